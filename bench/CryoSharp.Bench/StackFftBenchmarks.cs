@@ -1,0 +1,42 @@
+using BenchmarkDotNet.Attributes;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.Fft;
+
+namespace CryoSharp.Bench;
+
+/// <summary>
+/// 2D real-to-complex and inverse FFTs of particle stacks (batched FFTW plans, all threads). Times are per
+/// image (OperationsPerInvoke), so images per second = 1 / mean.
+/// </summary>
+[MemoryDiagnoser]
+public class StackFftBenchmarks
+{
+    private const int Images = 512;
+    private float[] stack = [];
+    private ComplexF[] spectra = [];
+    private GridShape shape;
+
+    /// <summary>Box size in pixels.</summary>
+    [Params(64, 128, 256)]
+    public int Box { get; set; }
+
+    /// <summary>Makes a stack of noise and warms the plans.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        shape = GridShape.Square(Box);
+        stack = new float[shape.Length * Images];
+        new NormalRandom(1).Fill(stack);
+        spectra = new ComplexF[shape.HalfComplexLength * Images];
+        Fft.ForwardMany(stack, shape, Images, spectra);
+        Fft.InverseMany(spectra, shape, Images, stack);
+    }
+
+    /// <summary>Forward transforms of the whole stack, centred origin.</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public void Forward() => Fft.ForwardMany(stack, shape, Images, spectra);
+
+    /// <summary>Inverse transforms of the whole stack, centred origin.</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public void Inverse() => Fft.InverseMany(spectra, shape, Images, stack);
+}

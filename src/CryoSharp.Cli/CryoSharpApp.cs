@@ -1,0 +1,103 @@
+using System.CommandLine;
+using CryoSharp.Cli.Commands;
+using CryoSharp.Numerics;
+
+namespace CryoSharp.Cli;
+
+/// <summary>
+/// Builds the command tree and runs it. The one place that turns errors into exit codes: a
+/// <see cref="CryoSharpException"/> (bad file, impossible parameter) or a usage error is one line on standard
+/// error and exit code 2; anything else is a bug, reported with its stack trace and exit code 1.
+/// </summary>
+public static class CryoSharpApp
+{
+    /// <summary>Exit code of a successful run.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code of an internal error (a bug).</summary>
+    public const int InternalError = 1;
+
+    /// <summary>Exit code of a user error: bad input, bad parameters, bad usage.</summary>
+    public const int UserError = 2;
+
+    /// <summary>Parses and runs <paramref name="args"/>.</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var globals = new GlobalOptions();
+        var root = BuildRoot(globals, console);
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0)
+        {
+            // A bare "cryosharp" is a question: answer with the help, but it did not run a command.
+            root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+            return UserError;
+        }
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // The most specific complaints (an unknown word, a bad value) first; all on one line.
+            var messages = parse.Errors.Select(e => OneLine(e.Message).TrimEnd('.')).Distinct()
+                .OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0);
+            console.Error.WriteLine($"cryosharp: error: {string.Join("; ", messages)} (see '{CommandPath(parse)} --help')");
+            return UserError;
+        }
+
+        try
+        {
+            Parallelism.MaxThreads = parse.GetValue(globals.Threads);
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = console.Out,
+                Error = console.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (CryoSharpException e)
+        {
+            console.Error.WriteLine($"cryosharp: error: {OneLine(e.Message)}");
+            return UserError;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.Error.WriteLine($"cryosharp: error: {OneLine(e.Message)}");
+            return UserError;
+        }
+        catch (Exception e)
+        {
+            console.Error.WriteLine($"cryosharp: internal error (please report it with the command you ran): {e}");
+            return InternalError;
+        }
+    }
+
+    /// <summary>The root command with every subcommand.</summary>
+    public static RootCommand BuildRoot(GlobalOptions globals, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(globals);
+        var root = new RootCommand(
+            "CryoSharp: single-particle cryo-EM from the command line. Lengths in Å, angles in degrees, voltages in kV, " +
+            "Cs in mm; files follow RELION's conventions (MRC, STAR).");
+        root.Options.Add(globals.Threads);
+        root.Options.Add(globals.Seed);
+        root.Subcommands.Add(InfoCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(globals, console));
+        return root;
+    }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string> { "cryosharp" };
+        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (c.Command is not RootCommand)
+            {
+                names.Insert(1, c.Command.Name);
+            }
+        }
+
+        return string.Join(' ', names);
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,266 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace CryoSharp.Numerics.Fft;
+
+/// <summary>
+/// Fast Fourier transforms of 1D, 2D and 3D grids and of stacks of them, on FFTW3 single precision.
+/// Forward is e^{−2πi k·x/n}; scaling follows <see cref="FftScaling"/> (default: forward unscaled, inverse 1/N);
+/// real transforms use the half-complex layout (Nx/2+1 values on the fast axis) with the Fourier origin at index 0.
+/// With <see cref="FftOrigin.Centered"/> (the default) the real-space origin is at index n/2, so a centred,
+/// symmetric object has a real transform. Safe to call from many threads at once.
+/// </summary>
+public static unsafe class Fft
+{
+    /// <summary>Real grid → half-complex spectrum.</summary>
+    /// <param name="input">Real samples, <see cref="GridShape.Length"/> of them.</param>
+    /// <param name="shape">Grid shape.</param>
+    /// <param name="output">Half-complex spectrum, <see cref="GridShape.HalfComplexLength"/> values.</param>
+    /// <param name="origin">Where the real-space origin lies.</param>
+    /// <param name="scaling">Scaling convention.</param>
+    public static void Forward(ReadOnlySpan<float> input, GridShape shape, Span<ComplexF> output,
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward) =>
+        ForwardBatch(input, shape, 1, output, origin, scaling);
+
+    /// <summary>Half-complex spectrum → real grid. The input is not modified.</summary>
+    /// <param name="input">Half-complex spectrum, <see cref="GridShape.HalfComplexLength"/> values.</param>
+    /// <param name="shape">Real grid shape.</param>
+    /// <param name="output">Real samples, <see cref="GridShape.Length"/> of them.</param>
+    /// <param name="origin">Where the real-space origin lies.</param>
+    /// <param name="scaling">Scaling convention.</param>
+    public static void Inverse(ReadOnlySpan<ComplexF> input, GridShape shape, Span<float> output,
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward) =>
+        InverseBatch(input, shape, 1, output, origin, scaling);
+
+    /// <summary>Complex grid → complex spectrum (full layout, Fourier origin at index 0).</summary>
+    public static void Forward(ReadOnlySpan<ComplexF> input, GridShape shape, Span<ComplexF> output,
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward) =>
+        ComplexBatch(input, shape, 1, output, FftKind.ComplexForward, origin, scaling);
+
+    /// <summary>Complex spectrum (full layout) → complex grid.</summary>
+    public static void Inverse(ReadOnlySpan<ComplexF> input, GridShape shape, Span<ComplexF> output,
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward) =>
+        ComplexBatch(input, shape, 1, output, FftKind.ComplexInverse, origin, scaling);
+
+    /// <summary>
+    /// Forward transforms of <paramref name="count"/> real grids stored one after another, through batched
+    /// ("many") plans, in parallel over batches (<see cref="Parallelism.MaxThreads"/>).
+    /// </summary>
+    public static void ForwardMany(ReadOnlySpan<float> input, GridShape shape, int count, Span<ComplexF> output,
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward)
+    {
+        CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.HalfComplexLength * count);
+        fixed (float* inPtr = input)
+        fixed (ComplexF* outPtr = output)
+        {
+            var (src, dst) = ((nint)inPtr, (nint)outPtr);
+            ForEachBatch(shape, count, (first, n) => ForwardBatch(
+                new ReadOnlySpan<float>((float*)src + ((long)first * shape.Length), n * shape.Length), shape, n,
+                new Span<ComplexF>((ComplexF*)dst + ((long)first * shape.HalfComplexLength), n * shape.HalfComplexLength),
+                origin, scaling));
+        }
+    }
+
+    /// <summary>Inverse transforms of <paramref name="count"/> half-complex spectra, batched and in parallel.</summary>
+    public static void InverseMany(ReadOnlySpan<ComplexF> input, GridShape shape, int count, Span<float> output,
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward)
+    {
+        CheckLengths(input.Length, (long)shape.HalfComplexLength * count, output.Length, (long)shape.Length * count);
+        fixed (ComplexF* inPtr = input)
+        fixed (float* outPtr = output)
+        {
+            var (src, dst) = ((nint)inPtr, (nint)outPtr);
+            ForEachBatch(shape, count, (first, n) => InverseBatch(
+                new ReadOnlySpan<ComplexF>((ComplexF*)src + ((long)first * shape.HalfComplexLength), n * shape.HalfComplexLength),
+                shape, n,
+                new Span<float>((float*)dst + ((long)first * shape.Length), n * shape.Length), origin, scaling));
+        }
+    }
+
+    /// <summary>How many grids of this shape one batched plan transforms at a time (about 1 MB of samples).</summary>
+    internal static int BatchSize(GridShape shape) => Math.Clamp((1 << 18) / shape.Length, 1, 64);
+
+    private static void ForEachBatch(GridShape shape, int count, Action<int, int> transform)
+    {
+        int batch = BatchSize(shape);
+        int batches = (count + batch - 1) / batch;
+        if (batches <= 1 || Parallelism.MaxThreads == 1)
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                RunBatch(b);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, batches, Parallelism.Options, RunBatch);
+
+        void RunBatch(int b)
+        {
+            int first = b * batch;
+            int n = Math.Min(batch, count - first);
+            if (n == batch)
+            {
+                transform(first, n);
+            }
+            else
+            {
+                // A short last batch goes through the single-grid plan rather than a plan of its own size,
+                // so the cache holds at most two plans per shape.
+                for (int i = 0; i < n; i++)
+                {
+                    transform(first + i, 1);
+                }
+            }
+        }
+    }
+
+    private static void ForwardBatch(ReadOnlySpan<float> input, GridShape shape, int count, Span<ComplexF> output,
+        FftOrigin origin, FftScaling scaling)
+    {
+        CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.HalfComplexLength * count);
+        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(FftKind.RealToComplex, shape, count));
+        var scratch = FftScratch.Current;
+        var inBuf = (float*)scratch.Input((long)shape.Length * count * sizeof(float));
+        var outBuf = (ComplexF*)scratch.Output((long)shape.HalfComplexLength * count * sizeof(ComplexF));
+        for (int i = 0; i < count; i++)
+        {
+            var src = input.Slice(i * shape.Length, shape.Length);
+            var dst = new Span<float>(inBuf + ((long)i * shape.Length), shape.Length);
+            if (origin == FftOrigin.Centered)
+            {
+                Centering.IfftShift(src, dst, shape);
+            }
+            else
+            {
+                src.CopyTo(dst);
+            }
+        }
+
+        FftwNative.ExecuteR2C(plan, inBuf, outBuf);
+        int total = shape.HalfComplexLength * count;
+        CopyScaled(new ReadOnlySpan<ComplexF>(outBuf, total), output[..total], ForwardScale(shape, scaling));
+    }
+
+    private static void InverseBatch(ReadOnlySpan<ComplexF> input, GridShape shape, int count, Span<float> output,
+        FftOrigin origin, FftScaling scaling)
+    {
+        CheckLengths(input.Length, (long)shape.HalfComplexLength * count, output.Length, (long)shape.Length * count);
+        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(FftKind.ComplexToReal, shape, count));
+        var scratch = FftScratch.Current;
+        int total = shape.HalfComplexLength * count;
+
+        // FFTW's multi-dimensional c2r always overwrites its input, so it runs on a copy.
+        var inBuf = (ComplexF*)scratch.Input((long)total * sizeof(ComplexF));
+        var outBuf = (float*)scratch.Output((long)shape.Length * count * sizeof(float));
+        input[..total].CopyTo(new Span<ComplexF>(inBuf, total));
+        FftwNative.ExecuteC2R(plan, inBuf, outBuf);
+        float scale = InverseScale(shape, scaling);
+        for (int i = 0; i < count; i++)
+        {
+            var src = new Span<float>(outBuf + ((long)i * shape.Length), shape.Length);
+            var dst = output.Slice(i * shape.Length, shape.Length);
+            if (scale != 1f)
+            {
+                TensorPrimitives.Multiply(src, scale, src);
+            }
+
+            if (origin == FftOrigin.Centered)
+            {
+                Centering.FftShift<float>(src, dst, shape);
+            }
+            else
+            {
+                src.CopyTo(dst);
+            }
+        }
+    }
+
+    private static void ComplexBatch(ReadOnlySpan<ComplexF> input, GridShape shape, int count, Span<ComplexF> output,
+        FftKind kind, FftOrigin origin, FftScaling scaling)
+    {
+        CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.Length * count);
+        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(kind, shape, count));
+        var scratch = FftScratch.Current;
+        int total = shape.Length * count;
+        var inBuf = (ComplexF*)scratch.Input((long)total * sizeof(ComplexF));
+        var outBuf = (ComplexF*)scratch.Output((long)total * sizeof(ComplexF));
+        bool forward = kind == FftKind.ComplexForward;
+        for (int i = 0; i < count; i++)
+        {
+            var src = input.Slice(i * shape.Length, shape.Length);
+            var dst = new Span<ComplexF>(inBuf + ((long)i * shape.Length), shape.Length);
+            if (forward && origin == FftOrigin.Centered)
+            {
+                Centering.IfftShift(src, dst, shape);
+            }
+            else
+            {
+                src.CopyTo(dst);
+            }
+        }
+
+        FftwNative.ExecuteC2C(plan, inBuf, outBuf);
+        float scale = forward ? ForwardScale(shape, scaling) : InverseScale(shape, scaling);
+        var result = new Span<ComplexF>(outBuf, total);
+        if (scale != 1f)
+        {
+            var floats = MemoryMarshal.Cast<ComplexF, float>(result);
+            TensorPrimitives.Multiply(floats, scale, floats);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            var src = result.Slice(i * shape.Length, shape.Length);
+            var dst = output.Slice(i * shape.Length, shape.Length);
+            if (!forward && origin == FftOrigin.Centered)
+            {
+                Centering.FftShift<ComplexF>(src, dst, shape);
+            }
+            else
+            {
+                src.CopyTo(dst);
+            }
+        }
+    }
+
+    private static void CopyScaled(ReadOnlySpan<ComplexF> source, Span<ComplexF> destination, float scale)
+    {
+        if (scale == 1f)
+        {
+            source.CopyTo(destination);
+        }
+        else
+        {
+            TensorPrimitives.Multiply(MemoryMarshal.Cast<ComplexF, float>(source), scale,
+                MemoryMarshal.Cast<ComplexF, float>(destination));
+        }
+    }
+
+    private static float ForwardScale(GridShape shape, FftScaling scaling) => scaling switch
+    {
+        FftScaling.Orthonormal => (float)(1.0 / Math.Sqrt(shape.Length)),
+        _ => 1f,
+    };
+
+    private static float InverseScale(GridShape shape, FftScaling scaling) => scaling switch
+    {
+        FftScaling.Backward => (float)(1.0 / shape.Length),
+        FftScaling.Orthonormal => (float)(1.0 / Math.Sqrt(shape.Length)),
+        _ => 1f,
+    };
+
+    private static void CheckLengths(int inputLength, long inputNeeded, int outputLength, long outputNeeded)
+    {
+        if (inputLength < inputNeeded)
+        {
+            throw new ArgumentException($"FFT input holds {inputLength} values; the shape needs {inputNeeded}.");
+        }
+
+        if (outputLength < outputNeeded)
+        {
+            throw new ArgumentException($"FFT output holds {outputLength} values; the shape needs {outputNeeded}.");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using CryoSharp.Numerics;
+
+namespace CryoSharp.Tests.Numerics;
+
+public class SampleStatisticsTests
+{
+    [Fact]
+    public void MatchesDefinitionAndSurvivesLargeOffsets()
+    {
+        float[] values = [1e6f + 1, 1e6f + 2, 1e6f + 3, 1e6f + 4];
+        var s = SampleStatistics.Of(values);
+        Assert.Equal(1e6 + 1, s.Min);
+        Assert.Equal(1e6 + 4, s.Max);
+        Assert.Equal(1e6 + 2.5, s.Mean, 1e-9);
+        Assert.Equal(Math.Sqrt(1.25), s.StdDev, 1e-9);
+    }
+
+    [Fact]
+    public void AccumulatingInPiecesEqualsAllAtOnce()
+    {
+        var values = Enumerable.Range(0, 1000).Select(i => (float)Math.Sin(i)).ToArray();
+        var acc = new SampleStatistics.Accumulator();
+        acc.Add(values.AsSpan(0, 333));
+        acc.Add(values.AsSpan(333, 1));
+        acc.Add(values.AsSpan(334));
+        var whole = SampleStatistics.Of(values);
+        Assert.Equal(whole.Mean, acc.Result.Mean, 1e-12);
+        Assert.Equal(whole.StdDev, acc.Result.StdDev, 1e-12);
+        Assert.Equal(1000, acc.Result.Count);
+    }
+
+    [Fact]
+    public void NormalRandomIsSeededAndStandard()
+    {
+        var a = new float[100_000];
+        var b = new float[100_000];
+        new NormalRandom(7).Fill(a);
+        new NormalRandom(7).Fill(b);
+        Assert.Equal(a, b);
+        var s = SampleStatistics.Of(a);
+        Assert.InRange(s.Mean, -0.01, 0.01);
+        Assert.InRange(s.StdDev, 0.99, 1.01);
+    }
+}

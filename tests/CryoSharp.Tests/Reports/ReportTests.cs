@@ -1,0 +1,183 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Xml.Linq;
+using CryoSharp.Imaging;
+using CryoSharp.Reports;
+
+namespace CryoSharp.Tests.Reports;
+
+public class ReportTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void PngDecodesToTheSamePixels(int channels)
+    {
+        var raster = new Raster(37, 23, channels);
+        var random = new Random(1);
+        random.NextBytes(raster.Pixels);
+        var png = PngEncoder.Encode(raster);
+        var (width, height, colourType, pixels) = DecodePng(png);
+        Assert.Equal((37, 23, channels == 1 ? 0 : 2), (width, height, colourType));
+        Assert.Equal(raster.Pixels, pixels);
+    }
+
+    [Fact]
+    public void Crc32MatchesTheStandardCheckValue()
+    {
+        // The CRC-32 of "123456789" is 0xCBF43926 (ISO 3309 / PNG).
+        Assert.Equal(0xCBF43926u, PngEncoder.Crc32("123456789"u8) ^ 0xFFFFFFFFu);
+    }
+
+    [Fact]
+    public void PercentileContrastIgnoresOutliers()
+    {
+        var values = Enumerable.Range(0, 1000).Select(i => (float)i / 1000).ToArray();
+        values[10] = 1e6f;
+        values[20] = float.NaN;
+        var window = ContrastWindow.FromPercentiles(values, 1, 99);
+        Assert.InRange(window.Low, 0.005, 0.015);
+        Assert.InRange(window.High, 0.985, 0.995);
+        var bytes = window.Apply(values);
+        Assert.Equal(255, bytes[10]);
+        Assert.Equal(0, bytes[20]);
+        Assert.Equal(0, bytes[0]);
+        Assert.InRange(bytes[500], 125, 130);
+        Assert.Equal(new ContrastWindow(1, 3), ContrastWindow.FromPercentiles([2f, 2f, 2f]));
+    }
+
+    [Fact]
+    public void MontageLaysOutLabelledTiles()
+    {
+        var montage = new Montage { Columns = 3, Scale = 2, Gap = 4 };
+        for (int i = 0; i < 5; i++)
+        {
+            var image = new Image(10, 8, 1.0);
+            image[i, 3] = 1;
+            montage.Add(image, $"#{i}");
+        }
+
+        var raster = montage.Render();
+        int cellW = (10 * 2) + 4, cellH = (8 * 2) + BitmapFont.Height + 4 + 4;
+        Assert.Equal((3 * cellW) + 4, raster.Width);
+        Assert.Equal((2 * cellH) + 4, raster.Height);
+
+        // The bright pixel of tile 4 (row 1, column 1) lands at its scaled position.
+        int x = 4 + cellW + (4 * 2), y = 4 + cellH + (3 * 2);
+        Assert.Equal(255, raster.Pixels[(y * raster.Width) + x]);
+
+        // Label pixels are drawn below each tile.
+        int labelY = 4 + (8 * 2) + 2;
+        Assert.Contains(raster.Pixels.Skip(labelY * raster.Width).Take(BitmapFont.Height * raster.Width), b => b == 230);
+    }
+
+    [Fact]
+    public void BitmapFontCoversLabelsAndFallsBack()
+    {
+        Assert.Equal(BitmapFont.Glyph('A').ToArray(), BitmapFont.Glyph('a').ToArray());
+        Assert.Equal(BitmapFont.Glyph('?').ToArray(), BitmapFont.Glyph('€').ToArray());
+        Assert.NotEqual(BitmapFont.Glyph('0').ToArray(), BitmapFont.Glyph('O').ToArray());
+        Assert.Equal(17, BitmapFont.MeasureWidth("abc"));
+    }
+
+    [Fact]
+    public void SvgPlotIsWellFormedWithSeriesLegendAndReferenceLine()
+    {
+        var plot = new SvgLinePlot { Title = "FSC <test> & more", XLabel = "1/Å", YLabel = "FSC" }
+            .Add("half maps", [0, 0.1, 0.2, 0.3], [1, 0.9, double.NaN, 0.1])
+            .Add("vs truth", [0, 0.1, 0.2, 0.3], [1, 0.95, 0.6, 0.3], markers: true)
+            .AddReferenceLine(0.143, "0.143");
+        var svg = XDocument.Parse(plot.Render());
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        var paths = svg.Descendants(ns + "path").ToList();
+        Assert.Equal(2, paths.Count);
+        Assert.Equal(2, paths[0].Attribute("d")!.Value.Count(c => c == 'M')); // the NaN breaks the line
+        Assert.Equal(4, svg.Descendants(ns + "circle").Count());
+        var texts = svg.Descendants(ns + "text").Select(t => t.Value).ToList();
+        Assert.Contains("FSC <test> & more", texts);
+        Assert.Contains("half maps", texts);
+        Assert.Contains("0.143", texts);
+    }
+
+    [Fact]
+    public void TicksAreNiceNumbers()
+    {
+        Assert.Equal([0, 0.2, 0.4, 0.6, 0.8, 1.0], SvgLinePlot.Ticks(0, 1, false).Select(t => Math.Round(t, 12)));
+        Assert.Equal([0.0, 50, 100, 150, 200, 250], SvgLinePlot.Ticks(-3, 260, false));
+        Assert.Equal([0.01, 0.1, 1, 10], SvgLinePlot.Ticks(0.01, 10, true).Select(t => Math.Round(t, 12)));
+    }
+
+    [Fact]
+    public void HtmlReportEmbedsPicturesAndEscapesText()
+    {
+        var png = PngEncoder.Encode(new Raster(2, 2));
+        var html = new HtmlReport("Run <1>")
+            .Paragraph("a & b")
+            .Table([("pixel size", "1.5 Å")])
+            .Picture(png, "tiles")
+            .Plot("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>", "curve")
+            .Render();
+        Assert.Contains("<title>Run &lt;1&gt;</title>", html);
+        Assert.Contains("a &amp; b", html);
+        Assert.Contains("data:image/png;base64," + Convert.ToBase64String(png), html);
+        Assert.Contains("<svg xmlns", html);
+        Assert.StartsWith("<!DOCTYPE html>", html);
+    }
+
+    /// <summary>A minimal PNG reader for the tests: checks every CRC, inflates IDAT and undoes the filters.</summary>
+    private static (int Width, int Height, int ColourType, byte[] Pixels) DecodePng(byte[] png)
+    {
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        int offset = 8, width = 0, height = 0, colourType = 0;
+        using var idat = new MemoryStream();
+        while (offset < png.Length)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(offset));
+            string type = System.Text.Encoding.ASCII.GetString(png, offset + 4, 4);
+            var data = png.AsSpan(offset + 8, length);
+            uint crc = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(offset + 8 + length));
+            Assert.Equal(crc, PngEncoder.Crc32(png.AsSpan(offset + 4, length + 4)) ^ 0xFFFFFFFFu);
+            if (type == "IHDR")
+            {
+                width = BinaryPrimitives.ReadInt32BigEndian(data);
+                height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
+                Assert.Equal(8, data[8]);
+                colourType = data[9];
+            }
+            else if (type == "IDAT")
+            {
+                idat.Write(data);
+            }
+
+            offset += 12 + length;
+        }
+
+        int channels = colourType == 0 ? 1 : 3, stride = width * channels;
+        idat.Position = 0;
+        using var inflated = new MemoryStream();
+        using (var z = new ZLibStream(idat, CompressionMode.Decompress))
+        {
+            z.CopyTo(inflated);
+        }
+
+        var raw = inflated.ToArray();
+        var pixels = new byte[stride * height];
+        for (int y = 0; y < height; y++)
+        {
+            byte filter = raw[y * (stride + 1)];
+            for (int i = 0; i < stride; i++)
+            {
+                byte v = raw[(y * (stride + 1)) + 1 + i];
+                byte up = y > 0 ? pixels[((y - 1) * stride) + i] : (byte)0;
+                pixels[(y * stride) + i] = filter switch
+                {
+                    0 => v,
+                    2 => (byte)(v + up),
+                    _ => throw new InvalidDataException($"unexpected filter {filter}"),
+                };
+            }
+        }
+
+        return (width, height, colourType, pixels);
+    }
+}
