@@ -20,10 +20,15 @@ public class StackFftBenchmarks
     [Params(64, 128, 256)]
     public int Box { get; set; }
 
+    /// <summary>FFTW planning rigor (deterministic estimate, or timed measure).</summary>
+    [Params(FftPlanning.Estimate, FftPlanning.Measure)]
+    public FftPlanning Planning { get; set; }
+
     /// <summary>Makes a stack of noise and warms the plans.</summary>
     [GlobalSetup]
     public void Setup()
     {
+        Fft.Planning = Planning;
         shape = GridShape.Square(Box);
         stack = new float[shape.Length * Images];
         new NormalRandom(1).Fill(stack);

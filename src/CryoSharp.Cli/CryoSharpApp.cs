@@ -47,6 +47,7 @@ public static class CryoSharpApp
         try
         {
             Parallelism.MaxThreads = parse.GetValue(globals.Threads);
+            Numerics.Fft.Fft.Planning = parse.GetValue(globals.FftPlanning);
             return parse.Invoke(new InvocationConfiguration
             {
                 Output = console.Out,
@@ -80,6 +81,7 @@ public static class CryoSharpApp
             "Cs in mm; files follow RELION's conventions (MRC, STAR).");
         root.Options.Add(globals.Threads);
         root.Options.Add(globals.Seed);
+        root.Options.Add(globals.FftPlanning);
         root.Subcommands.Add(InfoCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(globals, console));
         return root;

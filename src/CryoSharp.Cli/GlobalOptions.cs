@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CryoSharp.Numerics.Fft;
 
 namespace CryoSharp.Cli;
 
@@ -19,5 +20,14 @@ public sealed class GlobalOptions
         Description = "Seed for every random generator, so that runs can be repeated exactly.",
         Recursive = true,
         DefaultValueFactory = _ => 1,
+    };
+
+    /// <summary>How FFTW plans are chosen.</summary>
+    public Option<FftPlanning> FftPlanning { get; } = new("--fft-planning")
+    {
+        Description = "How FFTW chooses its algorithms: 'estimate' gives identical results on every run; 'measure' times " +
+            "candidates on first use and may be faster, but results can differ in the last bits between runs.",
+        Recursive = true,
+        DefaultValueFactory = _ => Numerics.Fft.FftPlanning.Estimate,
     };
 }

@@ -29,6 +29,14 @@ public sealed class InvalidFileException : CryoSharpException
 
     /// <summary>The 1-based line of a text file where the problem is, if it has one.</summary>
     public int? Line { get; }
+
+    /// <summary>The error for a file that could not be opened: missing, in a missing folder, or not readable.</summary>
+    public static InvalidFileException Opening(string path, Exception cause) => cause switch
+    {
+        FileNotFoundException => new(path, "no such file"),
+        DirectoryNotFoundException => new(path, "no such file (its folder does not exist)"),
+        _ => new(path, $"cannot be opened ({cause?.Message})"),
+    };
 }
 
 /// <summary>A parameter whose value is impossible (negative pixel size, box larger than the volume...).</summary>
@@ -43,6 +51,15 @@ public sealed class InvalidParameterException : CryoSharpException
 
     /// <summary>The name of the parameter, as the user knows it.</summary>
     public string Parameter { get; }
+
+    /// <summary>Throws unless <paramref name="value"/> is a positive, finite number (a pixel size, a voltage...).</summary>
+    public static void ThrowIfNotPositive(string parameter, double value)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+        {
+            throw new InvalidParameterException(parameter, value, "must be a positive number");
+        }
+    }
 
     private static string Format(object? value) => value switch
     {

@@ -74,10 +74,7 @@ public static class DemoCommand
             throw new InvalidParameterException("--box", box, "must be between 16 and 512 voxels");
         }
 
-        if (!(pixelSizeA > 0) || double.IsInfinity(pixelSizeA))
-        {
-            throw new InvalidParameterException("--pixel-size", pixelSizeA, "must be a positive number of Å");
-        }
+        InvalidParameterException.ThrowIfNotPositive("--pixel-size", pixelSizeA);
 
         var clock = Stopwatch.StartNew();
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

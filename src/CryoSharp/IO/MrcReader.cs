@@ -26,17 +26,9 @@ public sealed class MrcReader : IDisposable
         {
             handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         }
-        catch (FileNotFoundException)
-        {
-            throw new InvalidFileException(path, "no such file");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new InvalidFileException(path, "no such file (its folder does not exist)");
-        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidFileException(path, $"cannot be opened ({e.Message})");
+            throw InvalidFileException.Opening(path, e);
         }
 
         try

@@ -26,10 +26,7 @@ public sealed class MrcStackWriter : IDisposable
             throw new ArgumentException("A section is a 2D image.", nameof(sectionShape));
         }
 
-        if (!(pixelSizeA > 0) || double.IsInfinity(pixelSizeA))
-        {
-            throw new InvalidParameterException("pixel size (Å)", pixelSizeA, "must be a positive number");
-        }
+        InvalidParameterException.ThrowIfNotPositive("pixel size (Å)", pixelSizeA);
 
         SectionShape = sectionShape;
         PixelSizeA = pixelSizeA;

@@ -13,10 +13,7 @@ public sealed class FourierGrid
     /// <summary>Wraps <paramref name="data"/> (not copied), or allocates zeros when it is null.</summary>
     public FourierGrid(GridShape realShape, double pixelSizeA, ComplexF[]? data = null)
     {
-        if (!(pixelSizeA > 0) || double.IsInfinity(pixelSizeA))
-        {
-            throw new InvalidParameterException("pixel size (Å)", pixelSizeA, "must be a positive number");
-        }
+        InvalidParameterException.ThrowIfNotPositive("pixel size (Å)", pixelSizeA);
 
         data ??= new ComplexF[realShape.HalfComplexLength];
         if (data.Length != realShape.HalfComplexLength)

@@ -44,10 +44,7 @@ public static class FourierResampling
     public static RealGrid ToPixelSize(RealGrid grid, double pixelSizeA)
     {
         ArgumentNullException.ThrowIfNull(grid);
-        if (!(pixelSizeA > 0) || double.IsInfinity(pixelSizeA))
-        {
-            throw new InvalidParameterException("pixel size (Å)", pixelSizeA, "must be a positive number");
-        }
+        InvalidParameterException.ThrowIfNotPositive("pixel size (Å)", pixelSizeA);
 
         int box = 2 * (int)Math.Round(grid.Nx * grid.PixelSizeA / pixelSizeA / 2, MidpointRounding.AwayFromZero);
         return Resample(grid, Math.Max(2, box));

@@ -17,10 +17,7 @@ public sealed class ImageStack
             throw new InvalidParameterException("image count", count, "must not be negative");
         }
 
-        if (!(pixelSizeA > 0) || double.IsInfinity(pixelSizeA))
-        {
-            throw new InvalidParameterException("pixel size (Å)", pixelSizeA, "must be a positive number");
-        }
+        InvalidParameterException.ThrowIfNotPositive("pixel size (Å)", pixelSizeA);
 
         ImageShape = new GridShape(nx, ny);
         long length = (long)ImageShape.Length * count;

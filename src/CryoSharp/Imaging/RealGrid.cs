@@ -12,10 +12,7 @@ public abstract class RealGrid
     /// <summary>Wraps <paramref name="data"/> (not copied), or allocates zeros when it is null.</summary>
     protected RealGrid(GridShape shape, double pixelSizeA, float[]? data)
     {
-        if (!(pixelSizeA > 0) || double.IsInfinity(pixelSizeA))
-        {
-            throw new InvalidParameterException("pixel size (Å)", pixelSizeA, "must be a positive number");
-        }
+        InvalidParameterException.ThrowIfNotPositive("pixel size (Å)", pixelSizeA);
 
         data ??= new float[shape.Length];
         if (data.Length != shape.Length)

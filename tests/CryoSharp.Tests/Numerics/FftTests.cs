@@ -194,7 +194,12 @@ public class FftTests
         for (int i = 0; i < count; i += Math.Max(1, count / 7))
         {
             Fft.Forward(stack.AsSpan(i * shape.Length, shape.Length), shape, single);
-            Assert.Equal(single, batched.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength).ToArray());
+
+            // Batched and single plans may use different FFTW algorithms, so they agree to rounding, not bits.
+            var slice = batched.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength).ToArray();
+            double scale = single.Max(c => c.Magnitude);
+            double worst = single.Zip(slice, (a, b) => (a - b).Magnitude).Max();
+            Assert.True(worst < 1e-6 * scale, $"image {i}: batched differs by {worst / scale:E2}");
         }
 
         var back = new float[stack.Length];

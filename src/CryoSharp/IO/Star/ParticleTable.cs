@@ -286,7 +286,7 @@ public sealed class ParticleTable
                 var extra = new ReadOnlyMemory<char>[extraIndex.Count];
                 for (int i = 0; i < extra.Length; i++)
                 {
-                    extra[i] = loop.GetString(r, extraIndex[i]).AsMemory();
+                    extra[i] = loop.GetMemory(r, extraIndex[i]);
                 }
 
                 p.Extra = extra;

@@ -32,17 +32,9 @@ public sealed class StarDocument
         {
             text = File.ReadAllText(path);
         }
-        catch (FileNotFoundException)
-        {
-            throw new InvalidFileException(path, "no such file");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new InvalidFileException(path, "no such file (its folder does not exist)");
-        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidFileException(path, $"cannot be read ({e.Message})");
+            throw InvalidFileException.Opening(path, e);
         }
 
         return StarParser.Parse(text, path);

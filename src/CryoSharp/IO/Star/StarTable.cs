@@ -84,6 +84,9 @@ public sealed class StarTable
     /// <summary>The text of a cell without copying.</summary>
     public ReadOnlySpan<char> GetSpan(int row, int column) => cells[(row * columns.Count) + column].Span;
 
+    /// <summary>The text of a cell as a slice of the file's text (no copy; stays valid with the table).</summary>
+    internal ReadOnlyMemory<char> GetMemory(int row, int column) => cells[(row * columns.Count) + column];
+
     /// <summary>The text of a cell.</summary>
     public string GetString(int row, int column) => cells[(row * columns.Count) + column].ToString();
 

@@ -12,6 +12,12 @@ namespace CryoSharp.Numerics.Fft;
 /// </summary>
 public static unsafe class Fft
 {
+    /// <summary>
+    /// How plans are chosen for shapes not planned yet; set once, at start, by the program. The default,
+    /// <see cref="FftPlanning.Estimate"/>, makes every run give identical results.
+    /// </summary>
+    public static FftPlanning Planning { get; set; } = FftPlanning.Estimate;
+
     /// <summary>Real grid → half-complex spectrum.</summary>
     /// <param name="input">Real samples, <see cref="GridShape.Length"/> of them.</param>
     /// <param name="shape">Grid shape.</param>
@@ -120,7 +126,7 @@ public static unsafe class Fft
         FftOrigin origin, FftScaling scaling)
     {
         CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.HalfComplexLength * count);
-        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(FftKind.RealToComplex, shape, count));
+        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(FftKind.RealToComplex, shape, count, Planning));
         var scratch = FftScratch.Current;
         var inBuf = (float*)scratch.Input((long)shape.Length * count * sizeof(float));
         var outBuf = (ComplexF*)scratch.Output((long)shape.HalfComplexLength * count * sizeof(ComplexF));
@@ -147,7 +153,7 @@ public static unsafe class Fft
         FftOrigin origin, FftScaling scaling)
     {
         CheckLengths(input.Length, (long)shape.HalfComplexLength * count, output.Length, (long)shape.Length * count);
-        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(FftKind.ComplexToReal, shape, count));
+        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(FftKind.ComplexToReal, shape, count, Planning));
         var scratch = FftScratch.Current;
         int total = shape.HalfComplexLength * count;
 
@@ -181,7 +187,7 @@ public static unsafe class Fft
         FftKind kind, FftOrigin origin, FftScaling scaling)
     {
         CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.Length * count);
-        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(kind, shape, count));
+        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(kind, shape, count, Planning));
         var scratch = FftScratch.Current;
         int total = shape.Length * count;
         var inBuf = (ComplexF*)scratch.Input((long)total * sizeof(ComplexF));

@@ -49,7 +49,7 @@ internal sealed unsafe class FftwPlanCache
         int realDist = shape.Length;
         int halfDist = shape.HalfComplexLength;
         long samples = (long)shape.Length * key.BatchCount;
-        uint rigor = samples <= MeasureLimit ? FftwNative.Measure : FftwNative.Estimate;
+        uint rigor = key.Planning == FftPlanning.Measure && samples <= MeasureLimit ? FftwNative.Measure : FftwNative.Estimate;
 
         // Plans are made on scratch arrays from fftwf_malloc, the same allocator as the per-thread buffers the
         // plans later run on, so the alignment the plan assumes always holds.
