@@ -84,6 +84,9 @@ public static class CryoSharpApp
         root.Options.Add(globals.FftPlanning);
         root.Subcommands.Add(InfoCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(globals, console));
+        root.Subcommands.Add(SimulateCommand.Create(globals, console));
+        root.Subcommands.Add(ProjectCommand.Create(console));
+        root.Subcommands.Add(Pdb2MapCommand.Create(console));
         return root;
     }
 

@@ -56,7 +56,12 @@ public sealed class MrcStackWriter : IDisposable
             throw new ArgumentException($"{sections.Length} samples are not whole {SectionShape} sections.");
         }
 
-        statistics.Add(sections);
+        // Section by section, so the header's statistics do not depend on how the data was chunked.
+        for (int offset = 0; offset < sections.Length; offset += SectionShape.Length)
+        {
+            statistics.Add(sections.Slice(offset, SectionShape.Length));
+        }
+
         file.Stream.Write(MemoryMarshal.AsBytes(sections));
         SectionCount += sections.Length / SectionShape.Length;
     }

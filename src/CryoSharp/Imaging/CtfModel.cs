@@ -126,6 +126,26 @@ public sealed record CtfModel
         }
     }
 
+    /// <summary>
+    /// The CTF over the whole Fourier plane of a box, origin at the centre (n/2, n/2), for display: the picture
+    /// of Thon rings a person expects.
+    /// </summary>
+    public Image ToImage(int box, double pixelSizeA)
+    {
+        var image = new Image(box, box, pixelSizeA);
+        var evaluator = new Evaluator(this);
+        double step = 1 / (box * pixelSizeA);
+        for (int y = 0; y < box; y++)
+        {
+            for (int x = 0; x < box; x++)
+            {
+                image[x, y] = (float)evaluator.Value((x - (box / 2)) * step, (y - (box / 2)) * step);
+            }
+        }
+
+        return image;
+    }
+
     /// <summary>The constants of the formula, computed once per particle.</summary>
     private readonly struct Evaluator
     {

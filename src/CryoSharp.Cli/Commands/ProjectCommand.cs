@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using CryoSharp.Geometry;
+using CryoSharp.Imaging;
+using CryoSharp.IO;
+using CryoSharp.IO.Star;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.Fft;
+using CryoSharp.Projection;
+
+namespace CryoSharp.Cli.Commands;
+
+/// <summary><c>cryosharp project</c>: one projection per STAR row, the job of <c>relion_project --ang</c>.</summary>
+public static class ProjectCommand
+{
+    /// <summary>What a projection run produced.</summary>
+    public sealed record ProjectResult(string Stack, string Star, int Count, int Box, double PixelSize, bool Ctf, double Seconds, double ProjectionsPerSecond);
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var volume = new Option<string>("--volume") { Description = "The map to project (MRC, cubic).", Required = true };
+        var angles = new Option<string>("--angles") { Description = "STAR file with one row per projection: rlnAngleRot/Tilt/Psi (degrees), rlnOriginX/YAngst (Å) and, for --ctf, the CTF columns.", Required = true };
+        var ctf = new Option<bool>("--ctf") { Description = "Multiply each projection by its row's CTF." };
+        var pixel = new Option<double?>("--pixel-size") { Description = "Pixel size of the map in Å, when its header has none or a wrong one." };
+        var output = new Option<string>("--out", "-o") { Description = "Output stack (.mrcs); a STAR file of the same name (.star) is written beside it.", Required = true };
+        var json = CommandOptions.Json();
+        var command = new Command("project", "Project a map at the orientations (and origins, and with --ctf the CTFs) of a STAR file's rows, as relion_project --ang does: Fourier-slice projection, 2× padding, trilinear interpolation.")
+        {
+            volume, angles, ctf, pixel, output, json,
+        };
+        command.SetAction(parse =>
+        {
+            var result = Run(parse.GetValue(volume)!, parse.GetValue(angles)!, parse.GetValue(ctf), parse.GetValue(pixel), parse.GetValue(output)!, console);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(console.Out, result);
+            }
+            else
+            {
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{result.Count} projections ({result.Box} px, {result.PixelSize:0.###} Å/px{(result.Ctf ? ", with CTF" : "")}) in {result.Seconds:0.00} s ({result.ProjectionsPerSecond:0} /s): {result.Stack}, {result.Star}"));
+            }
+
+            return CryoSharpApp.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Projects and writes the stack and its STAR file.</summary>
+    public static ProjectResult Run(string volumePath, string anglesPath, bool ctf, double? pixelSizeA, string outputPath, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var clock = Stopwatch.StartNew();
+        var map = MrcReader.ReadVolume(volumePath);
+        if (!map.Shape.IsSquareOrCubic || map.Shape.Rank != 3)
+        {
+            throw new InvalidFileException(volumePath, $"the volume is {map.Shape}; projection needs a cubic map");
+        }
+
+        if (pixelSizeA is double p)
+        {
+            InvalidParameterException.ThrowIfNotPositive("--pixel-size", p);
+            map = new Volume(map.Nx, map.Ny, map.Nz, p, map.Data);
+        }
+
+        var table = ParticleTable.Load(anglesPath);
+        if (!table.Columns.HasFlag(ParticleColumns.Angles))
+        {
+            throw new InvalidFileException(anglesPath, "has no _rlnAngleRot/_rlnAngleTilt/_rlnAnglePsi columns: every row needs its angles");
+        }
+
+        if (ctf && !table.Columns.HasFlag(ParticleColumns.Defocus))
+        {
+            throw new InvalidFileException(anglesPath, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
+        }
+
+        var ctfs = new CtfModel?[table.Count];
+        for (int i = 0; i < table.Count && ctf; i++)
+        {
+            var particle = table.Particles[i];
+            ctfs[i] = CtfModel.For(particle, table.OpticsOf(particle));
+            try
+            {
+                ctfs[i]!.Validate();
+            }
+            catch (InvalidParameterException e)
+            {
+                throw new InvalidFileException(anglesPath, $"impossible CTF: {e.Message}", particle.SourceLine);
+            }
+        }
+
+        console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"project: {table.Count} rows of {anglesPath}, map {volumePath} ({map.Nx} px, {map.PixelSizeA:0.###} Å/px), CTF {(ctf ? "on" : "off")}, threads {Parallelism.MaxThreads}"));
+        var projector = new FourierProjector(map);
+        var shape = projector.ImageShape;
+        int chunk = Math.Clamp((1 << 22) / shape.Length, 1, 1024);
+        var spectra = new ComplexF[(long)shape.HalfComplexLength * chunk];
+        var images = new float[(long)shape.Length * chunk];
+        string stackName = Path.GetFileName(outputPath);
+        using (var writer = new MrcStackWriter(outputPath, shape, map.PixelSizeA))
+        {
+            ProgressDisplay.Run(console, "Projecting", table.Count, progress =>
+            {
+                for (int start = 0; start < table.Count; start += chunk)
+                {
+                    int n = Math.Min(chunk, table.Count - start);
+                    Parallel.For(0, n, Parallelism.Options, () => new float[shape.HalfComplexLength], (i, _, scratch) =>
+                    {
+                        var particle = table.Particles[start + i];
+                        var a = EulerAngles.FromDegrees(particle.AngleRotDeg, particle.AngleTiltDeg, particle.AnglePsiDeg).ToMatrix();
+                        ParticleImageFormation.Form(projector, a, particle.OriginXA, particle.OriginYA, ctfs[start + i],
+                            spectra.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength), scratch);
+                        return scratch;
+                    }, _ => { });
+                    Fft.InverseMany(spectra, shape, n, images);
+                    writer.Append(images.AsSpan(0, n * shape.Length));
+                    progress.Report(start + n);
+                }
+            });
+            writer.Complete();
+        }
+
+        for (int i = 0; i < table.Count; i++)
+        {
+            table.Particles[i].Image = new ImageReference(i + 1, stackName);
+        }
+
+        table.Columns |= ParticleColumns.Image;
+        foreach (var group in table.OpticsGroups)
+        {
+            group.PixelSizeA = map.PixelSizeA;
+            group.ImageSize = map.Nx;
+        }
+
+        string starPath = Path.ChangeExtension(outputPath, ".star");
+        table.Save(starPath);
+        double seconds = clock.Elapsed.TotalSeconds;
+        return new ProjectResult(outputPath, starPath, table.Count, map.Nx, map.PixelSizeA, ctf, seconds, table.Count / seconds);
+    }
+}
