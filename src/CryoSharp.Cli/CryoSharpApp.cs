@@ -87,6 +87,7 @@ public static class CryoSharpApp
         root.Subcommands.Add(SimulateCommand.Create(globals, console));
         root.Subcommands.Add(ProjectCommand.Create(console));
         root.Subcommands.Add(Pdb2MapCommand.Create(console));
+        root.Subcommands.Add(CompareCommand.Create(console));
         return root;
     }
 

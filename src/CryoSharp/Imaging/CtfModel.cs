@@ -149,7 +149,7 @@ public sealed record CtfModel
     /// <summary>The constants of the formula, computed once per particle.</summary>
     private readonly struct Evaluator
     {
-        private readonly double k1, k2, k3, k4, k5, mean, half, angle, scale;
+        private readonly double k1, k2, k3, k4, k5, mean, half, angle, scale, cos2a, sin2a;
 
         public Evaluator(CtfModel m)
         {
@@ -164,12 +164,17 @@ public sealed record CtfModel
             half = (m.DefocusUA - m.DefocusVA) / 2;
             angle = m.DefocusAngleDeg * Math.PI / 180;
             scale = m.Scale;
+            (sin2a, cos2a) = Math.SinCos(2 * angle);
         }
 
         public double Value(double x, double y)
         {
             double u2 = (x * x) + (y * y);
-            double deltaF = mean + (half * Math.Cos(2 * (Math.Atan2(y, x) - angle)));
+
+            // cos 2(θ − α) with θ = atan2(y, x), without the atan2 and the cosine: cos 2θ = (x² − y²)/u²,
+            // sin 2θ = 2xy/u². At u = 0 the defocus term vanishes anyway; RELION takes θ = 0 there.
+            double cos2 = u2 > 0 ? ((((x * x) - (y * y)) * cos2a) + (2 * x * y * sin2a)) / u2 : cos2a;
+            double deltaF = mean + (half * cos2);
             double gamma = (k1 * u2 * u2) - (k2 * deltaF * u2) - k5 - k3;
             double value = -Math.Sin(gamma) * scale;
             return k4 != 0 ? value * Math.Exp(k4 * u2) : value;

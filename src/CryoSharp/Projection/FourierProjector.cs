@@ -40,12 +40,39 @@ public sealed class FourierProjector
         paddedBox = Box * padding;
         halfPadded = (paddedBox / 2) + 1;
 
-        var corrected = (float[])volume.Data.Clone();
-        GriddingCorrection.Divide(corrected, Box, paddedBox);
-        var padded = new float[paddedBox * paddedBox * paddedBox];
-        RealSpaceWindow.Window(corrected, volume.Shape, padded, GridShape.Cube(paddedBox));
-        spectrum = new ComplexF[GridShape.Cube(paddedBox).HalfComplexLength];
-        Fft.Forward(padded, GridShape.Cube(paddedBox), spectrum);
+        var padded = GridShape.Cube(paddedBox);
+
+        // Not zero-filled: the transform below writes every element.
+        spectrum = GC.AllocateUninitializedArray<ComplexF>(padded.HalfComplexLength);
+        var data = volume.Data;
+        var factor = GriddingCorrection.FactorByRadiusSquared(Box, paddedBox);
+        Fft.Forward(padded, input => WritePadded(data, Box, paddedBox, factor, input), spectrum);
+    }
+
+    /// <summary>
+    /// Writes the gridding-corrected volume, zero-padded to M³ and with its centre n/2 moved to index 0 (voxel x
+    /// goes to (x − n/2) mod M), straight into the FFT's input buffer.
+    /// </summary>
+    private static void WritePadded(float[] volume, int n, int m, float[] factor, Span<float> input)
+    {
+        input.Clear();
+        int c = n / 2;
+        for (int z = 0; z < n; z++)
+        {
+            int iz = z - c < 0 ? z - c + m : z - c;
+            for (int y = 0; y < n; y++)
+            {
+                int iy = y - c < 0 ? y - c + m : y - c;
+                int r2 = ((z - c) * (z - c)) + ((y - c) * (y - c));
+                var source = volume.AsSpan(((z * n) + y) * n, n);
+                var row = input.Slice(((iz * m) + iy) * m, m);
+                for (int x = 0; x < n; x++)
+                {
+                    int dx = x - c;
+                    row[dx < 0 ? dx + m : dx] = source[x] * factor[r2 + (dx * dx)];
+                }
+            }
+        }
     }
 
     /// <summary>Box size of the volume and of the projections, in pixels.</summary>
@@ -65,7 +92,7 @@ public sealed class FourierProjector
     /// layout of <see cref="Fft.Forward(ReadOnlySpan{float}, GridShape, Span{ComplexF}, FftOrigin, FftScaling)"/>
     /// with a centred origin; frequencies at or beyond Nyquist are zero.
     /// </summary>
-    public void ProjectSpectrum(Matrix3 a, Span<ComplexF> destination)
+    public unsafe void ProjectSpectrum(Matrix3 a, Span<ComplexF> destination)
     {
         int n = Box, hx = (n / 2) + 1;
         if (destination.Length < hx * n)
@@ -74,30 +101,29 @@ public sealed class FourierProjector
         }
 
         var slice = new CentralSlice(a, n, Padding);
-        for (int y = 0; y < n; y++)
+        fixed (ComplexF* grid = spectrum)
+        fixed (ComplexF* output = destination)
         {
-            int ky = FourierIndex.Frequency(y, n);
-            var row = destination.Slice(y * hx, hx);
-            for (int kx = 0; kx < hx; kx++)
+            for (int y = 0; y < n; y++)
             {
-                if ((kx * kx) + (ky * ky) >= slice.RadiusSquared)
+                int ky = FourierIndex.Frequency(y, n);
+                var row = output + (y * hx);
+
+                // Only kx² < r² − ky² is inside Nyquist; the rest of the row is zero.
+                int count = 0;
+                while (count < hx && (count * count) + (ky * ky) < slice.RadiusSquared)
                 {
-                    row[kx] = default;
-                    continue;
+                    count++;
                 }
 
-                double xp = (slice.Ax * kx) + (slice.Bx * ky);
-                double yp = (slice.Ay * kx) + (slice.By * ky);
-                double zp = (slice.Az * kx) + (slice.Bz * ky);
-
-                // The stored half has x ≥ 0; the other half is the complex conjugate at −k (Friedel symmetry).
-                if (xp < 0)
+                new Span<ComplexF>(row + count, hx - count).Clear();
+                double xp = slice.Bx * ky, yp = slice.By * ky, zp = slice.Bz * ky;
+                for (int kx = 0; kx < count; kx++)
                 {
-                    row[kx] = Interpolate(-xp, -yp, -zp).Conjugate;
-                }
-                else
-                {
-                    row[kx] = Interpolate(xp, yp, zp);
+                    row[kx] = Interpolate(grid, xp, yp, zp);
+                    xp += slice.Ax;
+                    yp += slice.Ay;
+                    zp += slice.Az;
                 }
             }
         }
@@ -119,25 +145,41 @@ public sealed class FourierProjector
         return image;
     }
 
-    /// <summary>Trilinear interpolation of the padded spectrum at (x ≥ 0, y, z) in padded-grid frequency units.</summary>
-    private ComplexF Interpolate(double x, double y, double z)
+    /// <summary>
+    /// Trilinear interpolation of the padded spectrum at (x, y, z) in padded-grid frequency units. The stored half
+    /// has x ≥ 0; a point with x &lt; 0 is read at −k and conjugated (Friedel symmetry).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private unsafe ComplexF Interpolate(ComplexF* grid, double x, double y, double z)
     {
-        int x0 = (int)x, y0 = (int)Math.Floor(y), z0 = (int)Math.Floor(z);
-        float fx = (float)(x - x0), fy = (float)(y - y0), fz = (float)(z - z0);
+        float sign = 1;
+        if (x < 0)
+        {
+            x = -x;
+            y = -y;
+            z = -z;
+            sign = -1;
+        }
+
+        // Coordinates are within ±M/2, so truncation after adding M floors them and keeps them non-negative.
         int m = paddedBox, h = halfPadded;
-        int ya = Wrap(y0, m), yb = Wrap(y0 + 1, m), za = Wrap(z0, m), zb = Wrap(z0 + 1, m);
-        var s = spectrum;
-        int r00 = ((za * m) + ya) * h, r01 = ((za * m) + yb) * h, r10 = ((zb * m) + ya) * h, r11 = ((zb * m) + yb) * h;
+        int x0 = (int)x, yf = (int)(y + m) - m, zf = (int)(z + m) - m;
+        float fx = (float)(x - x0), fy = (float)(y - yf), fz = (float)(z - zf);
+        int ya = yf < 0 ? yf + m : yf, yb = yf + 1 < 0 ? yf + 1 + m : yf + 1 >= m ? yf + 1 - m : yf + 1;
+        int za = zf < 0 ? zf + m : zf, zb = zf + 1 < 0 ? zf + 1 + m : zf + 1 >= m ? zf + 1 - m : zf + 1;
 
         // x0 + 1 never passes the last stored column: |k′| < M/2 inside Nyquist.
-        var c00 = Lerp(s[r00 + x0], s[r00 + x0 + 1], fx);
-        var c01 = Lerp(s[r01 + x0], s[r01 + x0 + 1], fx);
-        var c10 = Lerp(s[r10 + x0], s[r10 + x0 + 1], fx);
-        var c11 = Lerp(s[r11 + x0], s[r11 + x0 + 1], fx);
-        return Lerp(Lerp(c00, c01, fy), Lerp(c10, c11, fy), fz);
+        float* p00 = (float*)(grid + ((((long)za * m) + ya) * h) + x0);
+        float* p01 = (float*)(grid + ((((long)za * m) + yb) * h) + x0);
+        float* p10 = (float*)(grid + ((((long)zb * m) + ya) * h) + x0);
+        float* p11 = (float*)(grid + ((((long)zb * m) + yb) * h) + x0);
+        float r00 = p00[0] + (fx * (p00[2] - p00[0])), i00 = p00[1] + (fx * (p00[3] - p00[1]));
+        float r01 = p01[0] + (fx * (p01[2] - p01[0])), i01 = p01[1] + (fx * (p01[3] - p01[1]));
+        float r10 = p10[0] + (fx * (p10[2] - p10[0])), i10 = p10[1] + (fx * (p10[3] - p10[1]));
+        float r11 = p11[0] + (fx * (p11[2] - p11[0])), i11 = p11[1] + (fx * (p11[3] - p11[1]));
+        float r0 = r00 + (fy * (r01 - r00)), i0 = i00 + (fy * (i01 - i00));
+        float r1 = r10 + (fy * (r11 - r10)), i1 = i10 + (fy * (i11 - i10));
+        return new ComplexF(r0 + (fz * (r1 - r0)), sign * (i0 + (fz * (i1 - i0))));
     }
 
-    private static ComplexF Lerp(ComplexF a, ComplexF b, float t) => new(a.Re + (t * (b.Re - a.Re)), a.Im + (t * (b.Im - a.Im)));
-
-    private static int Wrap(int k, int m) => k < 0 ? k + m : k >= m ? k - m : k;
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CryoSharp.Cli;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
+using CryoSharp.Numerics;
 using CryoSharp.Tests.Support;
 
 namespace CryoSharp.Tests.Cli;
@@ -42,7 +43,7 @@ public class SimulationCommandTests
         var relion = MrcReader.ReadStack(SharedData.Require("relion/proj_ctf.mrcs"));
         for (int i = 0; i < 100; i++)
         {
-            Assert.True(ImageMetrics.Correlation(ours[i], relion[i]) > 0.99, $"image {i}");
+            Assert.True(ImageComparison.Of(ours[i], relion[i]).Correlation > 0.99, $"image {i}");
         }
 
         var star = ParticleTable.Load(json.RootElement.GetProperty("star").GetString()!);

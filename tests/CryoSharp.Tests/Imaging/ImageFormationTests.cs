@@ -103,8 +103,8 @@ public class ImageFormationTests
         var atZero = projector.Project(EulerAngles.FromDegrees(40, 70, 0));
         var atPsi = projector.Project(EulerAngles.FromDegrees(40, 70, 33));
         var rotated = InPlaneRotation.Rotate(atZero, 33 * Math.PI / 180);
-        Assert.True(ImageMetrics.Correlation(rotated.Data, atPsi.Data) > 0.995);
-        Assert.True(ImageMetrics.Correlation(atZero.Data, atPsi.Data) < 0.95); // the test can tell the difference
+        Assert.True(ImageComparison.Of(rotated.Data, atPsi.Data).Correlation > 0.995);
+        Assert.True(ImageComparison.Of(atZero.Data, atPsi.Data).Correlation < 0.95); // the test can tell the difference
     }
 
     [Fact]

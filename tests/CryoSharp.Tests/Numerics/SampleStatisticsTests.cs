@@ -42,3 +42,23 @@ public class SampleStatisticsTests
         Assert.InRange(s.StdDev, 0.99, 1.01);
     }
 }
+
+public class ImageComparisonTests
+{
+    [Fact]
+    public void CorrelationScaleAndDifferenceHaveTheirDefinitions()
+    {
+        float[] a = [1, 2, 3, 4];
+        var same = ImageComparison.Of(a, a.Select(v => (3 * v) + 1).ToArray());
+        Assert.Equal(1, same.Correlation, 12);
+        Assert.Equal(0, ImageComparison.Of(a, a.Select(v => 2 * v).ToArray()).RelativeRmsDifference, 12);
+        Assert.Equal(2, ImageComparison.Of(a, a.Select(v => 2 * v).ToArray()).Scale, 12);
+        Assert.Equal(-1, ImageComparison.Of(a, [4, 3, 2, 1]).Correlation, 12);
+
+        // b = (1, 0, 0, 0), a = (1, 1, 0, 0): s = 1/2, residual (−0.5, −0.5... ) → ‖s·a − b‖ = √0.5, ‖b‖ = 1.
+        var c = ImageComparison.Of([1, 1, 0, 0], [1, 0, 0, 0]);
+        Assert.Equal(0.5, c.Scale, 12);
+        Assert.Equal(Math.Sqrt(0.5), c.RelativeRmsDifference, 12);
+        Assert.Equal(1 / Math.Sqrt(3), c.Correlation, 12);
+    }
+}

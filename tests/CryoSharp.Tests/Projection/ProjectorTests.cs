@@ -34,9 +34,9 @@ public class ProjectorTests(ITestOutputHelper output)
             var model = ctf ? CtfModel.For(p, table.OpticsOf(p)) : null;
             ParticleImageFormation.Form(projector, a, p.OriginXA, p.OriginYA, model, spectrum, scratch);
             Fft.Inverse(spectrum, shape, image);
-            double r = ImageMetrics.Correlation(image, relion[i]);
+            double r = ImageComparison.Of(image, relion[i]).Correlation;
             worst = Math.Min(worst, r);
-            scaleSum += ImageMetrics.Scale(image, relion[i]);
+            scaleSum += ImageComparison.Of(image, relion[i]).Scale;
         }
 
         output.WriteLine($"{stackName}: worst correlation {worst:F5}, mean scale RELION/ours {scaleSum / table.Count:F4}");
@@ -142,8 +142,8 @@ public class ProjectorTests(ITestOutputHelper output)
             var fourier = new float[40 * 40];
             projector.Project(a, fourier);
             var real = RealSpaceProjector.Project(v, a);
-            double r = ImageMetrics.Correlation(fourier, real);
-            double s = ImageMetrics.Scale(fourier, real);
+            double r = ImageComparison.Of(fourier, real).Correlation;
+            double s = ImageComparison.Of(fourier, real).Scale;
             output.WriteLine($"correlation {r:F6}, scale {s:F4}");
             Assert.True(r > 0.999, $"correlation {r}");
             Assert.InRange(s, 0.98, 1.02);

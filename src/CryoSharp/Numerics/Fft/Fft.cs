@@ -83,6 +83,31 @@ public static unsafe class Fft
         }
     }
 
+    /// <summary>
+    /// Real grid → half-complex spectrum, with the input written straight into FFTW's buffer by
+    /// <paramref name="writeInput"/> (origin at index 0; every sample must be written). For large grids built on
+    /// the fly, such as a zero-padded volume, this saves allocating and copying a grid of the full size.
+    /// </summary>
+    public static void Forward(GridShape shape, FftInputWriter writeInput, Span<ComplexF> output, FftScaling scaling = FftScaling.Backward)
+    {
+        ArgumentNullException.ThrowIfNull(writeInput);
+        CheckLengths(shape.Length, shape.Length, output.Length, shape.HalfComplexLength);
+        var scratch = FftScratch.Current;
+        var inBuf = (float*)scratch.Input((long)shape.Length * sizeof(float));
+        var outBuf = (ComplexF*)scratch.Output((long)shape.HalfComplexLength * sizeof(ComplexF));
+        var plan = FftwPlanCache.Shared.Get(Key(FftKind.RealToComplex, shape, 1), inBuf, outBuf);
+        writeInput(new Span<float>(inBuf, shape.Length));
+        FftwNative.ExecuteR2C(plan, inBuf, outBuf);
+        CopyScaled(new ReadOnlySpan<ComplexF>(outBuf, shape.HalfComplexLength), output, ForwardScale(shape, scaling));
+    }
+
+    /// <summary>
+    /// The plan key for a transform: large single grids (2M samples or more, a 128³ volume) also use FFTW's own
+    /// threads, since there is no batch to spread over threads.
+    /// </summary>
+    private static FftPlanKey Key(FftKind kind, GridShape shape, int count) =>
+        new(kind, shape, count, Planning, count == 1 && shape.Length >= 1 << 21 ? Parallelism.MaxThreads : 1);
+
     /// <summary>How many grids of this shape one batched plan transforms at a time (about 1 MB of samples).</summary>
     internal static int BatchSize(GridShape shape) => Math.Clamp((1 << 18) / shape.Length, 1, 64);
 
@@ -126,10 +151,10 @@ public static unsafe class Fft
         FftOrigin origin, FftScaling scaling)
     {
         CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.HalfComplexLength * count);
-        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(FftKind.RealToComplex, shape, count, Planning));
         var scratch = FftScratch.Current;
         var inBuf = (float*)scratch.Input((long)shape.Length * count * sizeof(float));
         var outBuf = (ComplexF*)scratch.Output((long)shape.HalfComplexLength * count * sizeof(ComplexF));
+        var plan = FftwPlanCache.Shared.Get(Key(FftKind.RealToComplex, shape, count), inBuf, outBuf);
         for (int i = 0; i < count; i++)
         {
             var src = input.Slice(i * shape.Length, shape.Length);
@@ -153,13 +178,13 @@ public static unsafe class Fft
         FftOrigin origin, FftScaling scaling)
     {
         CheckLengths(input.Length, (long)shape.HalfComplexLength * count, output.Length, (long)shape.Length * count);
-        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(FftKind.ComplexToReal, shape, count, Planning));
         var scratch = FftScratch.Current;
         int total = shape.HalfComplexLength * count;
 
         // FFTW's multi-dimensional c2r always overwrites its input, so it runs on a copy.
         var inBuf = (ComplexF*)scratch.Input((long)total * sizeof(ComplexF));
         var outBuf = (float*)scratch.Output((long)shape.Length * count * sizeof(float));
+        var plan = FftwPlanCache.Shared.Get(Key(FftKind.ComplexToReal, shape, count), inBuf, outBuf);
         input[..total].CopyTo(new Span<ComplexF>(inBuf, total));
         FftwNative.ExecuteC2R(plan, inBuf, outBuf);
         float scale = InverseScale(shape, scaling);
@@ -187,11 +212,11 @@ public static unsafe class Fft
         FftKind kind, FftOrigin origin, FftScaling scaling)
     {
         CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.Length * count);
-        var plan = FftwPlanCache.Shared.Get(new FftPlanKey(kind, shape, count, Planning));
         var scratch = FftScratch.Current;
         int total = shape.Length * count;
         var inBuf = (ComplexF*)scratch.Input((long)total * sizeof(ComplexF));
         var outBuf = (ComplexF*)scratch.Output((long)total * sizeof(ComplexF));
+        var plan = FftwPlanCache.Shared.Get(Key(kind, shape, count), inBuf, outBuf);
         bool forward = kind == FftKind.ComplexForward;
         for (int i = 0; i < count; i++)
         {

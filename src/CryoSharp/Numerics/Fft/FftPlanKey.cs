@@ -4,4 +4,9 @@ namespace CryoSharp.Numerics.Fft;
 /// Identifies one FFTW plan: the transform, the shape of one item, how many items a batch holds and how the
 /// plan was chosen.
 /// </summary>
-internal readonly record struct FftPlanKey(FftKind Kind, GridShape Shape, int BatchCount, FftPlanning Planning);
+/// <param name="Kind">The transform.</param>
+/// <param name="Shape">Shape of one item.</param>
+/// <param name="BatchCount">Items per batch.</param>
+/// <param name="Planning">Estimate or measure.</param>
+/// <param name="Threads">Threads FFTW itself uses inside the transform (1 unless it is one large grid).</param>
+internal readonly record struct FftPlanKey(FftKind Kind, GridShape Shape, int BatchCount, FftPlanning Planning, int Threads = 1);

@@ -50,6 +50,12 @@ internal static unsafe partial class FftwNative
             "'sudo apt-get install -y libfftw3-single3' (Debian/Ubuntu), or run ./cryosharp or ./test, which install it.");
     }
 
+    /// <summary>
+    /// FFTW's threaded planner (libfftw3f_threads, part of the same Debian package), or null when it is absent:
+    /// then large transforms simply run on one thread.
+    /// </summary>
+    internal static readonly Lazy<ThreadedPlanning?> Threads = new(ThreadedPlanning.TryLoad);
+
     [LibraryImport(Library, EntryPoint = "fftwf_plan_many_dft_r2c")]
     internal static partial nint PlanManyR2C(int rank, int* n, int howMany, float* input, int* inEmbed, int inStride,
         int inDist, ComplexF* output, int* outEmbed, int outStride, int outDist, uint flags);
@@ -79,4 +85,35 @@ internal static unsafe partial class FftwNative
 
     [LibraryImport(Library, EntryPoint = "fftwf_free")]
     internal static partial void Free(void* pointer);
+
+    /// <summary>The two entry points of libfftw3f_threads, bound by hand because the library is optional.</summary>
+    internal sealed class ThreadedPlanning
+    {
+        private readonly delegate* unmanaged<int, void> planWithThreads;
+
+        private ThreadedPlanning(delegate* unmanaged<int, void> planWithThreads)
+        {
+            this.planWithThreads = planWithThreads;
+        }
+
+        /// <summary>Tells the planner how many threads the next plans may use (call under the planning lock).</summary>
+        public void PlanWith(int threads) => planWithThreads(threads);
+
+        public static ThreadedPlanning? TryLoad()
+        {
+            EnsureLoaded();
+            foreach (var name in new[] { "libfftw3f_threads.so.3", "libfftw3f_threads.so", "libfftw3f_threads.3.dylib" })
+            {
+                if (NativeLibrary.TryLoad(name, out var handle) &&
+                    NativeLibrary.TryGetExport(handle, "fftwf_init_threads", out var init) &&
+                    NativeLibrary.TryGetExport(handle, "fftwf_plan_with_nthreads", out var with) &&
+                    ((delegate* unmanaged<int>)init)() != 0)
+                {
+                    return new ThreadedPlanning((delegate* unmanaged<int, void>)with);
+                }
+            }
+
+            return null;
+        }
+    }
 }

@@ -21,8 +21,11 @@ internal sealed unsafe class FftwPlanCache
     /// <summary>Number of plans made so far (for tests of the caching itself).</summary>
     public int Count => plans.Count;
 
-    /// <summary>Returns the plan for <paramref name="key"/>, making it on first use.</summary>
-    public nint Get(FftPlanKey key)
+    /// <summary>
+    /// Returns the plan for <paramref name="key"/>, making it on first use on the given buffers (the calling
+    /// thread's scratch, so the plan's alignment is the alignment every execution will have).
+    /// </summary>
+    public nint Get(FftPlanKey key, void* input, void* output)
     {
         if (plans.TryGetValue(key, out var plan))
         {
@@ -33,7 +36,7 @@ internal sealed unsafe class FftwPlanCache
         {
             if (!plans.TryGetValue(key, out plan))
             {
-                plan = Create(key);
+                plan = Create(key, input, output);
                 plans[key] = plan;
             }
         }
@@ -41,7 +44,7 @@ internal sealed unsafe class FftwPlanCache
         return plan;
     }
 
-    private static nint Create(FftPlanKey key)
+    private static nint Create(FftPlanKey key, void* inBuffer, void* outBuffer)
     {
         FftwNative.EnsureLoaded();
         var shape = key.Shape;
@@ -50,14 +53,7 @@ internal sealed unsafe class FftwPlanCache
         int halfDist = shape.HalfComplexLength;
         long samples = (long)shape.Length * key.BatchCount;
         uint rigor = key.Planning == FftPlanning.Measure && samples <= MeasureLimit ? FftwNative.Measure : FftwNative.Estimate;
-
-        // Plans are made on scratch arrays from fftwf_malloc, the same allocator as the per-thread buffers the
-        // plans later run on, so the alignment the plan assumes always holds.
-        long realCount = (long)Math.Max(realDist, 2 * halfDist) * key.BatchCount;
-        long complexCount = (long)Math.Max(realDist, halfDist) * key.BatchCount;
-        var inBuffer = FftwNative.Malloc((nuint)(complexCount * sizeof(ComplexF)));
-        var outBuffer = FftwNative.Malloc((nuint)(Math.Max(realCount, 2 * complexCount) * sizeof(float)));
-        try
+        FftwNative.Threads.Value?.PlanWith(key.Threads);
         {
             nint plan;
             fixed (int* n = dims)
@@ -82,11 +78,6 @@ internal sealed unsafe class FftwPlanCache
             }
 
             return plan;
-        }
-        finally
-        {
-            FftwNative.Free(inBuffer);
-            FftwNative.Free(outBuffer);
         }
     }
 }
