@@ -5,13 +5,14 @@ using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.Numerics;
 using CryoSharp.Reports;
+using CryoSharp.Simulation;
 
 namespace CryoSharp.Cli.Commands;
 
 /// <summary>
 /// <c>cryosharp demo</c>: a tour of what CryoSharp does, with nothing to download. It grows with each capability;
-/// today it builds a phantom molecule, writes it as MRC, reads it back, and reports its slices, projections and
-/// radial power spectrum.
+/// today it builds a phantom molecule, writes it as MRC, reads it back, simulates a few of its particles, and
+/// reports its slices, projections, particles and radial power spectrum.
 /// </summary>
 public static class DemoCommand
 {
@@ -35,7 +36,7 @@ public static class DemoCommand
             DefaultValueFactory = _ => 3.0,
         };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON (camelCase keys)." };
-        var command = new Command("demo", "Build a phantom molecule, write it as an MRC map, and write a report (report.html) with its slices, projections and power spectrum.")
+        var command = new Command("demo", "Build a phantom molecule, write it as an MRC map, simulate a few of its particles, and write a report (report.html) with its slices, projections, particles and power spectrum.")
         {
             output,
             box,
@@ -63,7 +64,7 @@ public static class DemoCommand
 
     /// <summary>What the demo produced.</summary>
     public sealed record DemoResult(string OutputDirectory, string Map, string Report, string Slices, string PowerSpectrum,
-        int Box, double PixelSize, double RoundTripMaxError, double Seconds);
+        string Particles, int Box, double PixelSize, double RoundTripMaxError, double Seconds);
 
     /// <summary>Runs the demo into <paramref name="outputDirectory"/>.</summary>
     public static DemoResult Run(string outputDirectory, int box, double pixelSizeA, int seed, CliConsole console)
@@ -130,9 +131,27 @@ public static class DemoCommand
         string svg = plot.Render();
         AtomicFile.WriteAllText(power, svg);
 
+        // A few particles of the phantom, as the simulator makes them: projection, shift, CTF, noise.
+        string particles = Path.Combine(outputDirectory, "particles.mrcs");
+        var simulation = new SimulationOptions { Count = 24, Snr = 0.5, Ctf = true, ShiftSigmaA = 2 * pixelSizeA, Seed = seed };
+        var simulator = new ParticleSimulator(reread, simulation);
+        var outcome = simulator.Run(simulator.DrawParticles(Path.GetFileName(particles)), particles);
+        var particleMontage = new Montage { Columns = 8 };
+        int samples = Math.Min(8, outcome.SampleCount), n = box * box;
+        for (int i = 0; i < samples; i++)
+        {
+            particleMontage.Add(outcome.CleanSamples.AsSpan(i * n, n), box, box, $"clean {i + 1}");
+        }
+
+        for (int i = 0; i < samples; i++)
+        {
+            particleMontage.Add(outcome.NoisySamples.AsSpan(i * n, n), box, box, $"SNR 0.5");
+        }
+
+        var particlePng = PngEncoder.Encode(particleMontage.Render());
         var stats = reread.Statistics();
         var c = CultureInfo.InvariantCulture;
-        new HtmlReport("CryoSharp demo: a phantom molecule")
+        new HtmlReport("CryoSharp demo: a phantom molecule and its particles")
             .Paragraph("An asymmetric molecule of Gaussian blobs, built from a seed, written as an MRC map (mode 2) and read back.")
             .Table([
                 ("map", Path.GetFileName(map)),
@@ -145,11 +164,13 @@ public static class DemoCommand
             ])
             .Heading("Views")
             .Picture(png, "Central slices through the centre (index n/2) and sums along each axis (projections).")
+            .Heading("Particles")
+            .Picture(particlePng, "Simulated particles of the phantom (RELION's image formation: projection, shift by −origin, CTF) without and with noise at SNR 0.5.")
             .Heading("Power spectrum")
             .Plot(svg, "Mean squared Fourier amplitude per shell, up to Nyquist.")
             .Save(report);
 
-        return new DemoResult(Path.GetFullPath(outputDirectory), map, report, slices, power, box, pixelSizeA, roundTrip,
+        return new DemoResult(Path.GetFullPath(outputDirectory), map, report, slices, power, particles, box, pixelSizeA, roundTrip,
             clock.Elapsed.TotalSeconds);
     }
 

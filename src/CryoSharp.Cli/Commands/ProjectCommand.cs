@@ -106,15 +106,7 @@ public static class ProjectCommand
                 for (int start = 0; start < table.Count; start += chunk)
                 {
                     int n = Math.Min(chunk, table.Count - start);
-                    Parallel.For(0, n, Parallelism.Options, () => new float[shape.HalfComplexLength], (i, _, scratch) =>
-                    {
-                        var particle = table.Particles[start + i];
-                        var a = EulerAngles.FromDegrees(particle.AngleRotDeg, particle.AngleTiltDeg, particle.AnglePsiDeg).ToMatrix();
-                        ParticleImageFormation.Form(projector, a, particle.OriginXA, particle.OriginYA, ctfs[start + i],
-                            spectra.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength), scratch);
-                        return scratch;
-                    }, _ => { });
-                    Fft.InverseMany(spectra, shape, n, images);
+                    ParticleImageFormation.FormBatch(projector, table.Particles, start, n, i => ctfs[i], spectra, images);
                     writer.Append(images.AsSpan(0, n * shape.Length));
                     progress.Report(start + n);
                 }

@@ -31,4 +31,33 @@ public static class ParticleImageFormation
             SpectrumFilter.Multiply(spectrum, ctfScratch);
         }
     }
+
+    /// <summary>
+    /// Forms the images of particles [start, start + count) of <paramref name="particles"/> in parallel and
+    /// brings them to real space with one batched inverse FFT.
+    /// </summary>
+    /// <param name="projector">The map's projector.</param>
+    /// <param name="particles">The particles (angles in degrees, origins in Å).</param>
+    /// <param name="start">Index of the first particle.</param>
+    /// <param name="count">Number of particles.</param>
+    /// <param name="ctfOf">The CTF of particle i (by index), or null for none.</param>
+    /// <param name="spectra">Scratch for count half-complex spectra.</param>
+    /// <param name="images">Destination for count images, image after image.</param>
+    public static void FormBatch(FourierProjector projector, IReadOnlyList<IO.Star.Particle> particles, int start, int count,
+        Func<int, CtfModel?> ctfOf, ComplexF[] spectra, float[] images)
+    {
+        ArgumentNullException.ThrowIfNull(projector);
+        ArgumentNullException.ThrowIfNull(particles);
+        ArgumentNullException.ThrowIfNull(ctfOf);
+        var shape = projector.ImageShape;
+        Parallel.For(0, count, Parallelism.Options, () => new float[shape.HalfComplexLength], (i, _, ctfScratch) =>
+        {
+            var p = particles[start + i];
+            var a = EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix();
+            Form(projector, a, p.OriginXA, p.OriginYA, ctfOf(start + i),
+                spectra.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength), ctfScratch);
+            return ctfScratch;
+        }, _ => { });
+        Numerics.Fft.Fft.InverseMany(spectra, shape, count, images);
+    }
 }

@@ -153,20 +153,9 @@ public sealed class ParticleSimulator
     }
 
     /// <summary>Forms the clean images of particles [start, start + n) into <paramref name="images"/>.</summary>
-    private void FormClean(ParticleTable table, int start, int n, OpticsGroup optics, ComplexF[] spectra, float[] images)
-    {
-        var shape = projector.ImageShape;
-        Parallel.For(0, n, Parallelism.Options, () => new float[shape.HalfComplexLength], (i, _, ctfScratch) =>
-        {
-            var p = table.Particles[start + i];
-            var a = EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix();
-            var ctf = Options.Ctf ? CtfModel.For(p, optics) : null;
-            ParticleImageFormation.Form(projector, a, p.OriginXA, p.OriginYA, ctf,
-                spectra.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength), ctfScratch);
-            return ctfScratch;
-        }, _ => { });
-        Fft.InverseMany(spectra, shape, n, images);
-    }
+    private void FormClean(ParticleTable table, int start, int n, OpticsGroup optics, ComplexF[] spectra, float[] images) =>
+        ParticleImageFormation.FormBatch(projector, table.Particles, start, n,
+            i => Options.Ctf ? CtfModel.For(table.Particles[i], optics) : null, spectra, images);
 
     /// <summary>
     /// A seed for particle i's noise, the same on every run (HashCode would not be: .NET randomises it per

@@ -100,12 +100,5 @@ public class CommandTests
         Assert.Contains("pixel size in Å", info);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CryoSharpApp.Run(args, new CliConsole(output, error, interactive: false));
-        CryoSharp.Numerics.Parallelism.MaxThreads = Environment.ProcessorCount;
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 }

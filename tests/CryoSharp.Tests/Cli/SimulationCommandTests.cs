@@ -91,12 +91,5 @@ public class SimulationCommandTests
         Assert.Equal(2.0, MrcReader.ReadVolume(temp.File("m.mrc")).PixelSizeA, 6);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CryoSharpApp.Run(args, new CliConsole(output, error, interactive: false));
-        CryoSharp.Numerics.Parallelism.MaxThreads = Environment.ProcessorCount;
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 }

@@ -125,7 +125,9 @@ public static class AtomicModelReader
                     break;
                 }
 
-                var tokens = Tokenize(line);
+                // mmCIF is STAR: its values are split by the same rules.
+                var tokens = new List<ReadOnlyMemory<char>>(columns.Count);
+                Star.StarParser.Tokenize(line.AsMemory(), tokens, path, j + 1);
                 if (tokens.Count != columns.Count)
                 {
                     throw new InvalidFileException(path, $"atom record has {tokens.Count} values; the _atom_site loop has {columns.Count} columns", j + 1);
@@ -133,67 +135,24 @@ public static class AtomicModelReader
 
                 if (model >= 0)
                 {
-                    firstModel ??= tokens[model];
-                    if (tokens[model] != firstModel)
+                    firstModel ??= tokens[model].ToString();
+                    if (!tokens[model].Span.SequenceEqual(firstModel))
                     {
                         continue;
                     }
                 }
 
                 double Value(int column) =>
-                    double.TryParse(tokens[column], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
+                    double.TryParse(tokens[column].Span, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
                         ? v
                         : throw new InvalidFileException(path, $"_atom_site.{columns[column]} = '{tokens[column]}' is not a number", j + 1);
-                double occ = occupancy >= 0 && double.TryParse(tokens[occupancy], NumberStyles.Float, CultureInfo.InvariantCulture, out double o) ? o : 1;
-                atoms.Add(new Atom(Elements.Normalize(element >= 0 ? tokens[element] : "C"), Value(cx), Value(cy), Value(cz), occ));
+                double occ = occupancy >= 0 && double.TryParse(tokens[occupancy].Span, NumberStyles.Float, CultureInfo.InvariantCulture, out double o) ? o : 1;
+                atoms.Add(new Atom(Elements.Normalize(element >= 0 ? tokens[element].ToString() : "C"), Value(cx), Value(cy), Value(cz), occ));
             }
 
             break;
         }
 
         return atoms;
-    }
-
-    private static List<string> Tokenize(string line)
-    {
-        var tokens = new List<string>();
-        int i = 0;
-        while (i < line.Length)
-        {
-            while (i < line.Length && char.IsWhiteSpace(line[i]))
-            {
-                i++;
-            }
-
-            if (i >= line.Length)
-            {
-                break;
-            }
-
-            if (line[i] is '\'' or '"')
-            {
-                char quote = line[i];
-                int end = i + 1;
-                while (end < line.Length && !(line[end] == quote && (end + 1 == line.Length || char.IsWhiteSpace(line[end + 1]))))
-                {
-                    end++;
-                }
-
-                tokens.Add(line[(i + 1)..Math.Min(end, line.Length)]);
-                i = end + 1;
-            }
-            else
-            {
-                int start = i;
-                while (i < line.Length && !char.IsWhiteSpace(line[i]))
-                {
-                    i++;
-                }
-
-                tokens.Add(line[start..i]);
-            }
-        }
-
-        return tokens;
     }
 }

@@ -148,7 +148,7 @@ internal static class StarParser
     }
 
     /// <summary>Splits a line into values (quotes removed), stopping at a '#' that starts a token.</summary>
-    private static int Tokenize(ReadOnlyMemory<char> line, List<ReadOnlyMemory<char>> tokens, string source, int lineNumber)
+    internal static int Tokenize(ReadOnlyMemory<char> line, List<ReadOnlyMemory<char>> tokens, string source, int lineNumber)
     {
         tokens.Clear();
         var span = line.Span;
