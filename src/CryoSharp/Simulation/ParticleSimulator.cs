@@ -97,43 +97,77 @@ public sealed class ParticleSimulator
         var shape = projector.ImageShape;
         int chunk = Math.Min(Options.ChunkSize, table.Count);
         var spectra = new ComplexF[(long)shape.HalfComplexLength * chunk];
-        var images = new float[(long)shape.Length * chunk];
+
+        // Two image buffers: one chunk is written to disk while the next is computed.
+        float[][] buffers = [new float[(long)shape.Length * chunk], new float[(long)shape.Length * chunk]];
         var optics = table.OpticsGroups[0];
         double sigma = double.IsPositiveInfinity(Options.Snr) ? 0 : PilotSigma(table, shape, optics);
         int keep = Math.Min(16, table.Count);
         var clean = new float[shape.Length * keep];
         var noisy = new float[shape.Length * keep];
         using var writer = new MrcStackWriter(stackPath, shape, Volume.PixelSizeA);
-        for (int start = 0; start < table.Count; start += chunk)
+        Task pending = Task.CompletedTask;
+        try
         {
-            int n = Math.Min(chunk, table.Count - start);
-            FormClean(table, start, n, optics, spectra, images);
-
-            if (start < keep)
+            WriteChunks();
+        }
+        finally
+        {
+            // Whatever happened, no write may still be running when the writer is disposed.
+            try
             {
-                images.AsSpan(0, Math.Min(keep - start, n) * shape.Length).CopyTo(clean.AsSpan(start * shape.Length));
+                pending.Wait();
             }
-
-            if (sigma > 0)
+            catch (AggregateException)
             {
-                Parallel.For(0, n, Parallelism.Options, i =>
-                {
-                    var noise = new NormalRandom(NoiseSeed(Options.Seed, start + i));
-                    NoiseModel.AddWhite(images.AsSpan(i * shape.Length, shape.Length), sigma, noise);
-                });
+                // A failed write has already been rethrown, or an earlier error is on its way out.
             }
-
-            if (start < keep)
-            {
-                images.AsSpan(0, Math.Min(keep - start, n) * shape.Length).CopyTo(noisy.AsSpan(start * shape.Length));
-            }
-
-            writer.Append(images.AsSpan(0, n * shape.Length));
-            progress?.Report(start + n);
         }
 
         writer.Complete();
         return new SimulationOutcome(sigma, MaskRadiusPx, clean, noisy, keep);
+
+        void WriteChunks()
+        {
+            int turn = 0;
+            for (int start = 0; start < table.Count; start += chunk, turn ^= 1)
+            {
+                int n = Math.Min(chunk, table.Count - start);
+                var images = buffers[turn];
+                FormClean(table, start, n, optics, spectra, images);
+                if (start < keep)
+                {
+                    images.AsSpan(0, Math.Min(keep - start, n) * shape.Length).CopyTo(clean.AsSpan(start * shape.Length));
+                }
+
+                if (sigma > 0)
+                {
+                    int first = start;
+                    Parallel.For(0, n, Parallelism.Options, () => new GaussianNoiseGenerator(0), (i, _, noise) =>
+                    {
+                        noise.Reset(NoiseSeed(Options.Seed, first + i));
+                        noise.Add(images.AsSpan(i * shape.Length, shape.Length), (float)sigma);
+                        return noise;
+                    }, _ => { });
+                }
+
+                if (start < keep)
+                {
+                    images.AsSpan(0, Math.Min(keep - start, n) * shape.Length).CopyTo(noisy.AsSpan(start * shape.Length));
+                }
+
+                // The previous chunk's write must finish before the writer takes this one (and before its buffer is reused).
+                pending.GetAwaiter().GetResult();
+                int written = start + n, length = n * shape.Length;
+                pending = Task.Run(() =>
+                {
+                    writer.Append(images.AsSpan(0, length));
+                    progress?.Report(written);
+                });
+            }
+
+            pending.GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Number of particles whose clean images set the noise level.</summary>
@@ -158,16 +192,10 @@ public sealed class ParticleSimulator
             i => Options.Ctf ? CtfModel.For(table.Particles[i], optics) : null, spectra, images);
 
     /// <summary>
-    /// A seed for particle i's noise, the same on every run (HashCode would not be: .NET randomises it per
-    /// process): SplitMix64 of the run's seed and the index.
+    /// The seed of particle i's noise: the run's seed and the index, which the generator scrambles with SplitMix64.
+    /// Never HashCode, which .NET randomises per process.
     /// </summary>
-    internal static int NoiseSeed(int seed, int index)
-    {
-        ulong z = ((ulong)(uint)seed << 32) + (ulong)(uint)index + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)(z ^ (z >> 31));
-    }
+    internal static ulong NoiseSeed(int seed, int index) => ((ulong)(uint)seed << 32) | (uint)index;
 }
 
 /// <summary>What a simulation run measured and kept for the report.</summary>

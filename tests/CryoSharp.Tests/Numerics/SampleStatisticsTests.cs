@@ -62,3 +62,31 @@ public class ImageComparisonTests
         Assert.Equal(1 / Math.Sqrt(3), c.Correlation, 12);
     }
 }
+
+public class GaussianNoiseGeneratorTests
+{
+    [Fact]
+    public void NoiseIsSeededAndNormal()
+    {
+        var a = new float[200_003];
+        var b = new float[200_003];
+        new GaussianNoiseGenerator(42).Add(a, 2f);
+        var reused = new GaussianNoiseGenerator(7);
+        reused.Add(new float[100], 1f);
+        reused.Reset(42);
+        reused.Add(b, 2f);
+        Assert.Equal(a, b);
+
+        var s = SampleStatistics.Of(a);
+        Assert.Equal(0, s.Mean, 0.015);
+        Assert.Equal(2, s.StdDev, 0.015);
+
+        // The shape, not just the moments: the fractions within one and two σ of a normal distribution.
+        Assert.Equal(0.6827, a.Count(v => Math.Abs(v) < 2) / (double)a.Length, 0.005);
+        Assert.Equal(0.9545, a.Count(v => Math.Abs(v) < 4) / (double)a.Length, 0.003);
+
+        var c = new float[1000];
+        new GaussianNoiseGenerator(43).Add(c, 2f);
+        Assert.NotEqual(a.Take(1000), c);
+    }
+}
