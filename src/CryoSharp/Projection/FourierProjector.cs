@@ -42,20 +42,21 @@ public sealed class FourierProjector
 
         var padded = GridShape.Cube(paddedBox);
 
-        // Not zero-filled: the transform below writes every element.
-        spectrum = GC.AllocateUninitializedArray<ComplexF>(padded.HalfComplexLength);
+        // Pinned for the in-place transform, and not zero-filled: the input writer writes every element.
+        spectrum = GC.AllocateUninitializedArray<ComplexF>(padded.HalfComplexLength, pinned: true);
         var data = volume.Data;
         var factor = GriddingCorrection.FactorByRadiusSquared(Box, paddedBox);
-        Fft.Forward(padded, input => WritePadded(data, Box, paddedBox, factor, input), spectrum);
+        Fft.ForwardInPlace(padded, spectrum, input => WritePadded(data, Box, paddedBox, factor, input));
     }
 
     /// <summary>
     /// Writes the gridding-corrected volume, zero-padded to M³ and with its centre n/2 moved to index 0 (voxel x
-    /// goes to (x − n/2) mod M), straight into the FFT's input buffer.
+    /// goes to (x − n/2) mod M), straight into the FFT's in-place input: rows of 2(M/2 + 1) floats.
     /// </summary>
     private static void WritePadded(float[] volume, int n, int m, float[] factor, Span<float> input)
     {
         input.Clear();
+        int stride = 2 * ((m / 2) + 1);
         int c = n / 2;
         for (int z = 0; z < n; z++)
         {
@@ -65,7 +66,7 @@ public sealed class FourierProjector
                 int iy = y - c < 0 ? y - c + m : y - c;
                 int r2 = ((z - c) * (z - c)) + ((y - c) * (y - c));
                 var source = volume.AsSpan(((z * n) + y) * n, n);
-                var row = input.Slice(((iz * m) + iy) * m, m);
+                var row = input.Slice(((iz * m) + iy) * stride, m);
                 for (int x = 0; x < n; x++)
                 {
                     int dx = x - c;

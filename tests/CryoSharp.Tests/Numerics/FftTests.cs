@@ -207,6 +207,32 @@ public class FftTests
         Assert.True(MaxRelativeError(stack, back) < 1e-5);
     }
 
+    [Theory]
+    [InlineData(16, 16, 16)]
+    [InlineData(9, 10, 11)]
+    [InlineData(33, 20, 1)]
+    [InlineData(128, 128, 128)]
+    public void InPlaceTransformEqualsTheOrdinaryOne(int nx, int ny, int nz)
+    {
+        var shape = new GridShape(nx, ny, nz);
+        var input = RandomReal(shape.Length, 23);
+        var expected = new ComplexF[shape.HalfComplexLength];
+        Fft.Forward(input, shape, expected, FftOrigin.Corner);
+        var buffer = GC.AllocateUninitializedArray<ComplexF>(shape.HalfComplexLength, pinned: true);
+        Fft.ForwardInPlace(shape, buffer, padded =>
+        {
+            padded.Clear();
+            int stride = 2 * shape.HalfNx;
+            for (int row = 0; row < ny * nz; row++)
+            {
+                input.AsSpan(row * nx, nx).CopyTo(padded.Slice(row * stride, nx));
+            }
+        });
+        double scale = expected.Max(c => c.Magnitude);
+        double worst = expected.Zip(buffer, (a, b) => (a - b).Magnitude).Max();
+        Assert.True(worst < 1e-5 * scale, $"in-place differs by {worst / scale:E2}");
+    }
+
     [Fact]
     public void ConcurrentTransformsAgreeWithSequentialOnes()
     {

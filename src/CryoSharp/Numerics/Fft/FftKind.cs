@@ -14,4 +14,7 @@ public enum FftKind
 
     /// <summary>Complex to complex, inverse (e^{+2πi kx/n}).</summary>
     ComplexInverse,
+
+    /// <summary>Real input in FFTW's padded in-place layout (rows of 2(Nx/2+1) floats) to half-complex, in place.</summary>
+    RealToComplexInPlace,
 }

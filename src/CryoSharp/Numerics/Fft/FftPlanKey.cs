@@ -9,4 +9,6 @@ namespace CryoSharp.Numerics.Fft;
 /// <param name="BatchCount">Items per batch.</param>
 /// <param name="Planning">Estimate or measure.</param>
 /// <param name="Threads">Threads FFTW itself uses inside the transform (1 unless it is one large grid).</param>
-internal readonly record struct FftPlanKey(FftKind Kind, GridShape Shape, int BatchCount, FftPlanning Planning, int Threads = 1);
+/// <param name="Alignment">For transforms on caller-owned buffers: the buffer's address modulo 64, which FFTW's
+/// plans depend on (scratch buffers are always aligned, so 0).</param>
+internal readonly record struct FftPlanKey(FftKind Kind, GridShape Shape, int BatchCount, FftPlanning Planning, int Threads = 1, int Alignment = 0);

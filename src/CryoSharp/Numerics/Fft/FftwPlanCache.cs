@@ -68,6 +68,7 @@ internal sealed unsafe class FftwPlanCache
                         null, 1, realDist, (ComplexF*)outBuffer, null, 1, realDist, FftwNative.Forward, rigor),
                     FftKind.ComplexInverse => FftwNative.PlanManyC2C(dims.Length, n, key.BatchCount, (ComplexF*)inBuffer,
                         null, 1, realDist, (ComplexF*)outBuffer, null, 1, realDist, FftwNative.Backward, rigor),
+                    FftKind.RealToComplexInPlace => PlanInPlace(dims, n, (float*)inBuffer, rigor),
                     _ => throw new ArgumentOutOfRangeException(nameof(key)),
                 };
             }
@@ -78,6 +79,20 @@ internal sealed unsafe class FftwPlanCache
             }
 
             return plan;
+        }
+    }
+
+    /// <summary>An in-place r2c plan: rows of the real input padded to 2(n/2+1) floats, output over the same memory.</summary>
+    private static nint PlanInPlace(int[] dims, int* n, float* buffer, uint rigor)
+    {
+        var inEmbed = (int[])dims.Clone();
+        var outEmbed = (int[])dims.Clone();
+        inEmbed[^1] = 2 * ((dims[^1] / 2) + 1);
+        outEmbed[^1] = (dims[^1] / 2) + 1;
+        fixed (int* ie = inEmbed)
+        fixed (int* oe = outEmbed)
+        {
+            return FftwNative.PlanManyR2C(dims.Length, n, 1, buffer, ie, 1, 0, (ComplexF*)buffer, oe, 1, 0, rigor);
         }
     }
 }
