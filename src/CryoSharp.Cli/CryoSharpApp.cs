@@ -88,6 +88,9 @@ public static class CryoSharpApp
         root.Subcommands.Add(ProjectCommand.Create(console));
         root.Subcommands.Add(Pdb2MapCommand.Create(console));
         root.Subcommands.Add(CompareCommand.Create(console));
+        root.Subcommands.Add(ReconstructCommand.Create(globals, console));
+        root.Subcommands.Add(FscCommand.Create(console));
+        root.Subcommands.Add(CtfCorrectCommand.Create(console));
         return root;
     }
 

@@ -69,6 +69,26 @@ public sealed class SphericalMask
     }
 
     /// <summary>
+    /// Blends <paramref name="data"/> towards the mean of the samples the mask excludes (weight 0), in place: a soft
+    /// mask that leaves a flat background rather than a step to zero (RELION's <c>softMaskOutsideMap</c>).
+    /// </summary>
+    public void ApplyToBackgroundMean(Span<float> data)
+    {
+        double sum = 0;
+        long count = 0;
+        for (int i = 0; i < Weights.Length; i++)
+        {
+            if (Weights[i] == 0)
+            {
+                sum += data[i];
+                count++;
+            }
+        }
+
+        Apply(data, count > 0 ? (float)(sum / count) : 0f);
+    }
+
+    /// <summary>
     /// Multiplies <paramref name="data"/> by the mask in place, blending towards <paramref name="background"/>
     /// (0 by default) where the mask is below 1.
     /// </summary>

@@ -15,11 +15,16 @@ namespace CryoSharp.Projection;
 public sealed class FourierBackProjector
 {
     private readonly double[] data;
+    private readonly double[]? weights;
     private readonly int paddedBox;
     private readonly int halfPadded;
 
     /// <summary>Creates an empty accumulator for volumes of side <paramref name="box"/>.</summary>
-    public FourierBackProjector(int box, double pixelSizeA, int padding = 2)
+    /// <param name="box">Box size in pixels.</param>
+    /// <param name="pixelSizeA">Pixel size in Å.</param>
+    /// <param name="padding">Padding factor of the Fourier grid.</param>
+    /// <param name="withWeights">Also accumulate the spread CTF² (for reconstruction by <c>Reconstruction.FourierReconstructor</c>).</param>
+    public FourierBackProjector(int box, double pixelSizeA, int padding = 2, bool withWeights = false)
     {
         if (box < 2)
         {
@@ -33,7 +38,17 @@ public sealed class FourierBackProjector
         paddedBox = box * padding;
         halfPadded = (paddedBox / 2) + 1;
         data = new double[2L * halfPadded * paddedBox * paddedBox];
+        weights = withWeights ? new double[(long)halfPadded * paddedBox * paddedBox] : null;
     }
+
+    /// <summary>Side of the padded grid.</summary>
+    public int PaddedBox => paddedBox;
+
+    /// <summary>The accumulated half-complex data, interleaved (re, im), padded grid (read-only by convention).</summary>
+    internal double[] Data => data;
+
+    /// <summary>The accumulated weights (Σ CTF² spread like the data), or null without weights.</summary>
+    internal double[]? Weights => weights;
 
     /// <summary>Box size in pixels.</summary>
     public int Box { get; }
@@ -48,7 +63,13 @@ public sealed class FourierBackProjector
     /// Spreads a half-complex image spectrum (box n, centred origin, unscaled forward FFT) onto the slice of
     /// orientation <paramref name="a"/>.
     /// </summary>
-    public void Insert(ReadOnlySpan<ComplexF> imageSpectrum, Matrix3 a)
+    public void Insert(ReadOnlySpan<ComplexF> imageSpectrum, Matrix3 a) => Insert(imageSpectrum, default, a);
+
+    /// <summary>
+    /// Spreads CTF·spectrum onto the slice of orientation <paramref name="a"/>, and CTF² onto the weights: the
+    /// terms of the Wiener reconstruction Σ CᵢXᵢ / (Σ Cᵢ² + 1/SSNR). An empty <paramref name="ctf"/> means C = 1.
+    /// </summary>
+    public void Insert(ReadOnlySpan<ComplexF> imageSpectrum, ReadOnlySpan<float> ctf, Matrix3 a)
     {
         int n = Box, hx = (n / 2) + 1;
         if (imageSpectrum.Length < hx * n)
@@ -68,15 +89,16 @@ public sealed class FourierBackProjector
                 }
 
                 var v = imageSpectrum[(y * hx) + kx];
+                double c = ctf.IsEmpty ? 1 : ctf[(y * hx) + kx];
                 double xp = (slice.Ax * kx) + (slice.Bx * ky);
                 double yp = (slice.Ay * kx) + (slice.By * ky);
                 double zp = (slice.Az * kx) + (slice.Bz * ky);
-                Spread(xp, yp, zp, v.Re, v.Im);
+                Spread(xp, yp, zp, c * v.Re, c * v.Im, c * c);
 
                 // A stored 2D frequency with kx > 0 stands for its Friedel mate too, which lands at −k′.
                 if (kx > 0)
                 {
-                    Spread(-xp, -yp, -zp, v.Re, -v.Im);
+                    Spread(-xp, -yp, -zp, c * v.Re, -c * v.Im, c * c);
                 }
             }
         }
@@ -92,6 +114,20 @@ public sealed class FourierBackProjector
         }
 
         System.Numerics.Tensors.TensorPrimitives.Add(data, other.data, data);
+        if (weights is not null && other.weights is not null)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(weights, other.weights, weights);
+        }
+    }
+
+    /// <summary>Empties the accumulator.</summary>
+    public void Clear()
+    {
+        Array.Clear(data);
+        if (weights is not null)
+        {
+            Array.Clear(weights);
+        }
     }
 
     /// <summary>The accumulated sum in real space: inverse transform, crop to the box, divide by n² and by the gridding sinc².</summary>
@@ -114,8 +150,11 @@ public sealed class FourierBackProjector
         return volume;
     }
 
-    /// <summary>Adds weight·(re, im) to the trilinear neighbours of (x, y, z) that lie in the stored half (x ≥ 0).</summary>
-    private void Spread(double x, double y, double z, double re, double im)
+    /// <summary>
+    /// Adds w·(re, im) to the data and w·c² to the weights at the trilinear neighbours of (x, y, z) that lie in the
+    /// stored half (x ≥ 0).
+    /// </summary>
+    private void Spread(double x, double y, double z, double re, double im, double c2)
     {
         int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y), z0 = (int)Math.Floor(z);
         double fx = x - x0, fy = y - y0, fz = z - z0;
@@ -146,6 +185,10 @@ public sealed class FourierBackProjector
                     long i = 2L * (row + xi);
                     data[i] += w * re;
                     data[i + 1] += w * im;
+                    if (weights is not null)
+                    {
+                        weights[row + xi] += w * c2;
+                    }
                 }
             }
         }

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using CryoSharp.Imaging;
+using CryoSharp.IO;
+using CryoSharp.Reconstruction;
+using CryoSharp.Reports;
+
+namespace CryoSharp.Cli.Commands;
+
+/// <summary><c>cryosharp fsc A.mrc B.mrc</c>: the Fourier shell correlation of two maps and the resolution.</summary>
+public static class FscCommand
+{
+    /// <summary>One shell of the curve.</summary>
+    public sealed record FscPoint(int Shell, double Frequency, double Fsc);
+
+    /// <summary>The FSC of two maps.</summary>
+    public sealed record FscResult(string A, string B, double PixelSize, double Resolution0143, double Resolution05, IReadOnlyList<FscPoint> Curve, string? Plot);
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var first = new Argument<string>("A") { Description = "A map (MRC), for example half map 1." };
+        var second = new Argument<string>("B") { Description = "A map of the same box, for example half map 2 or the ground truth." };
+        var mask = new Option<string?>("--mask") { Description = "A soft mask (MRC, same box); the FSC is corrected for it by phase randomisation (Chen et al. 2013)." };
+        var pixel = new Option<double?>("--pixel-size") { Description = "Pixel size in Å, when the header of A has none or a wrong one." };
+        var plot = new Option<string?>("--plot") { Description = "Also write the curve as an SVG plot to this file." };
+        var json = CommandOptions.Json();
+        var command = new Command("fsc", "Fourier shell correlation of two maps, with the resolution (Å) where it falls below 0.143 (half maps) and 0.5 (against a reference), linearly interpolated.")
+        {
+            first, second, mask, pixel, plot, json,
+        };
+        command.SetAction(parse =>
+        {
+            var a = MrcReader.ReadVolume(parse.GetValue(first)!);
+            var b = MrcReader.ReadVolume(parse.GetValue(second)!);
+            if (a.Shape != b.Shape || !a.Shape.IsSquareOrCubic)
+            {
+                throw new CryoSharpException($"{parse.GetValue(first)} is {a.Shape} and {parse.GetValue(second)} is {b.Shape}: the FSC needs two cubic maps of one box");
+            }
+
+            if (parse.GetValue(pixel) is double p)
+            {
+                InvalidParameterException.ThrowIfNotPositive("--pixel-size", p);
+                a = new Volume(a.Nx, a.Ny, a.Nz, p, a.Data);
+                b = new Volume(b.Nx, b.Ny, b.Nz, p, b.Data);
+            }
+
+            FscCurve curve;
+            if (parse.GetValue(mask) is { } maskPath)
+            {
+                var m = MrcReader.ReadVolume(maskPath);
+                curve = FourierShellCorrelation.ComputeMasked(a, b, new Volume(m.Nx, m.Ny, m.Nz, a.PixelSizeA, m.Data)).Corrected;
+            }
+            else
+            {
+                curve = FourierShellCorrelation.Compute(a, b);
+            }
+
+            var plotPath = parse.GetValue(plot);
+            if (plotPath is not null)
+            {
+                Plot(curve, "FSC").Save(plotPath);
+            }
+
+            var result = new FscResult(parse.GetValue(first)!, parse.GetValue(second)!, a.PixelSizeA, curve.Resolution(0.143), curve.Resolution(0.5),
+                [.. curve.Values.Select((v, s) => new FscPoint(s, curve.Frequency(s), v))], plotPath);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(console.Out, result);
+            }
+            else
+            {
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"FSC = 0.143 at {result.Resolution0143:0.00} Å, FSC = 0.5 at {result.Resolution05:0.00} Å (pixel {a.PixelSizeA:0.###} Å, Nyquist {2 * a.PixelSizeA:0.00} Å)"));
+            }
+
+            return CryoSharpApp.Success;
+        });
+        return command;
+    }
+
+    /// <summary>An FSC plot with the 0.143 and 0.5 lines; further curves may be added by the caller.</summary>
+    internal static SvgLinePlot Plot(FscCurve curve, string name)
+    {
+        var plot = new SvgLinePlot
+        {
+            Title = "Fourier shell correlation",
+            XLabel = "spatial frequency (1/Å)",
+            YLabel = "FSC",
+            YRange = (-0.1, 1.05),
+        };
+        plot.Add(name, [.. Enumerable.Range(0, curve.Values.Length).Select(curve.Frequency)], curve.Values);
+        plot.AddReferenceLine(0.143, "0.143").AddReferenceLine(0.5, "0.5");
+        return plot;
+    }
+}

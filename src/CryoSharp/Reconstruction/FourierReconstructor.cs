@@ -1,0 +1,121 @@
+using CryoSharp.Imaging;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.Fft;
+using CryoSharp.Projection;
+
+namespace CryoSharp.Reconstruction;
+
+/// <summary>
+/// Direct Fourier inversion of accumulated central slices: at every voxel of the padded spectrum the Wiener
+/// estimate F = Σ CᵢXᵢ / (Σ Cᵢ² + K(s)·W̄(s)), with W̄(s) the mean of Σ Cᵢ² over the voxel's shell s and K(s) the
+/// inverse spectral SNR of that shell (0: plain division). Then the inverse transform, the crop to the box, the
+/// gridding correction, and a soft mask of the corners beyond radius n/2 (RELION's <c>softMaskOutsideMap</c>).
+/// Frequencies beyond Nyquist are zero.
+/// </summary>
+public static class FourierReconstructor
+{
+    /// <summary>Reconstructs the map from an accumulator made with weights.</summary>
+    /// <param name="accumulator">Slices inserted with <see cref="FourierBackProjector.Insert(ReadOnlySpan{ComplexF}, ReadOnlySpan{float}, Geometry.Matrix3)"/>.</param>
+    /// <param name="inverseSsnr">K(s) for shells 0..Nyquist of the box (1/SSNR per shell); null for plain division.</param>
+    public static Volume Reconstruct(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr)
+    {
+        ArgumentNullException.ThrowIfNull(accumulator);
+        var weights = accumulator.Weights
+            ?? throw new ArgumentException("The accumulator has no weights; create it with withWeights: true.");
+
+        int n = accumulator.Box, m = accumulator.PaddedBox, h = (m / 2) + 1, p = accumulator.Padding, nyquist = n / 2;
+        var shellOf = ShellsOfPaddedGrid(m, p, nyquist);
+        var meanWeight = new double[nyquist + 1];
+        var count = new double[nyquist + 1];
+        double maxWeight = 0;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            int s = shellOf[i];
+            if (s <= nyquist)
+            {
+                meanWeight[s] += weights[i];
+                count[s]++;
+                maxWeight = Math.Max(maxWeight, weights[i]);
+            }
+        }
+
+        for (int s = 0; s <= nyquist; s++)
+        {
+            meanWeight[s] = count[s] > 0 ? meanWeight[s] / count[s] : 0;
+        }
+
+        // Voxels no slice reached (weight ~0) stay zero rather than dividing noise by nothing.
+        double floor = 1e-6 * maxWeight;
+        var data = accumulator.Data;
+        var spectrum = GC.AllocateUninitializedArray<ComplexF>(weights.Length);
+        Parallel.For(0, m, Parallelism.Options, z =>
+        {
+            for (int i = z * m * h; i < (z + 1) * m * h; i++)
+            {
+                int s = shellOf[i];
+                double w = weights[i];
+                if (s > nyquist || w <= floor)
+                {
+                    spectrum[i] = default;
+                    continue;
+                }
+
+                double k = inverseSsnr is null ? 0 : inverseSsnr[Math.Min(s, inverseSsnr.Count - 1)] * meanWeight[s];
+                double d = w + k;
+                spectrum[i] = new ComplexF((float)(data[2 * i] / d), (float)(data[(2 * i) + 1] / d));
+            }
+        });
+
+        var padded = new float[m * m * m];
+        Fft.Inverse(spectrum, GridShape.Cube(m), padded);
+        var volume = Volume.Cube(n, accumulator.PixelSizeA);
+        RealSpaceWindow.Window(padded, GridShape.Cube(m), volume.Data, volume.Shape);
+        GriddingCorrection.Divide(volume.Data, n, m);
+
+        // The corners outside the inscribed sphere hold only noise and interpolation artefacts: soften them to the
+        // background, as RELION's reconstruct does (radius n/2, 3-pixel cosine edge).
+        new SphericalMask(volume.Shape, n / 2, 3).ApplyToBackgroundMean(volume.Data);
+        return volume;
+    }
+
+    /// <summary>
+    /// 1/SSNR per shell from a half-map FSC: SSNR_half = FSC/(1 − FSC), doubled for a map made of both halves
+    /// (<paramref name="bothHalves"/>). Shells where the FSC is ≤ 0 get a large K, which removes them.
+    /// </summary>
+    public static double[] InverseSsnrFromHalfMapFsc(FscCurve halfMapFsc, bool bothHalves)
+    {
+        ArgumentNullException.ThrowIfNull(halfMapFsc);
+        var k = new double[halfMapFsc.Values.Length];
+        for (int s = 0; s < k.Length; s++)
+        {
+            double fsc = Math.Clamp(halfMapFsc.Values[s], 1e-6, 0.999999);
+            double ssnr = fsc / (1 - fsc) * (bothHalves ? 2 : 1);
+            k[s] = 1 / ssnr;
+        }
+
+        return k;
+    }
+
+    /// <summary>For each voxel of the half-complex padded grid, its shell in units of the original box.</summary>
+    private static int[] ShellsOfPaddedGrid(int m, int padding, int nyquist)
+    {
+        int h = (m / 2) + 1;
+        var shells = new int[m * m * h];
+        for (int z = 0; z < m; z++)
+        {
+            int kz = FourierIndex.Frequency(z, m);
+            for (int y = 0; y < m; y++)
+            {
+                int ky = FourierIndex.Frequency(y, m);
+                int row = ((z * m) + y) * h;
+                for (int x = 0; x < h; x++)
+                {
+                    double r = Math.Sqrt(((double)x * x) + ((double)ky * ky) + ((double)kz * kz)) / padding;
+                    shells[row + x] = r >= nyquist + 0.5 ? nyquist + 1 : (int)Math.Round(r, MidpointRounding.AwayFromZero);
+                }
+            }
+        }
+
+        return shells;
+    }
+}

@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using CryoSharp.Geometry;
+using CryoSharp.Imaging;
+using CryoSharp.IO;
+using CryoSharp.IO.Star;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.Fft;
+using CryoSharp.Projection;
+
+namespace CryoSharp.Reconstruction;
+
+/// <summary>
+/// Reconstructs a map from particle images with known orientations, origins and CTFs (relion_reconstruct's job):
+/// streams over the stacks in chunks (bounded memory), transforms each chunk with batched FFTs, re-centres each
+/// particle (translation by +origin), and inserts CTF·X and CTF² into the accumulators of its half set
+/// (rlnRandomSubset, or a seeded random split). The two half maps give the gold-standard FSC, which sets the
+/// per-shell Wiener regularisation ("auto") of the half maps and of the full map.
+/// </summary>
+public sealed class ParticleReconstruction
+{
+    /// <summary>Memory the per-thread accumulators may take, in bytes.</summary>
+    private const long AccumulatorBudget = 4L << 30;
+
+    /// <summary>Creates the reconstruction.</summary>
+    public ParticleReconstruction(ReconstructionOptions options)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.Regularisation is double k && !(k >= 0))
+        {
+            throw new InvalidParameterException("--regularisation", k, "must be 'auto' or a number ≥ 0 (1/SSNR)");
+        }
+    }
+
+    /// <summary>The options.</summary>
+    public ReconstructionOptions Options { get; }
+
+    /// <summary>Reconstructs the particles of <paramref name="table"/>, read from <paramref name="starPath"/>.</summary>
+    public ReconstructionResult Run(ParticleTable table, string starPath, IProgress<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (table.Count == 0)
+        {
+            throw new InvalidFileException(starPath, "has no particles");
+        }
+
+        if (!table.Columns.HasFlag(ParticleColumns.Angles) || !table.Columns.HasFlag(ParticleColumns.Image))
+        {
+            throw new InvalidFileException(starPath, "needs _rlnImageName and _rlnAngleRot/_rlnAngleTilt/_rlnAnglePsi columns");
+        }
+
+        if (Options.Ctf && !table.Columns.HasFlag(ParticleColumns.Defocus))
+        {
+            throw new InvalidFileException(starPath, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
+        }
+
+        var resolver = new ImagePathResolver(starPath, Options.DataRoot);
+        var halves = HalfSets(table);
+        var ctfs = Options.Ctf ? Ctfs(table, starPath) : null;
+        using var stacks = new StackCache();
+        var (first, _) = stacks.Open(resolver.Resolve(table.Particles[0].Image.StackPath, table.Particles[0].SourceLine));
+        int box = first.SectionShape.Nx;
+        if (first.SectionShape.Ny != box)
+        {
+            throw new InvalidFileException(first.FilePath, $"images are {first.SectionShape}; reconstruction needs square images");
+        }
+
+        var optics0 = table.OpticsOf(table.Particles[0]);
+        double pixel = optics0.PixelSizeA > 0 ? optics0.PixelSizeA : first.PixelSizeA;
+        InvalidParameterException.ThrowIfNotPositive("pixel size (Å) of the particles", pixel);
+        var shape = GridShape.Square(box);
+
+        long accumulatorBytes = 24L * ((box * Options.Padding / 2) + 1) * box * Options.Padding * box * Options.Padding;
+        int workers = (int)Math.Clamp(AccumulatorBudget / (2 * accumulatorBytes), 1, Parallelism.MaxThreads);
+        var pool = new ConcurrentBag<(FourierBackProjector Half1, FourierBackProjector Half2)>();
+        var all = new List<(FourierBackProjector Half1, FourierBackProjector Half2)>();
+        for (int w = 0; w < workers; w++)
+        {
+            var pair = (New(box, pixel), New(box, pixel));
+            pool.Add(pair);
+            all.Add(pair);
+        }
+
+        int chunk = Math.Min(Options.ChunkSize, table.Count);
+        var images = new float[(long)shape.Length * chunk];
+        var spectra = new ComplexF[(long)shape.HalfComplexLength * chunk];
+        for (int start = 0; start < table.Count; start += chunk)
+        {
+            int n = Math.Min(chunk, table.Count - start);
+            for (int i = 0; i < n; i++)
+            {
+                ReadImage(table.Particles[start + i], resolver, stacks, shape, images.AsSpan(i * shape.Length, shape.Length));
+            }
+
+            Fft.ForwardMany(images, shape, n, spectra);
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers }, () => (Pair: Take(pool, all, box, pixel), Ctf: new float[shape.HalfComplexLength]), (i, _, local) =>
+            {
+                var p = table.Particles[start + i];
+                var spectrum = spectra.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength);
+
+                // The image is the projection translated by −origin: translating it by +origin re-centres it.
+                FourierShift.Apply(spectrum, box, p.OriginXA / pixel, p.OriginYA / pixel);
+                if (ctfs is not null)
+                {
+                    ctfs[start + i]!.Fill(local.Ctf, box, pixel);
+                }
+
+                var a = EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix();
+                var target = halves[start + i] == 1 ? local.Pair.Half1 : local.Pair.Half2;
+                target.Insert(spectrum, ctfs is null ? default : local.Ctf, a);
+                return local;
+            }, local => pool.Add(local.Pair));
+            progress?.Report(start + n);
+        }
+
+        var (half1, half2) = all[0];
+        foreach (var (h1, h2) in all.Skip(1))
+        {
+            half1.Add(h1);
+            half2.Add(h2);
+        }
+
+        return Finish(half1, half2, halves);
+    }
+
+    private ReconstructionResult Finish(FourierBackProjector half1, FourierBackProjector half2, int[] halves)
+    {
+        // First pass: half maps by plain division (or the given constant), whose FSC measures the SNR per shell.
+        double[]? constant = Options.Regularisation is double k ? [k] : null;
+        var map1 = FourierReconstructor.Reconstruct(half1, constant);
+        var map2 = FourierReconstructor.Reconstruct(half2, constant);
+        var halfFsc = FourierShellCorrelation.Compute(map1, map2);
+        double[]? fullK = constant;
+        if (Options.Regularisation is null)
+        {
+            var halfK = FourierReconstructor.InverseSsnrFromHalfMapFsc(halfFsc, bothHalves: false);
+            map1 = FourierReconstructor.Reconstruct(half1, halfK);
+            map2 = FourierReconstructor.Reconstruct(half2, halfK);
+            fullK = FourierReconstructor.InverseSsnrFromHalfMapFsc(halfFsc, bothHalves: true);
+        }
+
+        half1.Add(half2);
+        var map = FourierReconstructor.Reconstruct(half1, fullK);
+        MaskedFsc? masked = null;
+        if (Options.Mask is { } mask)
+        {
+            masked = FourierShellCorrelation.ComputeMasked(map1, map2, mask, Options.Seed);
+            foreach (var v in new[] { map, map1, map2 })
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(v.Data, mask.Data, v.Data);
+            }
+        }
+
+        var reported = masked?.Corrected ?? FourierShellCorrelation.Compute(map1, map2);
+        return new ReconstructionResult(map, map1, map2, reported, masked, halves.Count(h => h == 1), halves.Count(h => h == 2));
+    }
+
+    private FourierBackProjector New(int box, double pixel) => new(box, pixel, Options.Padding, withWeights: true);
+
+    /// <summary>A worker's accumulators: one from the pool, or (should the pool be momentarily empty) a new pair.</summary>
+    private (FourierBackProjector Half1, FourierBackProjector Half2) Take(ConcurrentBag<(FourierBackProjector Half1, FourierBackProjector Half2)> pool,
+        List<(FourierBackProjector Half1, FourierBackProjector Half2)> all, int box, double pixel)
+    {
+        if (pool.TryTake(out var pair))
+        {
+            return pair;
+        }
+
+        pair = (New(box, pixel), New(box, pixel));
+        lock (all)
+        {
+            all.Add(pair);
+        }
+
+        return pair;
+    }
+
+    /// <summary>Each particle's half set: rlnRandomSubset when every particle has 1 or 2, else a seeded split.</summary>
+    private int[] HalfSets(ParticleTable table)
+    {
+        if (table.Columns.HasFlag(ParticleColumns.RandomSubset) && table.Particles.All(p => p.RandomSubset is 1 or 2))
+        {
+            return [.. table.Particles.Select(p => p.RandomSubset)];
+        }
+
+        var random = new Random(Options.Seed);
+        return [.. table.Particles.Select(_ => 1 + random.Next(2))];
+    }
+
+    private static CtfModel?[] Ctfs(ParticleTable table, string starPath)
+    {
+        var ctfs = new CtfModel?[table.Count];
+        for (int i = 0; i < table.Count; i++)
+        {
+            var p = table.Particles[i];
+            var ctf = CtfModel.For(p, table.OpticsOf(p));
+            try
+            {
+                ctf.Validate();
+            }
+            catch (InvalidParameterException e)
+            {
+                throw new InvalidFileException(starPath, $"particle {i + 1} has an impossible CTF: {e.Message}", p.SourceLine);
+            }
+
+            ctfs[i] = ctf;
+        }
+
+        return ctfs;
+    }
+
+    private static void ReadImage(Particle p, ImagePathResolver resolver, StackCache stacks, GridShape shape, Span<float> destination)
+    {
+        var path = resolver.Resolve(p.Image.StackPath, p.SourceLine);
+        var (reader, _) = stacks.Open(path);
+        if (p.Image.Index > reader.SectionCount)
+        {
+            throw new InvalidFileException(resolver.StarFilePath,
+                $"image {p.Image} is missing: {path} has {reader.SectionCount} images", p.SourceLine);
+        }
+
+        if (reader.SectionShape != shape)
+        {
+            throw new InvalidFileException(resolver.StarFilePath,
+                $"image {p.Image} is {reader.SectionShape}, but the first particle's is {shape}", p.SourceLine);
+        }
+
+        reader.ReadSectionsInto(p.Image.Index - 1, 1, destination);
+    }
+
+    /// <summary>Open stacks, the most recent 64 kept (a dataset may have a stack per micrograph).</summary>
+    private sealed class StackCache : IDisposable
+    {
+        private const int Capacity = 64;
+        private readonly Dictionary<string, (MrcReader Reader, long Used)> open = new(StringComparer.Ordinal);
+        private long clock;
+
+        public (MrcReader Reader, bool Fresh) Open(string path)
+        {
+            clock++;
+            if (open.TryGetValue(path, out var entry))
+            {
+                open[path] = (entry.Reader, clock);
+                return (entry.Reader, false);
+            }
+
+            if (open.Count >= Capacity)
+            {
+                var oldest = open.MinBy(e => e.Value.Used);
+                oldest.Value.Reader.Dispose();
+                open.Remove(oldest.Key);
+            }
+
+            var reader = new MrcReader(path);
+            open[path] = (reader, clock);
+            return (reader, true);
+        }
+
+        public void Dispose()
+        {
+            foreach (var (reader, _) in open.Values)
+            {
+                reader.Dispose();
+            }
+        }
+    }
+}
+
+/// <summary>The maps and resolution of a reconstruction.</summary>
+/// <param name="Map">The map from all particles.</param>
+/// <param name="Half1">The map of half set 1.</param>
+/// <param name="Half2">The map of half set 2.</param>
+/// <param name="HalfMapFsc">The gold-standard FSC (mask-corrected when a mask was given).</param>
+/// <param name="Masked">The masked-FSC curves, when a mask was given.</param>
+/// <param name="Half1Count">Particles in half set 1.</param>
+/// <param name="Half2Count">Particles in half set 2.</param>
+public sealed record ReconstructionResult(Volume Map, Volume Half1, Volume Half2, FscCurve HalfMapFsc, MaskedFsc? Masked, int Half1Count, int Half2Count)
+{
+    /// <summary>Gold-standard resolution in Å (FSC = 0.143).</summary>
+    public double Resolution0143 => HalfMapFsc.Resolution(0.143);
+}

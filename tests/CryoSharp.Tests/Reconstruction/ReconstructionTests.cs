@@ -1,0 +1,156 @@
+using CryoSharp.Imaging;
+using CryoSharp.IO;
+using CryoSharp.IO.Star;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.Fft;
+using CryoSharp.Reconstruction;
+using CryoSharp.Simulation;
+using CryoSharp.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CryoSharp.Tests.Reconstruction;
+
+public class ReconstructionTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public void NoiseFreeRibosomeProjectionsGiveBackTheMap()
+    {
+        // The check: 5,000 noise-free, CTF-free projections at box 64, FSC against the truth ≥ 0.9 up to
+        // 0.8 × Nyquist.
+        var truth = MrcReader.ReadVolume(SharedData.Require("relion/ribosome_box64.mrc"));
+        using var temp = new TempDirectory();
+        var table = Simulate(truth, new SimulationOptions { Count = 5000, Snr = double.PositiveInfinity, Ctf = false, ShiftSigmaA = 3, Seed = 2 }, temp);
+        var result = new ParticleReconstruction(new ReconstructionOptions { Ctf = false }).Run(table, temp.File("p.star"));
+        var fsc = FourierShellCorrelation.Compute(result.Map, truth);
+        output.WriteLine(string.Join(" ", fsc.Values.Select(v => v.ToString("F3"))));
+        for (int s = 1; s <= (int)(0.8 * 32); s++)
+        {
+            Assert.True(fsc.Values[s] >= 0.9, $"shell {s}: FSC {fsc.Values[s]:F3}");
+        }
+
+        Assert.Equal(6.0, result.Resolution0143, 1); // half maps of noise-free data agree to Nyquist (2 × 3 Å)
+    }
+
+    [Fact]
+    public void CtfIsCorrectedOnNoiseFreeData()
+    {
+        var truth = new GaussianBlobPhantom { Seed = 5 }.Create(32, 4.0);
+        using var temp = new TempDirectory();
+        var table = Simulate(truth, new SimulationOptions { Count = 1500, Snr = double.PositiveInfinity, Ctf = true, DefocusMinA = 10000, DefocusMaxA = 30000, Seed = 3 }, temp);
+        var corrected = new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(table, temp.File("p.star"));
+        var ignored = new ParticleReconstruction(new ReconstructionOptions { Ctf = false }).Run(table, temp.File("p.star"));
+        var good = FourierShellCorrelation.Compute(corrected.Map, truth);
+        var bad = FourierShellCorrelation.Compute(ignored.Map, truth);
+        output.WriteLine("ctf: " + string.Join(" ", good.Values.Select(v => v.ToString("F3"))));
+        output.WriteLine("no ctf: " + string.Join(" ", bad.Values.Select(v => v.ToString("F3"))));
+        for (int s = 1; s <= 12; s++)
+        {
+            Assert.True(good.Values[s] > 0.95, $"shell {s}: FSC {good.Values[s]:F3}");
+        }
+
+        Assert.True(bad.Values.Skip(4).Take(8).Average() < good.Values.Skip(4).Take(8).Average() - 0.1);
+    }
+
+    [Fact]
+    public void HalfSetsFollowRandomSubsetAndFscDropsWithNoise()
+    {
+        var truth = new GaussianBlobPhantom { Seed = 6 }.Create(32, 4.0);
+        using var temp = new TempDirectory();
+        var table = Simulate(truth, new SimulationOptions { Count = 2000, Snr = 0.05, Ctf = true, Seed = 4 }, temp);
+        var result = new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(table, temp.File("p.star"));
+        Assert.Equal(table.Particles.Count(p => p.RandomSubset == 1), result.Half1Count);
+        Assert.Equal(2000, result.Half1Count + result.Half2Count);
+        Assert.True(result.Resolution0143 > 8.5 && result.Resolution0143 < 60, $"resolution {result.Resolution0143}");
+
+        // The full map is closer to the truth than either half map.
+        double Low(Volume v) => FourierShellCorrelation.Compute(v, truth).Values.Skip(3).Take(6).Average();
+        Assert.True(Low(result.Map) > Low(result.Half1) && Low(result.Map) > Low(result.Half2));
+
+        // Auto regularisation works from the same accumulators (and changes the map).
+        var auto = new ParticleReconstruction(new ReconstructionOptions { Ctf = true, Regularisation = null }).Run(table, temp.File("p.star"));
+        Assert.NotEqual(result.Map.Data, auto.Map.Data);
+    }
+
+    [Fact]
+    public void BadParticlesAreNamedWithTheirLine()
+    {
+        var truth = new GaussianBlobPhantom { Seed = 7 }.Create(16, 4.0);
+        using var temp = new TempDirectory();
+        var table = Simulate(truth, new SimulationOptions { Count = 5, Snr = 1, Ctf = true, Seed = 5 }, temp);
+
+        // An image index past the end of the stack.
+        var text = File.ReadAllText(temp.File("p.star")).Replace("000005@p.mrcs", "000009@p.mrcs");
+        File.WriteAllText(temp.File("missing.star"), text);
+        var missing = Assert.Throws<InvalidFileException>(() => Run(temp.File("missing.star")));
+        Assert.Contains("000009@p.mrcs is missing", missing.Message);
+        Assert.NotNull(missing.Line);
+
+        // A stack that does not exist.
+        File.WriteAllText(temp.File("nostack.star"), File.ReadAllText(temp.File("p.star")).Replace("@p.mrcs", "@q.mrcs"));
+        Assert.Contains("q.mrcs not found", Assert.Throws<InvalidFileException>(() => Run(temp.File("nostack.star"))).Message);
+
+        // An impossible CTF.
+        var rows = ParticleTable.Load(temp.File("p.star"));
+        rows.Particles[2].DefocusUA = -100;
+        rows.Save(temp.File("badctf.star"));
+        var ctf = Assert.Throws<InvalidFileException>(() => Run(temp.File("badctf.star")));
+        Assert.Contains("particle 3 has an impossible CTF", ctf.Message);
+
+        // A NaN pixel in image 4.
+        var stack = MrcReader.ReadStack(temp.File("p.mrcs"));
+        stack[3][17] = float.NaN;
+        MrcWriter.Write(temp.File("p.mrcs"), stack);
+        var nan = Assert.Throws<InvalidFileException>(() => Run(temp.File("p.star")));
+        Assert.Contains("section 4", nan.Message);
+    }
+
+    [Fact]
+    public void WienerAverageOfDifferentCtfsRecoversTheImage()
+    {
+        var image = new FourierProjectorImage(32).Image;
+        var shape = GridShape.Square(32);
+        var average = new WienerAverage(32);
+        var ctf = new float[shape.HalfComplexLength];
+        foreach (double defocus in new[] { 8000.0, 13000, 19000, 26000 })
+        {
+            new CtfModel { DefocusUA = defocus, DefocusVA = defocus }.Fill(ctf, 32, 3.0);
+            var spectrum = image.ToFourier().Data;
+            SpectrumFilter.Multiply(spectrum, ctf);
+            average.Add(spectrum, ctf);
+        }
+
+        var restored = new float[shape.Length];
+        Fft.Inverse(average.Result([1e-3]), shape, restored);
+        Assert.True(ImageComparison.Of(image.Data, restored).Correlation > 0.99);
+
+        // One image alone, Wiener-filtered, keeps its CTF zeros: worse, but far better than the raw image.
+        var single = image.ToFourier().Data;
+        new CtfModel { DefocusUA = 26000, DefocusVA = 26000 }.Fill(ctf, 32, 3.0);
+        SpectrumFilter.Multiply(single, ctf);
+        var raw = new float[shape.Length];
+        Fft.Inverse(single, shape, raw);
+        WienerFilter.Apply(single, ctf, 32, [0.05]);
+        var filtered = new float[shape.Length];
+        Fft.Inverse(single, shape, filtered);
+        Assert.True(ImageComparison.Of(image.Data, filtered).Correlation > ImageComparison.Of(image.Data, raw).Correlation);
+    }
+
+    private static ReconstructionResult Run(string star) =>
+        new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(ParticleTable.Load(star), star);
+
+    private static ParticleTable Simulate(Volume truth, SimulationOptions options, TempDirectory temp)
+    {
+        var simulator = new ParticleSimulator(truth, options);
+        var table = simulator.DrawParticles("p.mrcs");
+        simulator.Run(table, temp.File("p.mrcs"));
+        table.Save(temp.File("p.star"));
+        return ParticleTable.Load(temp.File("p.star"));
+    }
+
+    /// <summary>A band-limited test image: a projection of the blob phantom.</summary>
+    private sealed class FourierProjectorImage(int box)
+    {
+        public Image Image { get; } = new CryoSharp.Projection.FourierProjector(new GaussianBlobPhantom { Seed = 8 }.Create(box, 3.0))
+            .Project(CryoSharp.Geometry.EulerAngles.FromDegrees(20, 50, 80));
+    }
+}
