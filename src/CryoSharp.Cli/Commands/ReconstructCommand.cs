@@ -16,7 +16,8 @@ public static class ReconstructCommand
 {
     /// <summary>What a reconstruction produced.</summary>
     public sealed record ReconstructResult(string Map, string Half1, string Half2, string FscCsv, string FscPlot, string Report,
-        int Particles, int Half1Count, int Half2Count, int Box, double PixelSize, double Resolution0143, double Resolution05, double Seconds);
+        int Particles, int Half1Count, int Half2Count, int Box, double PixelSize, double Resolution0143, double Resolution05, double Seconds,
+        ReconstructionTimings Timings);
 
     /// <summary>Builds the command.</summary>
     public static Command Create(GlobalOptions globals, CliConsole console)
@@ -120,6 +121,6 @@ public static class ReconstructCommand
             .Save(Out("report.html"));
         return new ReconstructResult(Out("map.mrc"), Out("half1.mrc"), Out("half2.mrc"), Out("fsc.csv"), Out("fsc.svg"), Out("report.html"),
             table.Count, result.Half1Count, result.Half2Count, result.Map.Nx, result.Map.PixelSizeA, result.Resolution0143, curve.Resolution(0.5),
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds, result.Timings);
     }
 }

@@ -14,10 +14,14 @@ namespace CryoSharp.Projection;
 /// </summary>
 public sealed class FourierBackProjector
 {
-    private readonly double[] data;
-    private readonly double[]? weights;
+    // Per voxel (re, im) or, with weights, (re, im, weight) side by side: one cache line per corner update.
+    private readonly double[] grid;
+    private readonly int stride;
     private readonly int paddedBox;
     private readonly int halfPadded;
+
+    /// <summary>How many pixels ahead along a row the grid is prefetched.</summary>
+    private const int Ahead = 2;
 
     /// <summary>Creates an empty accumulator for volumes of side <paramref name="box"/>.</summary>
     /// <param name="box">Box size in pixels.</param>
@@ -37,18 +41,25 @@ public sealed class FourierBackProjector
         PixelSizeA = pixelSizeA;
         paddedBox = box * padding;
         halfPadded = (paddedBox / 2) + 1;
-        data = new double[2L * halfPadded * paddedBox * paddedBox];
-        weights = withWeights ? new double[(long)halfPadded * paddedBox * paddedBox] : null;
+        stride = withWeights ? 3 : 2;
+        grid = new double[(long)stride * halfPadded * paddedBox * paddedBox];
     }
 
     /// <summary>Side of the padded grid.</summary>
     public int PaddedBox => paddedBox;
 
-    /// <summary>The accumulated half-complex data, interleaved (re, im), padded grid (read-only by convention).</summary>
-    internal double[] Data => data;
+    /// <summary>True when the accumulator also sums the spread CTF² (for reconstruction).</summary>
+    public bool HasWeights => stride == 3;
 
-    /// <summary>The accumulated weights (Σ CTF² spread like the data), or null without weights.</summary>
-    internal double[]? Weights => weights;
+    /// <summary>
+    /// The accumulated half-complex grid of the padded box (read-only by convention): per voxel i, the data at
+    /// [<see cref="Stride"/>·i] (real) and [<see cref="Stride"/>·i + 1] (imaginary), and with weights the Σ CTF² at
+    /// [<see cref="Stride"/>·i + 2].
+    /// </summary>
+    internal double[] Grid => grid;
+
+    /// <summary>Doubles per voxel of <see cref="Grid"/>: 2, or 3 with weights.</summary>
+    internal int Stride => stride;
 
     /// <summary>Box size in pixels.</summary>
     public int Box { get; }
@@ -69,7 +80,7 @@ public sealed class FourierBackProjector
     /// Spreads CTF·spectrum onto the slice of orientation <paramref name="a"/>, and CTF² onto the weights: the
     /// terms of the Wiener reconstruction Σ CᵢXᵢ / (Σ Cᵢ² + 1/SSNR). An empty <paramref name="ctf"/> means C = 1.
     /// </summary>
-    public void Insert(ReadOnlySpan<ComplexF> imageSpectrum, ReadOnlySpan<float> ctf, Matrix3 a)
+    public unsafe void Insert(ReadOnlySpan<ComplexF> imageSpectrum, ReadOnlySpan<float> ctf, Matrix3 a)
     {
         int n = Box, hx = (n / 2) + 1;
         if (imageSpectrum.Length < hx * n)
@@ -78,28 +89,63 @@ public sealed class FourierBackProjector
         }
 
         var slice = new CentralSlice(a, n, Padding);
-        for (int y = 0; y < n; y++)
+        fixed (double* g = grid)
         {
-            int ky = FourierIndex.Frequency(y, n);
-            for (int kx = 0; kx < hx; kx++)
+            for (int y = 0; y < n; y++)
             {
-                if ((kx * kx) + (ky * ky) >= slice.RadiusSquared)
+                int ky = FourierIndex.Frequency(y, n);
+                for (int kx = 0; kx < hx; kx++)
                 {
-                    continue;
-                }
+                    if ((kx * kx) + (ky * ky) >= slice.RadiusSquared)
+                    {
+                        continue;
+                    }
 
-                var v = imageSpectrum[(y * hx) + kx];
-                double c = ctf.IsEmpty ? 1 : ctf[(y * hx) + kx];
-                double xp = (slice.Ax * kx) + (slice.Bx * ky);
-                double yp = (slice.Ay * kx) + (slice.By * ky);
-                double zp = (slice.Az * kx) + (slice.Bz * ky);
-                Spread(xp, yp, zp, c * v.Re, c * v.Im, c * c);
+                    // Scattered updates of a grid far larger than the caches: fetch the next pixel's rows now, so
+                    // that their memory latency overlaps this pixel's work.
+                    if (kx + Ahead < hx)
+                    {
+                        Prefetch(g, (slice.Ax * (kx + Ahead)) + (slice.Bx * ky), (slice.Ay * (kx + Ahead)) + (slice.By * ky), (slice.Az * (kx + Ahead)) + (slice.Bz * ky));
+                    }
 
-                // A stored 2D frequency with kx > 0 stands for its Friedel mate too, which lands at −k′.
-                if (kx > 0)
-                {
-                    Spread(-xp, -yp, -zp, c * v.Re, -c * v.Im, c * c);
+                    var v = imageSpectrum[(y * hx) + kx];
+                    double c = ctf.IsEmpty ? 1 : ctf[(y * hx) + kx];
+                    double xp = (slice.Ax * kx) + (slice.Bx * ky);
+                    double yp = (slice.Ay * kx) + (slice.By * ky);
+                    double zp = (slice.Az * kx) + (slice.Bz * ky);
+                    Spread(xp, yp, zp, c * v.Re, c * v.Im, c * c);
+
+                    // A stored 2D frequency with kx > 0 stands for its Friedel mate too, which lands at −k′.
+                    if (kx > 0)
+                    {
+                        Spread(-xp, -yp, -zp, c * v.Re, -c * v.Im, c * c);
+                    }
                 }
+            }
+        }
+    }
+
+    /// <summary>Asks the processor to bring the grid rows around (x, y, z) into cache (no effect where unsupported).</summary>
+    private unsafe void Prefetch(double* g, double x, double y, double z)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        if (x < 0)
+        {
+            (x, y, z) = (-x, -y, -z);
+        }
+
+        int m = paddedBox, x0 = (int)x, y0 = (int)Math.Floor(y), z0 = (int)Math.Floor(z);
+        for (int dz = 0; dz < 2; dz++)
+        {
+            int zi = Wrap(z0 + dz, m);
+            for (int dy = 0; dy < 2; dy++)
+            {
+                long row = (((long)zi * m) + Wrap(y0 + dy, m)) * halfPadded;
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(g + (stride * (row + x0)));
             }
         }
     }
@@ -113,21 +159,18 @@ public sealed class FourierBackProjector
             throw new ArgumentException("Back-projectors of different geometry cannot be added.");
         }
 
-        System.Numerics.Tensors.TensorPrimitives.Add(data, other.data, data);
-        if (weights is not null && other.weights is not null)
+        if (other.stride != stride)
         {
-            System.Numerics.Tensors.TensorPrimitives.Add(weights, other.weights, weights);
+            throw new ArgumentException("Back-projectors with and without weights cannot be added.");
         }
+
+        System.Numerics.Tensors.TensorPrimitives.Add(grid, other.grid, grid);
     }
 
     /// <summary>Empties the accumulator.</summary>
     public void Clear()
     {
-        Array.Clear(data);
-        if (weights is not null)
-        {
-            Array.Clear(weights);
-        }
+        Array.Clear(grid);
     }
 
     /// <summary>The accumulated sum in real space: inverse transform, crop to the box, divide by n² and by the gridding sinc².</summary>
@@ -137,7 +180,7 @@ public sealed class FourierBackProjector
         var spectrum = new ComplexF[shape.HalfComplexLength];
         for (int i = 0; i < spectrum.Length; i++)
         {
-            spectrum[i] = new ComplexF((float)data[2 * i], (float)data[(2 * i) + 1]);
+            spectrum[i] = new ComplexF((float)grid[stride * i], (float)grid[(stride * i) + 1]);
         }
 
         var padded = new float[shape.Length];
@@ -157,8 +200,16 @@ public sealed class FourierBackProjector
     private void Spread(double x, double y, double z, double re, double im, double c2)
     {
         int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y), z0 = (int)Math.Floor(z);
-        double fx = x - x0, fy = y - y0, fz = z - z0;
         int m = paddedBox, h = halfPadded;
+
+        // Every corner in the other half (the usual case for a Friedel mate): nothing to add, unless a corner is
+        // the even grid's Nyquist plane −M/2, which is stored.
+        if (x0 + 1 < 0 && (m % 2 != 0 || (x0 != -(m / 2) && x0 + 1 != -(m / 2))))
+        {
+            return;
+        }
+
+        double fx = x - x0, fy = y - y0, fz = z - z0;
         for (int dz = 0; dz < 2; dz++)
         {
             double wz = dz == 0 ? 1 - fz : fz;
@@ -182,12 +233,12 @@ public sealed class FourierBackProjector
                     }
 
                     double w = wzy * (dx == 0 ? 1 - fx : fx);
-                    long i = 2L * (row + xi);
-                    data[i] += w * re;
-                    data[i + 1] += w * im;
-                    if (weights is not null)
+                    long i = (long)stride * (row + xi);
+                    grid[i] += w * re;
+                    grid[i + 1] += w * im;
+                    if (stride == 3)
                     {
-                        weights[row + xi] += w * c2;
+                        grid[i + 2] += w * c2;
                     }
                 }
             }

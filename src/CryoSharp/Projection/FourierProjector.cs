@@ -121,6 +121,12 @@ public sealed class FourierProjector
                 double xp = slice.Bx * ky, yp = slice.By * ky, zp = slice.Bz * ky;
                 for (int kx = 0; kx < count; kx++)
                 {
+                    // The spectrum is far larger than the caches: fetch a later pixel's rows while this one is read.
+                    if (kx + 2 < count)
+                    {
+                        Prefetch(grid, xp + (2 * slice.Ax), yp + (2 * slice.Ay), zp + (2 * slice.Az));
+                    }
+
                     row[kx] = Interpolate(grid, xp, yp, zp);
                     xp += slice.Ax;
                     yp += slice.Ay;
@@ -144,6 +150,31 @@ public sealed class FourierProjector
         var image = new Image(Box, Box, PixelSizeA);
         Project(angles.ToMatrix(), image.Data);
         return image;
+    }
+
+    /// <summary>Asks the processor to bring the four grid rows around (x, y, z) into cache.</summary>
+    private unsafe void Prefetch(ComplexF* grid, double x, double y, double z)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        if (x < 0)
+        {
+            (x, y, z) = (-x, -y, -z);
+        }
+
+        int m = paddedBox, x0 = (int)x, yf = (int)(y + m) - m, zf = (int)(z + m) - m;
+        for (int dz = 0; dz < 2; dz++)
+        {
+            int zi = zf + dz < 0 ? zf + dz + m : zf + dz >= m ? zf + dz - m : zf + dz;
+            for (int dy = 0; dy < 2; dy++)
+            {
+                int yi = yf + dy < 0 ? yf + dy + m : yf + dy >= m ? yf + dy - m : yf + dy;
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(grid + ((((long)zi * m) + yi) * halfPadded) + x0);
+            }
+        }
     }
 
     /// <summary>

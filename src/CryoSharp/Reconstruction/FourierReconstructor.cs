@@ -12,30 +12,64 @@ namespace CryoSharp.Reconstruction;
 /// gridding correction, and a soft mask of the corners beyond radius n/2 (RELION's <c>softMaskOutsideMap</c>).
 /// Frequencies beyond Nyquist are zero.
 /// </summary>
-public static class FourierReconstructor
+public sealed class FourierReconstructor
 {
-    /// <summary>Reconstructs the map from an accumulator made with weights.</summary>
+    private readonly int[] shellOf;
+    private readonly ComplexF[] spectrum;
+    private readonly float[] padded;
+
+    /// <summary>
+    /// Prepares the reconstruction of maps of side <paramref name="box"/> from a grid padded
+    /// <paramref name="padding"/> times: the shell of every grid voxel and the work buffers, made once and reused by
+    /// every <see cref="Reconstruct"/> (half maps and full map alike).
+    /// </summary>
+    public FourierReconstructor(int box, int padding)
+    {
+        Box = box;
+        Padding = padding;
+        int m = box * padding;
+        shellOf = ShellsOfPaddedGrid(m, padding, box / 2);
+        spectrum = GC.AllocateUninitializedArray<ComplexF>(shellOf.Length);
+        padded = GC.AllocateUninitializedArray<float>(m * m * m);
+    }
+
+    /// <summary>Box size of the maps.</summary>
+    public int Box { get; }
+
+    /// <summary>Padding factor of the accumulators.</summary>
+    public int Padding { get; }
+
+    /// <summary>Reconstructs the map from an accumulator made with weights (of this geometry).</summary>
     /// <param name="accumulator">Slices inserted with <see cref="FourierBackProjector.Insert(ReadOnlySpan{ComplexF}, ReadOnlySpan{float}, Geometry.Matrix3)"/>.</param>
     /// <param name="inverseSsnr">K(s) for shells 0..Nyquist of the box (1/SSNR per shell); null for plain division.</param>
-    public static Volume Reconstruct(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr)
+    public Volume Reconstruct(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr)
     {
         ArgumentNullException.ThrowIfNull(accumulator);
-        var weights = accumulator.Weights
-            ?? throw new ArgumentException("The accumulator has no weights; create it with withWeights: true.");
+        if (!accumulator.HasWeights)
+        {
+            throw new ArgumentException("The accumulator has no weights; create it with withWeights: true.");
+        }
 
-        int n = accumulator.Box, m = accumulator.PaddedBox, h = (m / 2) + 1, p = accumulator.Padding, nyquist = n / 2;
-        var shellOf = ShellsOfPaddedGrid(m, p, nyquist);
+        var grid = accumulator.Grid;
+        int stride = accumulator.Stride;
+        if (accumulator.Box != Box || accumulator.Padding != Padding)
+        {
+            throw new ArgumentException("The accumulator's geometry differs from the reconstructor's.");
+        }
+
+        int n = Box, m = accumulator.PaddedBox, h = (m / 2) + 1, nyquist = n / 2;
         var meanWeight = new double[nyquist + 1];
         var count = new double[nyquist + 1];
         double maxWeight = 0;
-        for (int i = 0; i < weights.Length; i++)
+        for (int i = 0; i < shellOf.Length; i++)
         {
             int s = shellOf[i];
             if (s <= nyquist)
             {
-                meanWeight[s] += weights[i];
+                double w = grid[(stride * i) + 2];
+                meanWeight[s] += w;
                 count[s]++;
-                maxWeight = Math.Max(maxWeight, weights[i]);
+                maxWeight = Math.Max(maxWeight, w);
             }
         }
 
@@ -46,27 +80,26 @@ public static class FourierReconstructor
 
         // Voxels no slice reached (weight ~0) stay zero rather than dividing noise by nothing.
         double floor = 1e-6 * maxWeight;
-        var data = accumulator.Data;
-        var spectrum = GC.AllocateUninitializedArray<ComplexF>(weights.Length);
+        var shells = shellOf;
+        var output = spectrum;
         Parallel.For(0, m, Parallelism.Options, z =>
         {
             for (int i = z * m * h; i < (z + 1) * m * h; i++)
             {
-                int s = shellOf[i];
-                double w = weights[i];
+                int s = shells[i];
+                double w = grid[(stride * i) + 2];
                 if (s > nyquist || w <= floor)
                 {
-                    spectrum[i] = default;
+                    output[i] = default;
                     continue;
                 }
 
                 double k = inverseSsnr is null ? 0 : inverseSsnr[Math.Min(s, inverseSsnr.Count - 1)] * meanWeight[s];
                 double d = w + k;
-                spectrum[i] = new ComplexF((float)(data[2 * i] / d), (float)(data[(2 * i) + 1] / d));
+                output[i] = new ComplexF((float)(grid[stride * i] / d), (float)(grid[(stride * i) + 1] / d));
             }
         });
 
-        var padded = new float[m * m * m];
         Fft.Inverse(spectrum, GridShape.Cube(m), padded);
         var volume = Volume.Cube(n, accumulator.PixelSizeA);
         RealSpaceWindow.Window(padded, GridShape.Cube(m), volume.Data, volume.Shape);
@@ -100,8 +133,8 @@ public static class FourierReconstructor
     private static int[] ShellsOfPaddedGrid(int m, int padding, int nyquist)
     {
         int h = (m / 2) + 1;
-        var shells = new int[m * m * h];
-        for (int z = 0; z < m; z++)
+        var shells = GC.AllocateUninitializedArray<int>(m * m * h);
+        Parallel.For(0, m, Parallelism.Options, z =>
         {
             int kz = FourierIndex.Frequency(z, m);
             for (int y = 0; y < m; y++)
@@ -114,7 +147,7 @@ public static class FourierReconstructor
                     shells[row + x] = r >= nyquist + 0.5 ? nyquist + 1 : (int)Math.Round(r, MidpointRounding.AwayFromZero);
                 }
             }
-        }
+        });
 
         return shells;
     }

@@ -81,16 +81,31 @@ public sealed class ParticleReconstruction
         }
 
         int chunk = Math.Min(Options.ChunkSize, table.Count);
-        var images = new float[(long)shape.Length * chunk];
+
+        // Two image buffers: the next chunk is read from disk while the current one is inserted.
+        float[][] buffers = [new float[(long)shape.Length * chunk], new float[(long)shape.Length * chunk]];
         var spectra = new ComplexF[(long)shape.HalfComplexLength * chunk];
-        for (int start = 0; start < table.Count; start += chunk)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        double readSeconds = 0;
+        Task<double> ReadChunk(int start, float[] into) => Task.Run(() =>
         {
+            var started = clock.Elapsed;
             int n = Math.Min(chunk, table.Count - start);
             for (int i = 0; i < n; i++)
             {
-                ReadImage(table.Particles[start + i], resolver, stacks, shape, images.AsSpan(i * shape.Length, shape.Length));
+                ReadImage(table.Particles[start + i], resolver, stacks, shape, into.AsSpan(i * shape.Length, shape.Length));
             }
 
+            return (clock.Elapsed - started).TotalSeconds;
+        });
+
+        var pending = ReadChunk(0, buffers[0]);
+        for (int start = 0, turn = 0; start < table.Count; start += chunk, turn ^= 1)
+        {
+            int n = Math.Min(chunk, table.Count - start);
+            readSeconds += pending.GetAwaiter().GetResult();
+            var images = buffers[turn];
+            pending = start + chunk < table.Count ? ReadChunk(start + chunk, buffers[turn ^ 1]) : Task.FromResult(0.0);
             Fft.ForwardMany(images, shape, n, spectra);
             Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers }, () => (Pair: Take(pool, all, box, pixel), Ctf: new float[shape.HalfComplexLength]), (i, _, local) =>
             {
@@ -112,6 +127,8 @@ public sealed class ParticleReconstruction
             progress?.Report(start + n);
         }
 
+        // Reading overlaps inserting, so this is the time not hidden behind reading.
+        double insertSeconds = Math.Max(0, clock.Elapsed.TotalSeconds - readSeconds);
         var (half1, half2) = all[0];
         foreach (var (h1, h2) in all.Skip(1))
         {
@@ -119,27 +136,32 @@ public sealed class ParticleReconstruction
             half2.Add(h2);
         }
 
-        return Finish(half1, half2, halves);
+        var result = Finish(half1, half2, halves);
+        return result with
+        {
+            Timings = new ReconstructionTimings(readSeconds, insertSeconds, clock.Elapsed.TotalSeconds - readSeconds - insertSeconds),
+        };
     }
 
     private ReconstructionResult Finish(FourierBackProjector half1, FourierBackProjector half2, int[] halves)
     {
         // First pass: half maps by plain division (or the given constant), whose FSC measures the SNR per shell.
         double[]? constant = Options.Regularisation is double k ? [k] : null;
-        var map1 = FourierReconstructor.Reconstruct(half1, constant);
-        var map2 = FourierReconstructor.Reconstruct(half2, constant);
+        var reconstructor = new FourierReconstructor(half1.Box, half1.Padding);
+        var map1 = reconstructor.Reconstruct(half1, constant);
+        var map2 = reconstructor.Reconstruct(half2, constant);
         var halfFsc = FourierShellCorrelation.Compute(map1, map2);
         double[]? fullK = constant;
         if (Options.Regularisation is null)
         {
             var halfK = FourierReconstructor.InverseSsnrFromHalfMapFsc(halfFsc, bothHalves: false);
-            map1 = FourierReconstructor.Reconstruct(half1, halfK);
-            map2 = FourierReconstructor.Reconstruct(half2, halfK);
+            map1 = reconstructor.Reconstruct(half1, halfK);
+            map2 = reconstructor.Reconstruct(half2, halfK);
             fullK = FourierReconstructor.InverseSsnrFromHalfMapFsc(halfFsc, bothHalves: true);
         }
 
         half1.Add(half2);
-        var map = FourierReconstructor.Reconstruct(half1, fullK);
+        var map = reconstructor.Reconstruct(half1, fullK);
         MaskedFsc? masked = null;
         if (Options.Mask is { } mask)
         {
@@ -275,6 +297,15 @@ public sealed class ParticleReconstruction
 /// <param name="Half2Count">Particles in half set 2.</param>
 public sealed record ReconstructionResult(Volume Map, Volume Half1, Volume Half2, FscCurve HalfMapFsc, MaskedFsc? Masked, int Half1Count, int Half2Count)
 {
+    /// <summary>Where the time went.</summary>
+    public ReconstructionTimings Timings { get; init; } = new(0, 0, 0);
+
     /// <summary>Gold-standard resolution in Å (FSC = 0.143).</summary>
     public double Resolution0143 => HalfMapFsc.Resolution(0.143);
 }
+
+/// <summary>Seconds spent in each phase of a reconstruction.</summary>
+/// <param name="ReadSeconds">Reading the images from their stacks (in the background, overlapping the inserting).</param>
+/// <param name="InsertSeconds">The rest of the pass over the particles: transforms, re-centring, CTF, insertion.</param>
+/// <param name="FinishSeconds">Merging the accumulators, dividing, transforming back, FSC.</param>
+public sealed record ReconstructionTimings(double ReadSeconds, double InsertSeconds, double FinishSeconds);
