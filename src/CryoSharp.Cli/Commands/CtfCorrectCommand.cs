@@ -104,15 +104,7 @@ public static class CtfCorrectCommand
                         throw new InvalidFileException(starPath, $"image {p.Image} is missing or not {shape}", p.SourceLine);
                     }
 
-                    var model = CtfModel.For(p, table.OpticsOf(p));
-                    try
-                    {
-                        model.Validate();
-                    }
-                    catch (InvalidParameterException e)
-                    {
-                        throw new InvalidFileException(starPath, $"particle {i + 1} has an impossible CTF: {e.Message}", p.SourceLine);
-                    }
+                    var model = CtfModel.ForParticle(table, i);
 
                     reader.ReadSectionsInto(p.Image.Index - 1, 1, image);
                     Fft.Forward(image, shape, spectrum);

@@ -79,16 +79,7 @@ public static class ProjectCommand
         var ctfs = new CtfModel?[table.Count];
         for (int i = 0; i < table.Count && ctf; i++)
         {
-            var particle = table.Particles[i];
-            ctfs[i] = CtfModel.For(particle, table.OpticsOf(particle));
-            try
-            {
-                ctfs[i]!.Validate();
-            }
-            catch (InvalidParameterException e)
-            {
-                throw new InvalidFileException(anglesPath, $"impossible CTF: {e.Message}", particle.SourceLine);
-            }
+            ctfs[i] = CtfModel.ForParticle(table, i);
         }
 
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

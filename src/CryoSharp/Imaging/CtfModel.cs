@@ -69,6 +69,27 @@ public sealed record CtfModel
     }
 
     /// <summary>
+    /// The validated CTF of particle <paramref name="index"/> (from 0) of a table; an impossible one is an
+    /// <see cref="InvalidFileException"/> naming the STAR file, the particle and its line.
+    /// </summary>
+    public static CtfModel ForParticle(ParticleTable table, int index)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var particle = table.Particles[index];
+        var ctf = For(particle, table.OpticsOf(particle));
+        try
+        {
+            ctf.Validate();
+        }
+        catch (InvalidParameterException e)
+        {
+            throw new InvalidFileException(table.SourcePath ?? "particle table", $"particle {index + 1} has an impossible CTF: {e.Message}", particle.SourceLine);
+        }
+
+        return ctf;
+    }
+
+    /// <summary>
     /// Throws an <see cref="InvalidParameterException"/> naming the first impossible value (negative defocus,
     /// non-positive voltage, amplitude contrast outside [0, 1), non-finite numbers).
     /// </summary>

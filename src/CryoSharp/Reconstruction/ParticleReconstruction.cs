@@ -55,7 +55,7 @@ public sealed class ParticleReconstruction
 
         var resolver = new ImagePathResolver(starPath, Options.DataRoot);
         var halves = HalfSets(table);
-        var ctfs = Options.Ctf ? Ctfs(table, starPath) : null;
+        var ctfs = Options.Ctf ? Ctfs(table) : null;
         using var stacks = new StackCache();
         var (first, _) = stacks.Open(resolver.Resolve(table.Particles[0].Image.StackPath, table.Particles[0].SourceLine));
         int box = first.SectionShape.Nx;
@@ -208,27 +208,8 @@ public sealed class ParticleReconstruction
         return [.. table.Particles.Select(_ => 1 + random.Next(2))];
     }
 
-    private static CtfModel?[] Ctfs(ParticleTable table, string starPath)
-    {
-        var ctfs = new CtfModel?[table.Count];
-        for (int i = 0; i < table.Count; i++)
-        {
-            var p = table.Particles[i];
-            var ctf = CtfModel.For(p, table.OpticsOf(p));
-            try
-            {
-                ctf.Validate();
-            }
-            catch (InvalidParameterException e)
-            {
-                throw new InvalidFileException(starPath, $"particle {i + 1} has an impossible CTF: {e.Message}", p.SourceLine);
-            }
-
-            ctfs[i] = ctf;
-        }
-
-        return ctfs;
-    }
+    private static CtfModel?[] Ctfs(ParticleTable table) =>
+        [.. Enumerable.Range(0, table.Count).Select(i => CtfModel.ForParticle(table, i))];
 
     private static void ReadImage(Particle p, ImagePathResolver resolver, StackCache stacks, GridShape shape, Span<float> destination)
     {

@@ -62,7 +62,7 @@ public class SimulationCommandTests
         {
             (["project", "--volume", temp.File("flat.mrc"), "--angles", temp.File("noangles.star"), "--out", temp.File("o.mrcs")], "a cubic map"),
             (["project", "--volume", map, "--angles", temp.File("noangles.star"), "--out", temp.File("o.mrcs")], "has no _rlnAngleRot"),
-            (["project", "--volume", map, "--angles", temp.File("badctf.star"), "--ctf", "--out", temp.File("o.mrcs")], "line 11: impossible CTF: defocus U (Å) = -5"),
+            (["project", "--volume", map, "--angles", temp.File("badctf.star"), "--ctf", "--out", temp.File("o.mrcs")], "line 11: particle 2 has an impossible CTF: defocus U (Å) = -5"),
             (["simulate", "--phantom", "blobs", "--snr", "0", "--out", temp.Path], "--snr = 0"),
             (["simulate", "--phantom", "blobs", "--snr", "-2", "--out", temp.Path], "--snr = -2"),
             (["simulate", "--volume", map, "--box", "128", "--out", temp.Path], "--box = 128: is larger than the volume"),
