@@ -1,0 +1,124 @@
+using System.Numerics;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace CryoSharp.Tests.Numerics;
+
+public class LanczosTests
+{
+    [Theory]
+    [InlineData(60, 5)]
+    [InlineData(200, 3)]
+    public void MatchesMathNetsDenseSolver(int n, int count)
+    {
+        var matrix = RandomHermitian(n, 3);
+        var result = LanczosEigensolver.Largest(matrix, count, tolerance: 1e-10);
+        var reference = Matrix<Complex>.Build.Dense(n, n, (i, j) => matrix[i, j]).Evd(Symmetricity.Hermitian);
+        var order = Enumerable.Range(0, n).OrderByDescending(i => reference.EigenValues[i].Real).Take(count).ToArray();
+        for (int p = 0; p < count; p++)
+        {
+            Assert.Equal(reference.EigenValues[order[p]].Real, result.Values[p], 1e-8 * Math.Abs(result.Values[0]));
+            var v = reference.EigenVectors.Column(order[p]).ToArray();
+            Assert.Equal(1, LanczosEigensolver.Dot(v, result.Vectors[p]).Magnitude, 1e-6);
+            Assert.True(result.Residuals[p] <= 1e-10);
+        }
+    }
+
+    [Fact]
+    public void FindsThePlantedVectorOfARankOneSignalInNoise()
+    {
+        // H = z z* + σW (a phase synchronisation problem): above the spectral threshold the top eigenvector
+        // correlates with z.
+        const int n = 400;
+        var random = new NormalRandom(5);
+        var z = Enumerable.Range(0, n).Select(_ => Complex.FromPolarCoordinates(1, 2 * Math.PI * random.Uniform.NextDouble())).ToArray();
+        var h = new DenseHermitianMatrix(n);
+        double sigma = 0.5 * Math.Sqrt(n);
+        for (int i = 0; i < n; i++)
+        {
+            h[i, i] = 1 + (sigma * random.Next() * Math.Sqrt(2) / Math.Sqrt(2));
+            for (int j = i + 1; j < n; j++)
+            {
+                var noise = new Complex(random.Next(), random.Next()) * (sigma / Math.Sqrt(2));
+                h.SetPair(i, j, (z[i] * Complex.Conjugate(z[j])) + noise);
+            }
+        }
+
+        var top = LanczosEigensolver.Largest(h, 1, tolerance: 1e-9).Vectors[0];
+        double correlation = LanczosEigensolver.Dot(top, z).Magnitude / Math.Sqrt(n);
+        Assert.True(correlation > 0.85, $"|corr| = {correlation}");
+    }
+
+    [Fact]
+    public void SparseCirculantHasItsAnalyticSpectrum()
+    {
+        // A_{i, i+d} = e^{iφ_d} for d = 1..25 (and the conjugate below): a Hermitian circulant whose eigenvalues
+        // are λ_k = Σ_d 2cos(φ_d + 2πkd/n), distinct for random phases.
+        const int n = 3000, width = 25;
+        var random = new Random(7);
+        var phases = Enumerable.Range(0, width).Select(_ => 2 * Math.PI * random.NextDouble()).ToArray();
+        var entries = new List<(int, int, Complex)>();
+        for (int i = 0; i < n; i++)
+        {
+            for (int d = 1; d <= width; d++)
+            {
+                entries.Add((i, (i + d) % n, Complex.FromPolarCoordinates(1, phases[d - 1])));
+            }
+        }
+
+        var matrix = new SparseHermitianMatrix(n, entries);
+        Assert.Equal(2 * n * width, matrix.NonZeroCount);
+        var expected = Enumerable.Range(0, n)
+            .Select(k => Enumerable.Range(1, width).Sum(d => 2 * Math.Cos(phases[d - 1] + (2 * Math.PI * k * d / n))))
+            .OrderByDescending(v => v).Take(3).ToArray();
+        var result = LanczosEigensolver.Largest(matrix, 3, tolerance: 1e-9, maxRestarts: 200);
+        for (int p = 0; p < 3; p++)
+        {
+            Assert.Equal(expected[p], result.Values[p], 1e-6 * expected[0]);
+        }
+    }
+
+    [Fact]
+    public void SparseAndDenseProductsAgree()
+    {
+        var dense = RandomHermitian(30, 9);
+        var entries = new List<(int, int, Complex)>();
+        for (int i = 0; i < 30; i++)
+        {
+            for (int j = i; j < 30; j++)
+            {
+                entries.Add((i, j, dense[i, j]));
+            }
+        }
+
+        entries.Add((4, 7, new Complex(0.5, 0.25))); // a duplicate is summed
+        dense.SetPair(4, 7, dense[4, 7] + new Complex(0.5, 0.25));
+        var sparse = new SparseHermitianMatrix(30, entries);
+        var x = Enumerable.Range(0, 30).Select(i => new Complex(Math.Sin(i), Math.Cos(3 * i))).ToArray();
+        var a = new Complex[30];
+        var b = new Complex[30];
+        dense.Multiply(x, a);
+        sparse.Multiply(x, b);
+        for (int i = 0; i < 30; i++)
+        {
+            Assert.Equal(0, (a[i] - b[i]).Magnitude, 1e-12);
+        }
+    }
+
+    private static DenseHermitianMatrix RandomHermitian(int n, int seed)
+    {
+        var random = new NormalRandom(seed);
+        var m = new DenseHermitianMatrix(n);
+        for (int i = 0; i < n; i++)
+        {
+            m[i, i] = random.Next();
+            for (int j = i + 1; j < n; j++)
+            {
+                m.SetPair(i, j, new Complex(random.Next(), random.Next()));
+            }
+        }
+
+        return m;
+    }
+}
