@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using CryoSharp.Geometry;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
@@ -71,14 +70,8 @@ public sealed class ParticleReconstruction
 
         long accumulatorBytes = 24L * ((box * Options.Padding / 2) + 1) * box * Options.Padding * box * Options.Padding;
         int workers = (int)Math.Clamp(AccumulatorBudget / (2 * accumulatorBytes), 1, Parallelism.MaxThreads);
-        var pool = new ConcurrentBag<(FourierBackProjector Half1, FourierBackProjector Half2)>();
-        var all = new List<(FourierBackProjector Half1, FourierBackProjector Half2)>();
-        for (int w = 0; w < workers; w++)
-        {
-            var pair = (New(box, pixel), New(box, pixel));
-            pool.Add(pair);
-            all.Add(pair);
-        }
+        var all = Enumerable.Range(0, workers).Select(_ => (Half1: New(box, pixel), Half2: New(box, pixel))).ToArray();
+        var ctfScratch = Enumerable.Range(0, workers).Select(_ => new float[shape.HalfComplexLength]).ToArray();
 
         int chunk = Math.Min(Options.ChunkSize, table.Count);
 
@@ -107,23 +100,30 @@ public sealed class ParticleReconstruction
             var images = buffers[turn];
             pending = start + chunk < table.Count ? ReadChunk(start + chunk, buffers[turn ^ 1]) : Task.FromResult(0.0);
             Fft.ForwardMany(images, shape, n, spectra);
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers }, () => (Pair: Take(pool, all, box, pixel), Ctf: new float[shape.HalfComplexLength]), (i, _, local) =>
+            // A fixed partition (worker w takes particles w, w + W, ... in order) and a fixed merge order make the
+            // sums, and so the maps, identical on every run with the same number of threads.
+            int offset = start;
+            var chunkImages = spectra;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {
-                var p = table.Particles[start + i];
-                var spectrum = spectra.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength);
-
-                // The image is the projection translated by −origin: translating it by +origin re-centres it.
-                FourierShift.Apply(spectrum, box, p.OriginXA / pixel, p.OriginYA / pixel);
-                if (ctfs is not null)
+                var (h1, h2) = all[w];
+                var ctfValues = ctfScratch[w];
+                for (int i = w; i < n; i += workers)
                 {
-                    ctfs[start + i]!.Fill(local.Ctf, box, pixel);
-                }
+                    var p = table.Particles[offset + i];
+                    var spectrum = chunkImages.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength);
 
-                var a = EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix();
-                var target = halves[start + i] == 1 ? local.Pair.Half1 : local.Pair.Half2;
-                target.Insert(spectrum, ctfs is null ? default : local.Ctf, a);
-                return local;
-            }, local => pool.Add(local.Pair));
+                    // The image is the projection translated by −origin: translating it by +origin re-centres it.
+                    FourierShift.Apply(spectrum, box, p.OriginXA / pixel, p.OriginYA / pixel);
+                    if (ctfs is not null)
+                    {
+                        ctfs[offset + i]!.Fill(ctfValues, box, pixel);
+                    }
+
+                    var a = EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix();
+                    (halves[offset + i] == 1 ? h1 : h2).Insert(spectrum, ctfs is null ? default : ctfValues, a);
+                }
+            });
             progress?.Report(start + n);
         }
 
@@ -177,24 +177,6 @@ public sealed class ParticleReconstruction
     }
 
     private FourierBackProjector New(int box, double pixel) => new(box, pixel, Options.Padding, withWeights: true);
-
-    /// <summary>A worker's accumulators: one from the pool, or (should the pool be momentarily empty) a new pair.</summary>
-    private (FourierBackProjector Half1, FourierBackProjector Half2) Take(ConcurrentBag<(FourierBackProjector Half1, FourierBackProjector Half2)> pool,
-        List<(FourierBackProjector Half1, FourierBackProjector Half2)> all, int box, double pixel)
-    {
-        if (pool.TryTake(out var pair))
-        {
-            return pair;
-        }
-
-        pair = (New(box, pixel), New(box, pixel));
-        lock (all)
-        {
-            all.Add(pair);
-        }
-
-        return pair;
-    }
 
     /// <summary>Each particle's half set: rlnRandomSubset when every particle has 1 or 2, else a seeded split.</summary>
     private int[] HalfSets(ParticleTable table)

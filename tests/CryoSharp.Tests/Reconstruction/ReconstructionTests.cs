@@ -72,6 +72,19 @@ public class ReconstructionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void RunsAreIdenticalToTheBit()
+    {
+        var truth = new GaussianBlobPhantom { Seed = 9 }.Create(24, 4.0);
+        using var temp = new TempDirectory();
+        var table = Simulate(truth, new SimulationOptions { Count = 700, Snr = 0.2, Ctf = true, Seed = 8 }, temp);
+        var options = new ReconstructionOptions { Ctf = true, ChunkSize = 100 };
+        var a = new ParticleReconstruction(options).Run(table, temp.File("p.star"));
+        var b = new ParticleReconstruction(options).Run(table, temp.File("p.star"));
+        Assert.Equal(a.Map.Data, b.Map.Data);
+        Assert.Equal(a.Half1.Data, b.Half1.Data);
+    }
+
+    [Fact]
     public void BadParticlesAreNamedWithTheirLine()
     {
         var truth = new GaussianBlobPhantom { Seed = 7 }.Create(16, 4.0);
