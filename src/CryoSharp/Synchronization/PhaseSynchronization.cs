@@ -1,0 +1,122 @@
+using System.Numerics;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.LinearAlgebra;
+
+namespace CryoSharp.Synchronization;
+
+/// <summary>
+/// Estimators of phases z from a Hermitian measurement matrix H ≈ zz*: the spectral method (top eigenvector,
+/// entrywise normalised; Singer 2011), the generalized power method (Boumal 2016) and the first stage of the
+/// multi-frequency method of Gao and Zhao (ICML 2019): spectral estimates at frequencies k = 1..K, a periodogram
+/// peak per pair, and a final spectral step.
+/// </summary>
+public static class PhaseSynchronization
+{
+    /// <summary>The spectral estimate: the top eigenvector of H with each entry scaled to unit modulus.</summary>
+    public static Complex[] Spectral(IHermitianOperator measurements, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(measurements);
+        var top = LanczosEigensolver.Largest(measurements, 1, tolerance: 1e-8, seed: seed).Vectors[0];
+        return ToUnitModulus(top);
+    }
+
+    /// <summary>
+    /// The generalized power method: x ← entrywise unit-modulus(H·x), from <paramref name="start"/>, until the
+    /// estimate moves less than <paramref name="tolerance"/> (in |Corr| with the previous) or after
+    /// <paramref name="maxIterations"/>.
+    /// </summary>
+    public static Complex[] GeneralizedPower(IHermitianOperator measurements, ReadOnlySpan<Complex> start, int maxIterations = 100, double tolerance = 1e-10)
+    {
+        ArgumentNullException.ThrowIfNull(measurements);
+        var x = start.ToArray();
+        var y = new Complex[x.Length];
+        for (int iteration = 0; iteration < maxIterations; iteration++)
+        {
+            measurements.Multiply(x, y);
+            var next = ToUnitModulus(y);
+            double change = 1 - (LanczosEigensolver.Dot(next, x).Magnitude / x.Length);
+            x = next;
+            if (change < tolerance)
+            {
+                break;
+            }
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// The first stage of the multi-frequency method (periodogram peak extraction with spectral methods):
+    /// for k = 1..K the top eigenvector u⁽ᵏ⁾ of H⁽ᵏ⁾ (entries Hᵢⱼᵏ) and W⁽ᵏ⁾ = u⁽ᵏ⁾u⁽ᵏ⁾*; for every pair the angle
+    /// θ̂ᵢⱼ maximising |Σ_{k=−K}^{K} Wᵢⱼ⁽ᵏ⁾e^{−ikφ}| (W⁽⁰⁾ = 1, W⁽⁻ᵏ⁾ = conj W⁽ᵏ⁾), found on a grid of 4K + 4 points
+    /// and refined by Newton steps; then the spectral estimate from Ĥᵢⱼ = e^{iθ̂ᵢⱼ}. K = 1 is the spectral method.
+    /// </summary>
+    public static Complex[] MultiFrequency(DenseHermitianMatrix measurements, int maxFrequency, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(measurements);
+        if (maxFrequency < 1)
+        {
+            throw new InvalidParameterException("k_max", maxFrequency, "must be at least 1");
+        }
+
+        int n = measurements.Size, kMax = maxFrequency;
+
+        // u[k − 1] is the unit-modulus top eigenvector of the k-th entrywise power of H, built as H⁽ᵏ⁾ = H⁽ᵏ⁻¹⁾ ⊙ H
+        // (one product per entry instead of a complex power).
+        var u = new Complex[kMax][];
+        var power = new DenseHermitianMatrix(n);
+        measurements.Data.CopyTo(power.Data, 0);
+        for (int k = 1; k <= kMax; k++)
+        {
+            if (k > 1)
+            {
+                var source = measurements.Data;
+                var target = power.Data;
+                Parallel.For(0, n, Parallelism.Options, i =>
+                {
+                    for (long p = (long)i * n; p < (long)(i + 1) * n; p++)
+                    {
+                        target[p] *= source[p];
+                    }
+                });
+            }
+
+            u[k - 1] = Spectral(power, seed + k);
+        }
+
+        var estimate = new DenseHermitianMatrix(n);
+        var grid = PeriodogramGrid.For(kMax);
+        Parallel.For(0, n, Parallelism.Options, () => new Complex[kMax], (i, _, w) =>
+        {
+            estimate[i, i] = 1;
+            for (int j = i + 1; j < n; j++)
+            {
+                for (int k = 0; k < kMax; k++)
+                {
+                    w[k] = u[k][i] * Complex.Conjugate(u[k][j]);
+                }
+
+                double theta = grid.Peak(w);
+                var value = Complex.FromPolarCoordinates(1, theta);
+                estimate[i, j] = value;
+                estimate[j, i] = Complex.Conjugate(value);
+            }
+
+            return w;
+        }, _ => { });
+        return Spectral(estimate, seed);
+    }
+
+    /// <summary>Each entry scaled to unit modulus (a zero entry becomes 1).</summary>
+    public static Complex[] ToUnitModulus(ReadOnlySpan<Complex> values)
+    {
+        var result = new Complex[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            double m = values[i].Magnitude;
+            result[i] = m > 0 ? values[i] / m : Complex.One;
+        }
+
+        return result;
+    }
+}
