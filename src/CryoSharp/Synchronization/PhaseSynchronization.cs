@@ -107,6 +107,83 @@ public static class PhaseSynchronization
         return Spectral(estimate, seed);
     }
 
+    /// <summary>
+    /// The second stage of the multi-frequency method: a generalized power method on the joint objective
+    /// Σₖ (xᵏ)*H⁽ᵏ⁾xᵏ (xᵏ the entrywise k-th power of x). Each iteration computes yₖ = H⁽ᵏ⁾xᵏ for k = 1..K and sets
+    /// every xᵢ to e^{iφ} at the peak of its own periodogram Σₖ Re(yₖ,ᵢ e^{−ikφ}), from <paramref name="start"/>
+    /// (the first stage's estimate), until the estimate stops moving.
+    /// </summary>
+    public static Complex[] MultiFrequencyRefine(DenseHermitianMatrix measurements, int maxFrequency, ReadOnlySpan<Complex> start,
+        int maxIterations = 50, double tolerance = 1e-10)
+    {
+        ArgumentNullException.ThrowIfNull(measurements);
+        if (maxFrequency < 1)
+        {
+            throw new InvalidParameterException("k_max", maxFrequency, "must be at least 1");
+        }
+
+        int n = measurements.Size, kMax = maxFrequency;
+        var powers = new DenseHermitianMatrix[kMax];
+        powers[0] = measurements;
+        for (int k = 1; k < kMax; k++)
+        {
+            powers[k] = new DenseHermitianMatrix(n);
+            var previous = powers[k - 1].Data;
+            var target = powers[k].Data;
+            var source = measurements.Data;
+            Parallel.For(0, n, Parallelism.Options, i =>
+            {
+                for (long p = (long)i * n; p < (long)(i + 1) * n; p++)
+                {
+                    target[p] = previous[p] * source[p];
+                }
+            });
+        }
+
+        var x = start.ToArray();
+        var xk = new Complex[n];
+        var y = new Complex[kMax][];
+        for (int k = 0; k < kMax; k++)
+        {
+            y[k] = new Complex[n];
+        }
+
+        var grid = PeriodogramGrid.For(kMax);
+        for (int iteration = 0; iteration < maxIterations; iteration++)
+        {
+            Array.Fill(xk, Complex.One);
+            for (int k = 0; k < kMax; k++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    xk[i] *= x[i];
+                }
+
+                powers[k].Multiply(xk, y[k]);
+            }
+
+            var next = new Complex[n];
+            Parallel.For(0, n, Parallelism.Options, () => new Complex[kMax], (i, _, w) =>
+            {
+                for (int k = 0; k < kMax; k++)
+                {
+                    w[k] = y[k][i];
+                }
+
+                next[i] = Complex.FromPolarCoordinates(1, grid.Peak(w));
+                return w;
+            }, _ => { });
+            double change = 1 - (LanczosEigensolver.Dot(next, x).Magnitude / n);
+            x = next;
+            if (change < tolerance)
+            {
+                break;
+            }
+        }
+
+        return x;
+    }
+
     /// <summary>Each entry scaled to unit modulus (a zero entry becomes 1).</summary>
     public static Complex[] ToUnitModulus(ReadOnlySpan<Complex> values)
     {
