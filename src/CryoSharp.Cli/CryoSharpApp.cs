@@ -91,6 +91,7 @@ public static class CryoSharpApp
         root.Subcommands.Add(ReconstructCommand.Create(globals, console));
         root.Subcommands.Add(FscCommand.Create(console));
         root.Subcommands.Add(CtfCorrectCommand.Create(console));
+        root.Subcommands.Add(SyncCommand.Create(globals, console));
         return root;
     }
 

@@ -136,8 +136,29 @@ public sealed class SvgLinePlot
         var named = series.Where(s => s.Name.Length > 0).ToList();
         if (named.Count > 0)
         {
-            double lw = 30 + (7 * named.Max(s => s.Name.Length)), lx = left + plotW - lw - 8, ly = top + 8;
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx:0.#}\" y=\"{ly:0.#}\" width=\"{lw:0.#}\" height=\"{(18 * named.Count) + 6}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n");
+            // The legend goes to whichever right-hand corner the data leaves emptier.
+            double lw = 30 + (7 * named.Max(s => s.Name.Length)), lh = (18 * named.Count) + 6, lx = left + plotW - lw - 8;
+            int upper = 0, lower = 0;
+            foreach (var (_, xs, ys, _, _) in series)
+            {
+                for (int i = 0; i < xs.Length; i++)
+                {
+                    if (double.IsFinite(xs[i]) && double.IsFinite(ys[i]) && Px(xs[i]) >= lx)
+                    {
+                        if (Py(ys[i]) <= top + lh + 16)
+                        {
+                            upper++;
+                        }
+                        else if (Py(ys[i]) >= top + plotH - lh - 16)
+                        {
+                            lower++;
+                        }
+                    }
+                }
+            }
+
+            double ly = upper > lower ? top + plotH - lh - 8 : top + 8;
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx:0.#}\" y=\"{ly:0.#}\" width=\"{lw:0.#}\" height=\"{lh}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n");
             for (int i = 0; i < named.Count; i++)
             {
                 double y = ly + 15 + (18 * i);
