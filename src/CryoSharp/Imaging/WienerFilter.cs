@@ -29,16 +29,21 @@ public static class WienerFilter
             }
         }
 
-        var shells = Shells(box);
+        // A constant K needs no shell map; otherwise the box's map is made once and reused for every image.
+        int[]? shells = inverseSsnr.Length > 1 ? Shells(box) : null;
         for (int i = 0; i < spectrum.Length; i++)
         {
             double c = ctf[i];
-            double k = inverseSsnr[Math.Min(shells[i], inverseSsnr.Length - 1)];
+            double k = shells is null ? inverseSsnr[0] : inverseSsnr[Math.Min(shells[i], inverseSsnr.Length - 1)];
             spectrum[i] *= (float)(c / ((c * c) + k));
         }
     }
 
-    internal static int[] Shells(int box) => new FourierShells(GridShape.Square(box)).ShellOfElement.ToArray();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, int[]> ShellMaps = new();
+
+    /// <summary>The Fourier shell of every half-complex element of a square box (computed once per box size).</summary>
+    internal static int[] Shells(int box) =>
+        ShellMaps.GetOrAdd(box, b => new FourierShells(GridShape.Square(b)).ShellOfElement.ToArray());
 }
 
 /// <summary>

@@ -56,7 +56,7 @@ public sealed class ParticleReconstruction
         var halves = HalfSets(table);
         var ctfs = Options.Ctf ? Ctfs(table) : null;
         using var stacks = new StackCache();
-        var (first, _) = stacks.Open(resolver.Resolve(table.Particles[0].Image.StackPath, table.Particles[0].SourceLine));
+        var first = stacks.Open(resolver.Resolve(table.Particles[0].Image.StackPath, table.Particles[0].SourceLine));
         int box = first.SectionShape.Nx;
         if (first.SectionShape.Ny != box)
         {
@@ -196,7 +196,7 @@ public sealed class ParticleReconstruction
     private static void ReadImage(Particle p, ImagePathResolver resolver, StackCache stacks, GridShape shape, Span<float> destination)
     {
         var path = resolver.Resolve(p.Image.StackPath, p.SourceLine);
-        var (reader, _) = stacks.Open(path);
+        var reader = stacks.Open(path);
         if (p.Image.Index > reader.SectionCount)
         {
             throw new InvalidFileException(resolver.StarFilePath,
@@ -219,13 +219,13 @@ public sealed class ParticleReconstruction
         private readonly Dictionary<string, (MrcReader Reader, long Used)> open = new(StringComparer.Ordinal);
         private long clock;
 
-        public (MrcReader Reader, bool Fresh) Open(string path)
+        public MrcReader Open(string path)
         {
             clock++;
             if (open.TryGetValue(path, out var entry))
             {
                 open[path] = (entry.Reader, clock);
-                return (entry.Reader, false);
+                return entry.Reader;
             }
 
             if (open.Count >= Capacity)
@@ -237,7 +237,7 @@ public sealed class ParticleReconstruction
 
             var reader = new MrcReader(path);
             open[path] = (reader, clock);
-            return (reader, true);
+            return reader;
         }
 
         public void Dispose()

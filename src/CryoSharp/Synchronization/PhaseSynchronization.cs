@@ -61,8 +61,7 @@ public static class PhaseSynchronization
 
         int n = measurements.Size, kMax = maxFrequency;
 
-        // u[k − 1] is the unit-modulus top eigenvector of the k-th entrywise power of H, built as H⁽ᵏ⁾ = H⁽ᵏ⁻¹⁾ ⊙ H
-        // (one product per entry instead of a complex power).
+        // u[k − 1] is the unit-modulus top eigenvector of the k-th entrywise power of H.
         var u = new Complex[kMax][];
         var power = new DenseHermitianMatrix(n);
         measurements.Data.CopyTo(power.Data, 0);
@@ -70,15 +69,7 @@ public static class PhaseSynchronization
         {
             if (k > 1)
             {
-                var source = measurements.Data;
-                var target = power.Data;
-                Parallel.For(0, n, Parallelism.Options, i =>
-                {
-                    for (long p = (long)i * n; p < (long)(i + 1) * n; p++)
-                    {
-                        target[p] *= source[p];
-                    }
-                });
+                MultiplyEntrywise(power, measurements, power);
             }
 
             u[k - 1] = Spectral(power, seed + k);
@@ -128,16 +119,7 @@ public static class PhaseSynchronization
         for (int k = 1; k < kMax; k++)
         {
             powers[k] = new DenseHermitianMatrix(n);
-            var previous = powers[k - 1].Data;
-            var target = powers[k].Data;
-            var source = measurements.Data;
-            Parallel.For(0, n, Parallelism.Options, i =>
-            {
-                for (long p = (long)i * n; p < (long)(i + 1) * n; p++)
-                {
-                    target[p] = previous[p] * source[p];
-                }
-            });
+            MultiplyEntrywise(powers[k - 1], measurements, powers[k]);
         }
 
         var x = start.ToArray();
@@ -182,6 +164,23 @@ public static class PhaseSynchronization
         }
 
         return x;
+    }
+
+    /// <summary>
+    /// target = a ⊙ b entry by entry (target may be a): the next entrywise power H⁽ᵏ⁾ = H⁽ᵏ⁻¹⁾ ⊙ H with one product
+    /// per entry instead of a complex power.
+    /// </summary>
+    private static void MultiplyEntrywise(DenseHermitianMatrix a, DenseHermitianMatrix b, DenseHermitianMatrix target)
+    {
+        int n = a.Size;
+        var (x, y, z) = (a.Data, b.Data, target.Data);
+        Parallel.For(0, n, Parallelism.Options, i =>
+        {
+            for (long p = (long)i * n; p < (long)(i + 1) * n; p++)
+            {
+                z[p] = x[p] * y[p];
+            }
+        });
     }
 
     /// <summary>Each entry scaled to unit modulus (a zero entry becomes 1).</summary>

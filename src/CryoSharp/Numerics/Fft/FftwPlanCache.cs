@@ -54,32 +54,30 @@ internal sealed unsafe class FftwPlanCache
         long samples = (long)shape.Length * key.BatchCount;
         uint rigor = key.Planning == FftPlanning.Measure && samples <= MeasureLimit ? FftwNative.Measure : FftwNative.Estimate;
         FftwNative.Threads.Value?.PlanWith(key.Threads);
+        nint plan;
+        fixed (int* n = dims)
         {
-            nint plan;
-            fixed (int* n = dims)
+            plan = key.Kind switch
             {
-                plan = key.Kind switch
-                {
-                    FftKind.RealToComplex => FftwNative.PlanManyR2C(dims.Length, n, key.BatchCount, (float*)inBuffer,
-                        null, 1, realDist, (ComplexF*)outBuffer, null, 1, halfDist, rigor),
-                    FftKind.ComplexToReal => FftwNative.PlanManyC2R(dims.Length, n, key.BatchCount, (ComplexF*)inBuffer,
-                        null, 1, halfDist, (float*)outBuffer, null, 1, realDist, rigor | FftwNative.DestroyInput),
-                    FftKind.ComplexForward => FftwNative.PlanManyC2C(dims.Length, n, key.BatchCount, (ComplexF*)inBuffer,
-                        null, 1, realDist, (ComplexF*)outBuffer, null, 1, realDist, FftwNative.Forward, rigor),
-                    FftKind.ComplexInverse => FftwNative.PlanManyC2C(dims.Length, n, key.BatchCount, (ComplexF*)inBuffer,
-                        null, 1, realDist, (ComplexF*)outBuffer, null, 1, realDist, FftwNative.Backward, rigor),
-                    FftKind.RealToComplexInPlace => PlanInPlace(dims, n, (float*)inBuffer, rigor),
-                    _ => throw new ArgumentOutOfRangeException(nameof(key)),
-                };
-            }
-
-            if (plan == 0)
-            {
-                throw new CryoSharpException($"FFTW could not plan a {key.Kind} transform of shape {shape} × {key.BatchCount}.");
-            }
-
-            return plan;
+                FftKind.RealToComplex => FftwNative.PlanManyR2C(dims.Length, n, key.BatchCount, (float*)inBuffer,
+                    null, 1, realDist, (ComplexF*)outBuffer, null, 1, halfDist, rigor),
+                FftKind.ComplexToReal => FftwNative.PlanManyC2R(dims.Length, n, key.BatchCount, (ComplexF*)inBuffer,
+                    null, 1, halfDist, (float*)outBuffer, null, 1, realDist, rigor | FftwNative.DestroyInput),
+                FftKind.ComplexForward => FftwNative.PlanManyC2C(dims.Length, n, key.BatchCount, (ComplexF*)inBuffer,
+                    null, 1, realDist, (ComplexF*)outBuffer, null, 1, realDist, FftwNative.Forward, rigor),
+                FftKind.ComplexInverse => FftwNative.PlanManyC2C(dims.Length, n, key.BatchCount, (ComplexF*)inBuffer,
+                    null, 1, realDist, (ComplexF*)outBuffer, null, 1, realDist, FftwNative.Backward, rigor),
+                FftKind.RealToComplexInPlace => PlanInPlace(dims, n, (float*)inBuffer, rigor),
+                _ => throw new ArgumentOutOfRangeException(nameof(key)),
+            };
         }
+
+        if (plan == 0)
+        {
+            throw new CryoSharpException($"FFTW could not plan a {key.Kind} transform of shape {shape} × {key.BatchCount}.");
+        }
+
+        return plan;
     }
 
     /// <summary>An in-place r2c plan: rows of the real input padded to 2(n/2+1) floats, output over the same memory.</summary>
