@@ -6,7 +6,8 @@ namespace CryoSharp.Synchronization;
 
 /// <summary>
 /// A phase synchronization instance: unknown phases z ∈ U(1)ⁿ and a Hermitian measurement matrix H of noisy
-/// relative phases Hᵢⱼ ≈ zᵢ·conj(zⱼ) (diagonal 1), from one of the two standard noise models. Seeded.
+/// relative phases Hᵢⱼ ≈ zᵢ·conj(zⱼ) (diagonal 1), from one of the two standard noise models, on a random
+/// observation graph: each pair is observed with a given probability, and Hᵢⱼ = 0 where it is not. Seeded.
 /// </summary>
 /// <param name="Truth">The true phases z (unit modulus).</param>
 /// <param name="Measurements">H.</param>
@@ -14,15 +15,16 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
 {
     /// <summary>
     /// The random corruption model: each pair is observed exactly, Hᵢⱼ = zᵢ·conj(zⱼ), with probability r, and
-    /// otherwise Hᵢⱼ is a uniformly random phase.
+    /// otherwise Hᵢⱼ is a uniformly random phase; pairs are observed with probability <paramref name="edgeProbability"/>.
     /// </summary>
-    public static PhaseSynchronizationProblem Corruption(int n, double r, int seed)
+    public static PhaseSynchronizationProblem Corruption(int n, double r, int seed, double edgeProbability = 1)
     {
         if (!(r is >= 0 and <= 1))
         {
             throw new InvalidParameterException("r", r, "must be a probability in [0, 1]");
         }
 
+        CheckEdgeProbability(edgeProbability);
         var random = new NormalRandom(seed);
         var z = RandomPhases(n, random);
         var h = new DenseHermitianMatrix(n);
@@ -31,6 +33,11 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
             h[i, i] = 1;
             for (int j = i + 1; j < n; j++)
             {
+                if (Unobserved(random, edgeProbability))
+                {
+                    continue;
+                }
+
                 h.SetPair(i, j, random.Uniform.NextDouble() < r
                     ? z[i] * Complex.Conjugate(z[j])
                     : Complex.FromPolarCoordinates(1, 2 * Math.PI * random.Uniform.NextDouble()));
@@ -42,15 +49,17 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
 
     /// <summary>
     /// The additive Gaussian model H = zz* + σW, with W a complex Wigner matrix (off-diagonal entries complex
-    /// standard normal, E|Wᵢⱼ|² = 1; the diagonal of H kept at 1).
+    /// standard normal, E|Wᵢⱼ|² = 1; the diagonal of H kept at 1) on the pairs observed, each with probability
+    /// <paramref name="edgeProbability"/>.
     /// </summary>
-    public static PhaseSynchronizationProblem Gaussian(int n, double sigma, int seed)
+    public static PhaseSynchronizationProblem Gaussian(int n, double sigma, int seed, double edgeProbability = 1)
     {
         if (!(sigma >= 0))
         {
             throw new InvalidParameterException("σ", sigma, "must not be negative");
         }
 
+        CheckEdgeProbability(edgeProbability);
         var random = new NormalRandom(seed);
         var z = RandomPhases(n, random);
         var h = new DenseHermitianMatrix(n);
@@ -60,6 +69,11 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
             h[i, i] = 1;
             for (int j = i + 1; j < n; j++)
             {
+                if (Unobserved(random, edgeProbability))
+                {
+                    continue;
+                }
+
                 h.SetPair(i, j, (z[i] * Complex.Conjugate(z[j])) + new Complex(s * random.Next(), s * random.Next()));
             }
         }
@@ -70,6 +84,18 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
     /// <summary>|Corr(x̂, z)| = |x̂*z| / n for unit-modulus estimates: 1 is perfect recovery up to a global phase.</summary>
     public double Correlation(ReadOnlySpan<Complex> estimate) =>
         LanczosEigensolver.Dot(estimate, Truth).Magnitude / Truth.Length;
+
+    // A complete graph draws nothing, so its instances do not depend on the graph option.
+    private static bool Unobserved(NormalRandom random, double edgeProbability) =>
+        edgeProbability < 1 && random.Uniform.NextDouble() >= edgeProbability;
+
+    private static void CheckEdgeProbability(double edgeProbability)
+    {
+        if (!(edgeProbability is > 0 and <= 1))
+        {
+            throw new InvalidParameterException("edge probability", edgeProbability, "must be in (0, 1]");
+        }
+    }
 
     private static Complex[] RandomPhases(int n, NormalRandom random)
     {

@@ -30,6 +30,28 @@ public class SyncCommandTests
     }
 
     [Fact]
+    public void So3SweepReportsCorrelationAndAngularError()
+    {
+        using var temp = new TempDirectory();
+        var (code, output, error) = CliRunner.Run("sync", "so3", "--n", "60", "--noise", "2,4", "--lmax", "1,2", "--trials", "1",
+            "--edge-probability", "0.8", "--plot", temp.File("so3.svg"), "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("so3", json.RootElement.GetProperty("group").GetString());
+        var results = json.RootElement.GetProperty("results");
+        Assert.Equal(4, results.GetArrayLength());
+        foreach (var point in results.EnumerateArray())
+        {
+            Assert.InRange(point.GetProperty("corrMean").GetDouble(), 0, 1);
+            Assert.True(point.GetProperty("errorMeanDeg").GetDouble() >= 0);
+        }
+
+        // More signal, smaller error.
+        Assert.True(results[1].GetProperty("errorMeanDeg").GetDouble() < results[0].GetProperty("errorMeanDeg").GetDouble());
+        Assert.Contains("ℓ_max = 2", File.ReadAllText(temp.File("so3.svg")));
+    }
+
+    [Fact]
     public void BadSweepParametersAreOneLine()
     {
         foreach (var (args, expected) in new (string[], string)[]
@@ -38,6 +60,9 @@ public class SyncCommandTests
             (["sync", "phase", "--noise", "a,b"], "--noise = a,b"),
             (["sync", "phase", "--kmax", "0"], "--kmax = 0"),
             (["sync", "phase", "--n", "1"], "--n = 1"),
+            (["sync", "phase", "--edge-probability", "0"], "--edge-probability = 0"),
+            (["sync", "so3", "--lmax", "9"], "--lmax = 9"),
+            (["sync", "so3", "--n", "5000"], "--n = 5000"),
         })
         {
             var (code, _, error) = CliRunner.Run(args);

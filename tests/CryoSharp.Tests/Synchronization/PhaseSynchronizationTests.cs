@@ -81,10 +81,41 @@ public class PhaseSynchronizationTests
     }
 
     [Fact]
+    public void IncompleteGraphsLeaveUnobservedPairsEmpty()
+    {
+        const int n = 200;
+        var problem = PhaseSynchronizationProblem.Corruption(n, 1, 6, edgeProbability: 0.25);
+        int observed = 0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                observed += problem.Measurements[i, j] == Complex.Zero ? 0 : 1;
+            }
+        }
+
+        Assert.InRange(observed / (n * (n - 1) / 2.0), 0.23, 0.27);
+
+        // Clean data on a connected random graph is still recovered exactly, and the multi-frequency method still
+        // beats the spectral one near the threshold (r = λ/√(np)).
+        Assert.Equal(1, problem.Correlation(PhaseSynchronization.Spectral(problem.Measurements)), 8);
+        double spectral = 0, multi = 0;
+        for (int t = 0; t < 3; t++)
+        {
+            var noisy = PhaseSynchronizationProblem.Corruption(400, 1.5 / Math.Sqrt(400 * 0.5), 60 + t, edgeProbability: 0.5);
+            spectral += noisy.Correlation(PhaseSynchronization.Spectral(noisy.Measurements)) / 3;
+            multi += noisy.Correlation(PhaseSynchronization.MultiFrequency(noisy.Measurements, 10)) / 3;
+        }
+
+        Assert.True(multi > spectral + 0.05, $"spectral {spectral:F3}, k_max = 10: {multi:F3}");
+    }
+
+    [Fact]
     public void ImpossibleParametersAreNamed()
     {
         Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Corruption(10, 1.5, 1));
         Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Gaussian(10, -1, 1));
+        Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Gaussian(10, 1, 1, edgeProbability: 1.5));
         Assert.Throws<InvalidParameterException>(() => PhaseSynchronization.MultiFrequency(new CryoSharp.Numerics.LinearAlgebra.DenseHermitianMatrix(4), 0));
     }
 }

@@ -8,8 +8,9 @@ namespace CryoSharp.Numerics.LinearAlgebra;
 /// SIAM J. Matrix Anal. Appl. 22:602, 2000) with full reorthogonalisation: the Krylov basis grows to m vectors
 /// (each new one orthogonalised twice against all others), Rayleigh–Ritz on the basis gives the Ritz pairs, and a
 /// restart keeps the wanted Ritz vectors plus a buffer and continues from their common residual direction, so
-/// clustered eigenvalues still converge. Converged when every wanted pair has ‖Av − λv‖ ≤ tolerance·|λ₁|. Only
-/// products with the operator are needed (dense, sparse or implicit); memory is 2m vectors. Seeded.
+/// clustered eigenvalues still converge; a block start (several vectors per step) also finds repeated ones.
+/// Converged when every wanted pair has ‖Av − λv‖ ≤ tolerance·|λ₁|. Only products with the operator are needed
+/// (dense, sparse or implicit); memory is 2m vectors. Seeded.
 /// </summary>
 public static class LanczosEigensolver
 {
@@ -17,11 +18,15 @@ public static class LanczosEigensolver
     /// <param name="matrix">The Hermitian operator.</param>
     /// <param name="count">Number of eigenpairs wanted.</param>
     /// <param name="tolerance">Relative residual at which a pair is converged.</param>
-    /// <param name="seed">Seed of the random start vector.</param>
-    /// <param name="krylovDimension">Largest basis (0: max(2·count + 30, 50), at most n).</param>
+    /// <param name="seed">Seed of the random start vectors.</param>
+    /// <param name="krylovDimension">Largest basis (0: max(2·count + 30, 50) and at least 3 blocks, at most n).</param>
     /// <param name="maxRestarts">Restarts before giving up (the result then reports the residuals reached).</param>
+    /// <param name="blockSize">
+    /// Krylov vectors added per step. One vector finds only one direction of an exactly repeated eigenvalue; a block
+    /// at least as large as the multiplicity finds them all (the (2ℓ+1)-fold eigenspaces of synchronization).
+    /// </param>
     public static EigenResult Largest(IHermitianOperator matrix, int count, double tolerance = 1e-10, int seed = 1,
-        int krylovDimension = 0, int maxRestarts = 200)
+        int krylovDimension = 0, int maxRestarts = 200, int blockSize = 1)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         int n = matrix.Size;
@@ -30,33 +35,65 @@ public static class LanczosEigensolver
             throw new InvalidParameterException("eigenpair count", count, $"must be between 1 and {n}");
         }
 
-        int m = Math.Min(n, krylovDimension > 0 ? Math.Max(krylovDimension, count + 2) : Math.Max((2 * count) + 30, 50));
-        int keep = Math.Min(m - 1, count + Math.Max(5, count));
+        if (blockSize < 1 || blockSize > n)
+        {
+            throw new InvalidParameterException("block size", blockSize, $"must be between 1 and {n}");
+        }
+
+        int m = Math.Min(n, krylovDimension > 0
+            ? Math.Max(krylovDimension, count + blockSize + 1)
+            : Math.Max(Math.Max((2 * count) + 30, 50), count + (3 * blockSize)));
+        int keep = Math.Min(m - blockSize, count + Math.Max(5, count));
+        keep = Math.Max(keep, Math.Min(count, m - 1));
         var basis = new List<Complex[]>(m);
         var products = new List<Complex[]>(m);
         var random = new NormalRandom(seed);
-        var next = new Complex[n];
-        for (int i = 0; i < n; i++)
+        var pending = new List<Complex[]>(blockSize);
+        for (int b = 0; b < blockSize; b++)
         {
-            next[i] = new Complex(random.Next(), random.Next());
+            var start = new Complex[n];
+            for (int i = 0; i < n; i++)
+            {
+                start[i] = new Complex(random.Next(), random.Next());
+            }
+
+            if (Orthogonalize(start, pending))
+            {
+                pending.Add(start);
+            }
         }
 
-        Normalize(next);
         int productCount = 0;
         EigenResult? result = null;
         for (int restart = 0; restart <= maxRestarts; restart++)
         {
-            // Grow the basis: A·v for the newest vector, then its part orthogonal to the basis is the next vector.
+            // Grow the basis a block at a time: A·v for each newest vector; their parts orthogonal to the basis
+            // are the next block.
             bool exhausted = false;
             while (basis.Count < m && !exhausted)
             {
-                basis.Add(next);
-                var w = new Complex[n];
-                matrix.Multiply(next, w);
-                productCount++;
-                products.Add((Complex[])w.Clone());
-                exhausted = !Orthogonalize(w, basis);
-                next = w;
+                int take = Math.Min(pending.Count, m - basis.Count);
+                var added = new List<Complex[]>(take);
+                for (int b = 0; b < take; b++)
+                {
+                    basis.Add(pending[b]);
+                    var w = new Complex[n];
+                    matrix.Multiply(pending[b], w);
+                    productCount++;
+                    products.Add(w);
+                    added.Add((Complex[])w.Clone());
+                }
+
+                pending.Clear();
+                foreach (var w in added)
+                {
+                    if (Orthogonalize(w, basis, pending))
+                    {
+                        pending.Add(w);
+                    }
+                }
+
+                exhausted = pending.Count == 0;
             }
 
             var (values, coefficients) = RayleighRitz(basis, products, Math.Min(keep, basis.Count));
@@ -71,11 +108,16 @@ public static class LanczosEigensolver
 
             double scale = Math.Max(Math.Abs(values[0]), 1e-300);
             var residuals = new double[wanted];
-            for (int p = 0; p < wanted; p++)
+            var residualVectors = new Complex[values.Length][];
+            for (int p = 0; p < values.Length; p++)
             {
                 var r = (Complex[])ritzProducts[p].Clone();
                 Subtract(r, ritz[p], values[p]);
-                residuals[p] = Norm(r) / scale;
+                residualVectors[p] = r;
+                if (p < wanted)
+                {
+                    residuals[p] = Norm(r) / scale;
+                }
             }
 
             result = new EigenResult(values[..wanted], ritz[..wanted], residuals, restart, productCount);
@@ -84,30 +126,41 @@ public static class LanczosEigensolver
                 return result;
             }
 
-            // Thick restart: the kept Ritz vectors (orthonormal) start the new basis; the residual of the first,
-            // orthogonalised against them, continues the Krylov sequence.
-            var residual = (Complex[])ritzProducts[0].Clone();
-            Subtract(residual, ritz[0], values[0]);
+            // Thick restart: the kept Ritz vectors (orthonormal) start the new basis; the residuals of the first
+            // unconverged ones (a block's worth), orthogonalised against them, continue the Krylov sequence.
             basis.Clear();
             products.Clear();
             basis.AddRange(ritz);
             products.AddRange(ritzProducts);
-            if (!Orthogonalize(residual, basis))
+            pending.Clear();
+            for (int p = 0; p < values.Length && pending.Count < blockSize; p++)
+            {
+                if (p < wanted && residuals[p] <= tolerance)
+                {
+                    continue;
+                }
+
+                var r = residualVectors[p];
+                if (Orthogonalize(r, basis, pending))
+                {
+                    pending.Add(r);
+                }
+            }
+
+            if (pending.Count == 0)
             {
                 return result;
             }
-
-            next = residual;
         }
 
         return result!;
     }
 
     /// <summary>
-    /// Orthogonalises <paramref name="w"/> against the basis (twice: "twice is enough", Parlett) and normalises it;
-    /// false when nothing is left (the basis spans an invariant subspace).
+    /// Orthogonalises <paramref name="w"/> against the basis and the extra vectors (twice: "twice is enough",
+    /// Parlett) and normalises it; false when nothing is left (they already span it).
     /// </summary>
-    private static bool Orthogonalize(Complex[] w, List<Complex[]> basis)
+    private static bool Orthogonalize(Complex[] w, List<Complex[]> basis, List<Complex[]>? extra = null)
     {
         double before = Norm(w);
         for (int pass = 0; pass < 2; pass++)
@@ -115,6 +168,14 @@ public static class LanczosEigensolver
             foreach (var v in basis)
             {
                 Subtract(w, v, Dot(v, w));
+            }
+
+            if (extra is not null)
+            {
+                foreach (var v in extra)
+                {
+                    Subtract(w, v, Dot(v, w));
+                }
             }
         }
 
@@ -187,15 +248,6 @@ public static class LanczosEigensolver
     }
 
     private static double Norm(ReadOnlySpan<Complex> a) => Math.Sqrt(Dot(a, a).Real);
-
-    private static void Normalize(Span<Complex> a)
-    {
-        double norm = Norm(a);
-        for (int i = 0; i < a.Length; i++)
-        {
-            a[i] /= norm;
-        }
-    }
 
     private static void Subtract(Span<Complex> w, ReadOnlySpan<Complex> v, Complex c)
     {
