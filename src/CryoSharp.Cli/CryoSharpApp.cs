@@ -92,6 +92,7 @@ public static class CryoSharpApp
         root.Subcommands.Add(FscCommand.Create(console));
         root.Subcommands.Add(CtfCorrectCommand.Create(console));
         root.Subcommands.Add(SyncCommand.Create(globals, console));
+        root.Subcommands.Add(MraCommand.Create(globals, console));
         return root;
     }
 

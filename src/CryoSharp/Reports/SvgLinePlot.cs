@@ -39,6 +39,9 @@ public sealed class SvgLinePlot
     /// <summary>Logarithmic y axis (positive values only).</summary>
     public bool LogY { get; init; }
 
+    /// <summary>Logarithmic x axis (positive values only; decade ticks), for error-against-N curves.</summary>
+    public bool LogX { get; init; }
+
     /// <summary>Adds a series; non-finite points break the line.</summary>
     public SvgLinePlot Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, bool markers = false)
     {
@@ -68,11 +71,13 @@ public sealed class SvgLinePlot
     {
         const double left = 70, right = 20, top = 40, bottom = 55;
         double plotW = Width - left - right, plotH = Height - top - bottom;
-        var (x0, x1) = XRange ?? Extent(series.SelectMany(s => s.X), false);
+        var (x0, x1) = XRange ?? Extent(series.SelectMany(s => s.X), LogX);
         var (y0, y1) = YRange ?? Extent(series.SelectMany(s => s.Y).Concat(references.Select(r => r.Y)), LogY);
         double Ty(double v) => LogY ? Math.Log10(v) : v;
         double ly0 = Ty(y0), ly1 = Ty(y1);
-        double Px(double x) => left + ((x - x0) / (x1 - x0) * plotW);
+        double Tx(double v) => LogX ? Math.Log10(v) : v;
+        double lx0 = Tx(x0), lx1 = Tx(x1);
+        double Px(double x) => left + ((Tx(x) - lx0) / (lx1 - lx0) * plotW);
         double Py(double y) => top + plotH - ((Ty(y) - ly0) / (ly1 - ly0) * plotH);
 
         var svg = new StringBuilder();
@@ -83,7 +88,7 @@ public sealed class SvgLinePlot
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2.0:0.#}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Escape(Title)}</text>\n");
         }
 
-        foreach (double t in Ticks(x0, x1, false))
+        foreach (double t in Ticks(x0, x1, LogX))
         {
             double px = Px(t);
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{px:0.##}\" y1=\"{top}\" x2=\"{px:0.##}\" y2=\"{top + plotH}\" stroke=\"#e6e6e6\"/>\n");
@@ -115,7 +120,7 @@ public sealed class SvgLinePlot
             bool pen = false;
             for (int i = 0; i < xs.Length; i++)
             {
-                bool ok = double.IsFinite(xs[i]) && double.IsFinite(ys[i]) && (!LogY || ys[i] > 0);
+                bool ok = double.IsFinite(xs[i]) && double.IsFinite(ys[i]) && (!LogY || ys[i] > 0) && (!LogX || xs[i] > 0);
                 if (!ok)
                 {
                     pen = false;

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Numerics;
+using CryoSharp.Numerics.Optimization;
+
+namespace CryoSharp.Moments;
+
+/// <summary>
+/// Recovers a signal from its shift invariants (Bendory, Boumal, Ma, Zhao and Singer, "Bispectrum inversion with
+/// application to multireference alignment", IEEE TSP 2018): x̂[0] from the mean, |x̂[k]| from the power spectrum,
+/// and the phases θ[k] (θ[L−k] = −θ[k]) by non-convex least squares on the bispectrum,
+/// min_θ Σ_{k₁,k₂} |B[k₁,k₂] − |x̂[k₁]||x̂[k₂]||x̂[k₁+k₂]|·e^{i(θ[k₁] + θ[k₂] − θ[k₁+k₂])}|², by L-BFGS from several
+/// starts, keeping the best: half are frequency marching (θ[k] from θ[k₁] + θ[k−k₁] − arg B[k₁, k−k₁], summed over
+/// k₁, for θ[1] on a grid over [0, 2π/L), since other values of θ[1] are integer shifts of these) and half seeded
+/// random phases. The wrapped entries (k₁ + k₂ ≥ L) pin the fractional shift, so the solution is unique up to a
+/// cyclic shift.
+/// </summary>
+public static class BispectrumInversion
+{
+    /// <summary>The estimate of x (length L) and how the fit went.</summary>
+    public static MraEstimate Solve(MraInvariants invariants, int restarts = 10, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(invariants);
+        var b = invariants.Bispectrum ?? throw new ArgumentException("The invariants hold no bispectrum.", nameof(invariants));
+        if (restarts < 1)
+        {
+            throw new InvalidParameterException("restarts", restarts, "must be at least 1");
+        }
+
+        var clock = Stopwatch.StartNew();
+        int l = invariants.Length, phases = (l - 1) / 2 + (l % 2 == 0 ? 1 : 0);
+
+        // Magnitudes; x̂[0] keeps its sign (it is real), so its "phase" is fixed at 0.
+        var magnitude = new double[l];
+        magnitude[0] = invariants.Mean.Sum();
+        for (int k = 1; k < l; k++)
+        {
+            magnitude[k] = Math.Sqrt(Math.Max(0, 0.5 * (invariants.PowerSpectrum[k] + invariants.PowerSpectrum[l - k])));
+        }
+
+        // Phase parameter of frequency k: index and sign (θ[L−k] = −θ[k]); −1 for k = 0.
+        var index = new int[l];
+        var sign = new double[l];
+        index[0] = -1;
+        for (int k = 1; k < l; k++)
+        {
+            bool low = k <= l / 2;
+            index[k] = (low ? k : l - k) - 1;
+            sign[k] = low || (2 * k == l) ? 1 : -1;
+        }
+
+        var amplitude = new double[l * l];
+        for (int k1 = 0; k1 < l; k1++)
+        {
+            for (int k2 = 0; k2 < l; k2++)
+            {
+                amplitude[(k1 * l) + k2] = magnitude[k1] * magnitude[k2] * magnitude[(k1 + k2) % l];
+            }
+        }
+
+        double Objective(ReadOnlySpan<double> theta, Span<double> gradient)
+        {
+            gradient.Clear();
+            double f = 0;
+            for (int k1 = 0; k1 < l; k1++)
+            {
+                double t1 = index[k1] < 0 ? 0 : sign[k1] * theta[index[k1]];
+                for (int k2 = 0; k2 < l; k2++)
+                {
+                    int k3 = (k1 + k2) % l;
+                    double t2 = index[k2] < 0 ? 0 : sign[k2] * theta[index[k2]];
+                    double t3 = index[k3] < 0 ? 0 : sign[k3] * theta[index[k3]];
+                    double a = amplitude[(k1 * l) + k2];
+                    var data = b[(k1 * l) + k2];
+                    var (sin, cos) = Math.SinCos(t1 + t2 - t3);
+                    double dr = data.Real - (a * cos), di = data.Imaginary - (a * sin);
+                    f += (dr * dr) + (di * di);
+
+                    // d/dφ |B − a e^{iφ}|² = 2a(dr·sin φ − di·cos φ)
+                    double d = 2 * a * ((dr * sin) - (di * cos));
+                    if (index[k1] >= 0)
+                    {
+                        gradient[index[k1]] += sign[k1] * d;
+                    }
+
+                    if (index[k2] >= 0)
+                    {
+                        gradient[index[k2]] += sign[k2] * d;
+                    }
+
+                    if (index[k3] >= 0)
+                    {
+                        gradient[index[k3]] -= sign[k3] * d;
+                    }
+                }
+            }
+
+            return f;
+        }
+
+        var random = new Random(seed);
+        LbfgsResult? best = null;
+        var start = new double[phases];
+        var options = new LbfgsOptions { MaxIterations = 2000, GradientTolerance = 1e-10 };
+        int marching = (restarts + 1) / 2;
+        for (int r = 0; r < restarts; r++)
+        {
+            if (r < marching)
+            {
+                March(b, phases, 2 * Math.PI * r / (marching * l), start);
+            }
+            else
+            {
+                for (int p = 0; p < phases; p++)
+                {
+                    start[p] = 2 * Math.PI * random.NextDouble();
+                }
+            }
+
+            var result = Lbfgs.Minimize(Objective, start, options);
+            if (best is null || result.Value < best.Value)
+            {
+                best = result;
+            }
+        }
+
+        var spectrum = new Complex[l];
+        for (int k = 0; k < l; k++)
+        {
+            double theta = index[k] < 0 ? 0 : sign[k] * best!.Minimizer[index[k]];
+            spectrum[k] = Complex.FromPolarCoordinates(magnitude[k], theta);
+        }
+
+        if (l % 2 == 0)
+        {
+            // x̂[L/2] is real: keep the sign its phase is closer to.
+            spectrum[l / 2] = new Complex(spectrum[l / 2].Real >= 0 ? magnitude[l / 2] : -magnitude[l / 2], 0);
+        }
+
+        return new MraEstimate(SmallDft.InverseReal(spectrum), null, clock.Elapsed.TotalSeconds, best!.Iterations, best.Value);
+    }
+
+    /// <summary>Frequency marching: θ[1] given, then θ[k] = arg Σ_{k₁=1}^{k−1} e^{i(θ[k₁] + θ[k−k₁])}·conj B[k₁, k−k₁].</summary>
+    private static void March(Complex[] b, int phases, double theta1, double[] theta)
+    {
+        int l = (int)Math.Round(Math.Sqrt(b.Length));
+        theta[0] = theta1;
+        for (int k = 2; k <= phases; k++)
+        {
+            Complex sum = 0;
+            for (int k1 = 1; k1 < k; k1++)
+            {
+                sum += Complex.FromPolarCoordinates(1, theta[k1 - 1] + theta[k - k1 - 1]) * Complex.Conjugate(b[(k1 * l) + (k - k1)]);
+            }
+
+            theta[k - 1] = sum == Complex.Zero ? 0 : sum.Phase;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.Fft;
+
+namespace CryoSharp.Moments;
+
+/// <summary>Settings of <see cref="MraExpectationMaximization"/>.</summary>
+public sealed record MraEmOptions
+{
+    /// <summary>Iteration limit.</summary>
+    public int MaxIterations { get; init; } = 1000;
+
+    /// <summary>Stop when ‖x_{k+1} − x_k‖/‖x_{k+1}‖ falls below this.</summary>
+    public double Tolerance { get; init; } = 1e-6;
+
+    /// <summary>Estimate ρ as well (otherwise shifts are taken as uniform).</summary>
+    public bool EstimateShifts { get; init; }
+
+    /// <summary>Seed of the random start (standard normal entries).</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>A start instead of the random one.</summary>
+    public double[]? Start { get; init; }
+
+    /// <summary>Called after each iteration with (iteration, x, relative change, −log-likelihood per observation).</summary>
+    public Action<int, double[], double, double>? Progress { get; init; }
+}
+
+/// <summary>
+/// Expectation–maximisation for multireference alignment: the maximum-likelihood signal (and optionally ρ) with the
+/// shifts as latent variables. Each iteration is one parallel pass over the data in chunks: batched FFTs give every
+/// observation's correlations with all shifts of the current x at once (⟨yⱼ, R_s x⟩ = IDFT(ŷⱼ·conj x̂)[s]); the
+/// posterior weights wⱼ[s] ∝ ρ[s]·exp(⟨yⱼ, R_s x⟩/σ²) follow, and the M-step x̂⁺[k] = (1/N)Σⱼ ŷⱼ[k]·conj(ŵⱼ[k]) is
+/// accumulated in double precision (ρ⁺ = mean of wⱼ). Nothing of size N is stored.
+/// </summary>
+public static class MraExpectationMaximization
+{
+    /// <summary>Runs EM on <paramref name="source"/> with known noise level <paramref name="sigma"/>.</summary>
+    public static MraEstimate Solve(IMraObservations source, double sigma, MraEmOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var o = options ?? new MraEmOptions();
+        if (!(sigma > 0) || double.IsInfinity(sigma))
+        {
+            throw new InvalidParameterException("σ", sigma, "must be positive for EM");
+        }
+
+        int l = source.Length, half = (l / 2) + 1;
+        var clock = Stopwatch.StartNew();
+        double[] x;
+        if (o.Start is not null)
+        {
+            x = (double[])o.Start.Clone();
+        }
+        else
+        {
+            var random = new NormalRandom(o.Seed);
+            x = [.. Enumerable.Range(0, l).Select(_ => random.Next())];
+        }
+
+        var rho = Enumerable.Repeat(1.0 / l, l).ToArray();
+        int iteration = 0;
+        double objective = double.NaN;
+        var shape = new GridShape(l);
+        float inverseVariance = (float)(1 / (sigma * sigma));
+        while (iteration < o.MaxIterations)
+        {
+            iteration++;
+            var spectrum = SmallDft.Forward(x);
+            var conjugate = new ComplexF[half];
+            for (int k = 0; k < half; k++)
+            {
+                conjugate[k] = new ComplexF((float)spectrum[k].Real, (float)-spectrum[k].Imaginary);
+            }
+
+            var logRho = rho.Select(p => (float)Math.Log(Math.Max(p, 1e-300))).ToArray();
+            var total = new Sums(l, half);
+            ChunkedPass.Run(source, false, () => new Sums(l, half), (_, observations, _, n, sums) =>
+            {
+                var spectra = new ComplexF[n * half];
+                var products = new ComplexF[n * half];
+                var weights = new float[n * l];
+                Fft.ForwardMany(observations.AsSpan(0, n * l), shape, n, spectra, FftOrigin.Corner);
+                for (int j = 0; j < n; j++)
+                {
+                    for (int k = 0; k < half; k++)
+                    {
+                        products[(j * half) + k] = spectra[(j * half) + k] * conjugate[k];
+                    }
+                }
+
+                Fft.InverseMany(products, shape, n, weights, FftOrigin.Corner);
+                for (int j = 0; j < n; j++)
+                {
+                    var w = weights.AsSpan(j * l, l);
+                    TensorPrimitives.MultiplyAdd(w, inverseVariance, logRho, w);
+                    float max = TensorPrimitives.Max(w);
+                    TensorPrimitives.Subtract(w, max, w);
+                    TensorPrimitives.Exp(w, w);
+                    float z = TensorPrimitives.Sum(w);
+                    TensorPrimitives.Divide(w, z, w);
+                    sums.LogLikelihood += max + Math.Log(z);
+                    for (int s = 0; s < l; s++)
+                    {
+                        sums.Rho[s] += w[s];
+                    }
+                }
+
+                Fft.ForwardMany(weights, shape, n, products, FftOrigin.Corner);
+                for (int j = 0; j < n; j++)
+                {
+                    for (int k = 0; k < half; k++)
+                    {
+                        var y = spectra[(j * half) + k];
+                        var wk = products[(j * half) + k];
+
+                        // ŷ·conj(ŵ)
+                        sums.Re[k] += ((double)y.Re * wk.Re) + ((double)y.Im * wk.Im);
+                        sums.Im[k] += ((double)y.Im * wk.Re) - ((double)y.Re * wk.Im);
+                    }
+                }
+            }, (into, part) => into.Merge(part), total);
+
+            double count = source.Count;
+            double norm = x.Sum(v => v * v);
+            objective = -((total.LogLikelihood / count) - (norm / (2 * sigma * sigma)));
+            var next = new Complex[l];
+            for (int k = 0; k < l; k++)
+            {
+                next[k] = k < half
+                    ? new Complex(total.Re[k] / count, total.Im[k] / count)
+                    : new Complex(total.Re[l - k] / count, -total.Im[l - k] / count);
+            }
+
+            var updated = SmallDft.InverseReal(next);
+            double change = 0, size = 0;
+            for (int t = 0; t < l; t++)
+            {
+                change += (updated[t] - x[t]) * (updated[t] - x[t]);
+                size += updated[t] * updated[t];
+            }
+
+            x = updated;
+            if (o.EstimateShifts)
+            {
+                rho = [.. total.Rho.Select(v => v / count)];
+            }
+
+            double relative = Math.Sqrt(change / Math.Max(size, 1e-300));
+            o.Progress?.Invoke(iteration, x, relative, objective);
+            if (relative < o.Tolerance)
+            {
+                break;
+            }
+        }
+
+        return new MraEstimate(x, o.EstimateShifts ? rho : null, clock.Elapsed.TotalSeconds, iteration, objective);
+    }
+
+    private sealed class Sums(int length, int half)
+    {
+        public double[] Re { get; } = new double[half];
+
+        public double[] Im { get; } = new double[half];
+
+        public double[] Rho { get; } = new double[length];
+
+        public double LogLikelihood { get; set; }
+
+        public void Merge(Sums other)
+        {
+            for (int k = 0; k < Re.Length; k++)
+            {
+                Re[k] += other.Re[k];
+                Im[k] += other.Im[k];
+            }
+
+            for (int s = 0; s < Rho.Length; s++)
+            {
+                Rho[s] += other.Rho[s];
+            }
+
+            LogLikelihood += other.LogLikelihood;
+        }
+    }
+}

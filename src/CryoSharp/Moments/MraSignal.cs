@@ -1,0 +1,82 @@
+using CryoSharp.Numerics;
+
+namespace CryoSharp.Moments;
+
+/// <summary>Signal families for multireference alignment experiments (length L, double precision).</summary>
+public static class MraSignal
+{
+    /// <summary>A boxcar: <paramref name="width"/> ones from index 0, zeros after (the MRA papers' L = 41, 21 ones).</summary>
+    public static double[] Boxcar(int length, int width)
+    {
+        CheckLength(length);
+        if (width < 1 || width > length)
+        {
+            throw new InvalidParameterException("boxcar width", width, $"must be between 1 and the length {length}");
+        }
+
+        var x = new double[length];
+        Array.Fill(x, 1.0, 0, width);
+        return x;
+    }
+
+    /// <summary>Independent standard normal entries, seeded.</summary>
+    public static double[] RandomGaussian(int length, int seed)
+    {
+        CheckLength(length);
+        var random = new NormalRandom(seed);
+        var x = new double[length];
+        for (int i = 0; i < length; i++)
+        {
+            x[i] = random.Next();
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// A smooth signal: a sum of <paramref name="components"/> circular Gaussian bumps with random centres, widths
+    /// (L/40 to L/10) and signed heights (0.5 to 1.5), seeded.
+    /// </summary>
+    public static double[] GaussianMixture(int length, int components, int seed)
+    {
+        CheckLength(length);
+        if (components < 1)
+        {
+            throw new InvalidParameterException("mixture components", components, "must be at least 1");
+        }
+
+        var random = new Random(seed);
+        var x = new double[length];
+        for (int c = 0; c < components; c++)
+        {
+            double centre = random.NextDouble() * length;
+            double width = length * (0.025 + (0.075 * random.NextDouble()));
+            double height = (0.5 + random.NextDouble()) * (random.NextDouble() < 0.5 ? -1 : 1);
+            for (int t = 0; t < length; t++)
+            {
+                double d = Math.IEEERemainder(t - centre, length);
+                x[t] += height * Math.Exp(-0.5 * d * d / (width * width));
+            }
+        }
+
+        return x;
+    }
+
+    /// <summary>A family by name: boxcar (half the length plus one, rounded down), gaussian or mixture (3 bumps).</summary>
+    public static double[] ByName(string name, int length, int seed) => name switch
+    {
+        "boxcar" => Boxcar(length, Math.Min(length, (length / 2) + 1)),
+        "gaussian" => RandomGaussian(length, seed),
+        "mixture" => GaussianMixture(length, 3, seed),
+        _ => throw new InvalidParameterException("signal", name, "must be boxcar, gaussian or mixture"),
+    };
+
+    /// <summary>Rejects lengths outside 3..4096.</summary>
+    public static void CheckLength(int length)
+    {
+        if (length is < 3 or > 4096)
+        {
+            throw new InvalidParameterException("signal length", length, "must be between 3 and 4096");
+        }
+    }
+}

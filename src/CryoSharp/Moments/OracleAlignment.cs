@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace CryoSharp.Moments;
+
+/// <summary>
+/// The oracle estimator, with the true shifts known: x̂ = (1/N)Σⱼ R_{sⱼ}⁻¹yⱼ, the best any method can do (its error
+/// is σ·√(L/N)/‖x‖ on average), and ρ̂ the histogram of the shifts.
+/// </summary>
+public static class OracleAlignment
+{
+    /// <summary>Averages the aligned observations.</summary>
+    public static MraEstimate Solve(IMraObservations source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!source.HasShifts)
+        {
+            throw new CryoSharpException("The oracle needs the true shifts, and these observations have none.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        int l = source.Length;
+        var total = new double[2 * l];
+        ChunkedPass.Run(source, true, () => new double[2 * l], (_, observations, shifts, n, sums) =>
+        {
+            for (int j = 0; j < n; j++)
+            {
+                int s = shifts[j];
+                var y = observations.AsSpan(j * l, l);
+
+                // (R_s⁻¹ y)[t] = y[t + s]
+                for (int t = 0; t < l; t++)
+                {
+                    sums[t] += y[(t + s) % l];
+                }
+
+                sums[l + s] += 1;
+            }
+        }, (into, part) =>
+        {
+            for (int i = 0; i < into.Length; i++)
+            {
+                into[i] += part[i];
+            }
+        }, total);
+
+        double count = source.Count;
+        return new MraEstimate([.. total.Take(l).Select(v => v / count)], [.. total.Skip(l).Select(v => v / count)],
+            clock.Elapsed.TotalSeconds, 1, 0);
+    }
+}

@@ -1,0 +1,62 @@
+namespace CryoSharp.Moments;
+
+/// <summary>
+/// A probability distribution ρ on the cyclic shifts ℤ_L: ρ[s] is the probability that an observation is the
+/// signal shifted by s. Sampling uses the cumulative table (binary search).
+/// </summary>
+public sealed class ShiftDistribution
+{
+    private readonly double[] cumulative;
+
+    /// <summary>Creates the distribution from non-negative weights (normalised here).</summary>
+    public ShiftDistribution(IReadOnlyList<double> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count < 1 || weights.Any(w => !(w >= 0) || double.IsInfinity(w)) || !(weights.Sum() > 0))
+        {
+            throw new InvalidParameterException("shift distribution", string.Join(",", weights.Take(5)), "needs finite, non-negative weights with a positive sum");
+        }
+
+        double total = weights.Sum();
+        Probabilities = [.. weights.Select(w => w / total)];
+        cumulative = new double[Probabilities.Length];
+        double running = 0;
+        for (int s = 0; s < cumulative.Length; s++)
+        {
+            running += Probabilities[s];
+            cumulative[s] = running;
+        }
+
+        cumulative[^1] = 1;
+    }
+
+    /// <summary>ρ[s], summing to 1.</summary>
+    public double[] Probabilities { get; }
+
+    /// <summary>L.</summary>
+    public int Length => Probabilities.Length;
+
+    /// <summary>Whether every shift is equally likely.</summary>
+    public bool IsUniform => Probabilities.All(p => Math.Abs(p - (1.0 / Length)) < 1e-12);
+
+    /// <summary>The uniform distribution.</summary>
+    public static ShiftDistribution Uniform(int length) => new(Enumerable.Repeat(1.0, length).ToArray());
+
+    /// <summary>
+    /// A generic non-uniform, aperiodic distribution: independent weights uniform on [0.2, 1], seeded (no nonzero
+    /// shift leaves it unchanged, and its Fourier coefficients are almost surely all nonzero).
+    /// </summary>
+    public static ShiftDistribution Aperiodic(int length, int seed)
+    {
+        var random = new Random(seed);
+        return new ShiftDistribution([.. Enumerable.Range(0, length).Select(_ => 0.2 + (0.8 * random.NextDouble()))]);
+    }
+
+    /// <summary>A shift drawn from ρ given a uniform number u in [0, 1).</summary>
+    public int Sample(double u)
+    {
+        int index = Array.BinarySearch(cumulative, u);
+        index = index >= 0 ? index + 1 : ~index;
+        return Math.Min(index, Length - 1);
+    }
+}

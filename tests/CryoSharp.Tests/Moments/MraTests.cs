@@ -1,0 +1,218 @@
+using System.Numerics;
+using CryoSharp.Moments;
+using CryoSharp.Numerics;
+
+namespace CryoSharp.Tests.Moments;
+
+public class MraTests
+{
+    private static readonly double[] Boxcar = MraSignal.Boxcar(41, 21);
+
+    [Fact]
+    public void SimulatedObservationsAreShiftedCopies()
+    {
+        var x = MraSignal.RandomGaussian(9, 3);
+        var simulation = new MraSimulation(x, ShiftDistribution.Uniform(9), 0, 50, 4, chunkSize: 16);
+        var source = (IMraObservations)simulation;
+        var rows = new float[16 * 9];
+        var shifts = new int[16];
+        source.Read(1, rows, shifts);
+        for (int j = 0; j < 16; j++)
+        {
+            for (int t = 0; t < 9; t++)
+            {
+                Assert.Equal((float)x[(t - shifts[j] + 9) % 9], rows[(j * 9) + t]);
+            }
+        }
+
+        Assert.Equal(4, source.ChunkCount);
+        Assert.Equal(2, source.ChunkLength(3));
+    }
+
+    [Fact]
+    public void InvariantsOfCleanDataAreTheSignalsInvariants()
+    {
+        var x = MraSignal.RandomGaussian(12, 5);
+        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(12), 0, 300, 6), 0, secondMoment: true);
+        var spectrum = SmallDft.Forward(x);
+        for (int k1 = 0; k1 < 12; k1++)
+        {
+            Assert.Equal(spectrum[k1].Magnitude * spectrum[k1].Magnitude, invariants.PowerSpectrum[k1], 1e-4);
+            for (int k2 = 0; k2 < 12; k2++)
+            {
+                var expected = spectrum[k1] * spectrum[k2] * Complex.Conjugate(spectrum[(k1 + k2) % 12]);
+                Assert.Equal(0, (expected - invariants.Bispectrum![(k1 * 12) + k2]).Magnitude, 1e-3 * (1 + expected.Magnitude));
+            }
+        }
+
+        // The second moment's Fourier form is ŷŷ* averaged: its diagonal is the power spectrum.
+        var fourier = invariants.FourierSecondMoment();
+        for (int k = 0; k < 12; k++)
+        {
+            Assert.Equal(invariants.PowerSpectrum[k], fourier[(k * 12) + k].Real, 1e-6 * (1 + invariants.PowerSpectrum[k]));
+        }
+    }
+
+    [Fact]
+    public void NoiseBiasIsRemoved()
+    {
+        // A constant signal c in noise: the raw E ŷ[0]|ŷ[k]|² carries σ²L·Lc; debiased, B[0, k] = 0 for k ≠ 0 and
+        // P[k] = 0.
+        const int l = 15;
+        const double c = 0.5, sigma = 2;
+        var x = Enumerable.Repeat(c, l).ToArray();
+        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(l), sigma, 400_000, 7), sigma, secondMoment: true);
+        double bias = sigma * sigma * l * l * c;
+        for (int k = 1; k < l; k++)
+        {
+            Assert.True(invariants.Bispectrum![k].Magnitude < 0.03 * bias, $"B[0,{k}] = {invariants.Bispectrum[k]}");
+            Assert.True(Math.Abs(invariants.PowerSpectrum[k]) < 0.02 * sigma * sigma * l);
+        }
+
+        for (int t = 0; t < l; t++)
+        {
+            Assert.Equal(c * c, invariants.SecondMoment![(t * l) + t], 0.05);
+            Assert.Equal(c, invariants.Mean[t], 0.02);
+        }
+    }
+
+    [Fact]
+    public void PassesDoNotDependOnThreadCount()
+    {
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 70_000, 8, chunkSize: 4096);
+        int before = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            var one = MraInvariants.Compute(simulation, 1);
+            Parallelism.MaxThreads = 3;
+            var three = MraInvariants.Compute(simulation, 1);
+            Assert.Equal(one.Bispectrum, three.Bispectrum);
+            Assert.Equal(one.PowerSpectrum, three.PowerSpectrum);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = before;
+        }
+    }
+
+    [Theory]
+    [InlineData("boxcar")]
+    [InlineData("gaussian")]
+    public void BispectrumInversionIsExactOnCleanData(string family)
+    {
+        // Not the smooth mixture: its spectrum falls to 1e-10 by k = 20, and only the wrapped entries
+        // (both |k₁|, |k₂| large) tell integer from fractional shifts, so it is recovered up to a fractional shift.
+        var x = MraSignal.ByName(family, 41, 9);
+        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(41), 0, 64, 10), 0);
+        var estimate = BispectrumInversion.Solve(invariants);
+        var (_, error) = CircularAlignment.Align(estimate.Signal, x);
+        Assert.True(error < 1e-5, $"{family}: relative error {error}");
+    }
+
+    [Fact]
+    public void MomentFittingRecoversSignalAndAperiodicDistribution()
+    {
+        // Clean data: M² holds the empirical shift histogram, so x is exact and ρ̂ is within sampling error of ρ.
+        const int l = 21;
+        var x = MraSignal.GaussianMixture(l, 3, 11);
+        var rho = ShiftDistribution.Aperiodic(l, 12);
+        var simulation = new MraSimulation(x, rho, 0, 200_000, 13);
+        var estimate = MomentFitting.Solve(MraInvariants.Compute(simulation, 0, bispectrum: false, secondMoment: true), restarts: 6);
+        var (shift, error) = CircularAlignment.Align(estimate.Signal, x);
+        Assert.True(error < 2e-3, $"x error {error}");
+        Assert.True(CircularAlignment.DistributionError(estimate.Shifts!, rho.Probabilities, shift) < 0.03);
+    }
+
+    [Fact]
+    public void OracleErrorIsTheNoiseAverage()
+    {
+        // E‖x̂ − x‖² = σ²L/N, so the relative error is about σ√(L/N)/‖x‖.
+        const long n = 20_000;
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, n, 14);
+        var (_, error) = CircularAlignment.Align(OracleAlignment.Solve(simulation).Signal, Boxcar);
+        double expected = Math.Sqrt(41.0 / n) / Math.Sqrt(21);
+        Assert.InRange(error, 0.7 * expected, 1.3 * expected);
+    }
+
+    [Fact]
+    public void EmBeatsTheBispectrumAtModerateN()
+    {
+        // The published means at N = 10⁴, σ = 1 (L = 41 boxcar): bispectrum 0.108, EM 0.034.
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 10_000, 15);
+        var bispectrum = MraSolver.Solve(simulation, 1, MraMethod.Bispectrum);
+        var em = MraSolver.Solve(simulation, 1, MraMethod.Em, emOptions: new MraEmOptions { Tolerance = 1e-5 });
+        double eb = CircularAlignment.Align(bispectrum.Estimate.Signal, Boxcar).RelativeError;
+        double ee = CircularAlignment.Align(em.Estimate.Signal, Boxcar).RelativeError;
+        Assert.InRange(eb, 0.04, 0.2);
+        Assert.InRange(ee, 0.015, 0.06);
+        Assert.True(ee < eb, $"EM {ee:F4}, bispectrum {eb:F4}");
+    }
+
+    [Fact]
+    public void EmOnCleanishDataFindsTheSignal()
+    {
+        var x = MraSignal.RandomGaussian(17, 16);
+        var simulation = new MraSimulation(x, ShiftDistribution.Aperiodic(17, 17), 0.1, 3000, 18);
+        var estimate = MraExpectationMaximization.Solve(simulation, 0.1, new MraEmOptions { EstimateShifts = true, Seed = 3 });
+        var (shift, error) = CircularAlignment.Align(estimate.Signal, x);
+        Assert.True(error < 0.01, $"x error {error}");
+        Assert.True(CircularAlignment.DistributionError(estimate.Shifts!, simulation.Shifts.Probabilities, shift) < 0.1);
+    }
+
+    [Fact]
+    public void SmallDftMatchesFftw()
+    {
+        var x = MraSignal.RandomGaussian(41, 19);
+        var spectrum = SmallDft.Forward(x);
+        var fftw = new ComplexF[21];
+        CryoSharp.Numerics.Fft.Fft.Forward([.. x.Select(v => (float)v)], new GridShape(41), fftw, CryoSharp.Numerics.Fft.FftOrigin.Corner);
+        for (int k = 0; k < 21; k++)
+        {
+            Assert.Equal(spectrum[k].Real, fftw[k].Re, 1e-4);
+            Assert.Equal(spectrum[k].Imaginary, fftw[k].Im, 1e-4);
+        }
+
+        var back = SmallDft.InverseReal(spectrum);
+        for (int t = 0; t < 41; t++)
+        {
+            Assert.Equal(x[t], back[t], 1e-12);
+        }
+    }
+
+    [Fact]
+    public void AlignmentFindsTheShift()
+    {
+        var x = MraSignal.RandomGaussian(10, 20);
+        var shifted = Enumerable.Range(0, 10).Select(t => x[(t - 3 + 10) % 10]).ToArray();
+        var (shift, error) = CircularAlignment.Align(shifted, x);
+        Assert.Equal(3, shift);
+        Assert.Equal(0, error, 12);
+        var rho = ShiftDistribution.Aperiodic(10, 21).Probabilities;
+
+        // x̂ = R₃x sees ρ̂[t − 3] = ρ[t].
+        var rhoHat = Enumerable.Range(0, 10).Select(t => rho[(t + 3) % 10]).ToArray();
+        Assert.Equal(0, CircularAlignment.DistributionError(rhoHat, rho, 3), 12);
+    }
+
+    [Fact]
+    public void ShiftSamplingFollowsTheDistribution()
+    {
+        var rho = ShiftDistribution.Aperiodic(7, 22);
+        var random = new Random(23);
+        var counts = new int[7];
+        for (int i = 0; i < 70_000; i++)
+        {
+            counts[rho.Sample(random.NextDouble())]++;
+        }
+
+        for (int s = 0; s < 7; s++)
+        {
+            Assert.Equal(rho.Probabilities[s], counts[s] / 70_000.0, 0.01);
+        }
+
+        Assert.Throws<InvalidParameterException>(() => new ShiftDistribution([1.0, -1.0]));
+        Assert.Throws<InvalidParameterException>(() => new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), -1, 10, 1));
+        Assert.Throws<InvalidParameterException>(() => MraSignal.Boxcar(41, 50));
+    }
+}
