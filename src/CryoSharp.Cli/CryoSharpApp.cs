@@ -93,6 +93,7 @@ public static class CryoSharpApp
         root.Subcommands.Add(CtfCorrectCommand.Create(console));
         root.Subcommands.Add(SyncCommand.Create(globals, console));
         root.Subcommands.Add(MraCommand.Create(globals, console));
+        root.Subcommands.Add(MtdCommand.Create(globals, console));
         return root;
     }
 

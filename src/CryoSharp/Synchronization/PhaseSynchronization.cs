@@ -47,7 +47,7 @@ public static class PhaseSynchronization
 
     /// <summary>
     /// The first stage of the multi-frequency method (periodogram peak extraction with spectral methods):
-    /// for k = 1..K the top eigenvector u⁽ᵏ⁾ of H⁽ᵏ⁾ (entries Hᵢⱼᵏ) and W⁽ᵏ⁾ = u⁽ᵏ⁾u⁽ᵏ⁾*; for every pair the angle
+    /// for k = 1..K the top eigenvector u⁽ᵏ⁾ of H⁽ᵏ⁾ (H for k = 1; for k ≥ 2 entries (Hᵢⱼ/|Hᵢⱼ|)ᵏ, which is Hᵢⱼᵏ for unit-modulus data) and W⁽ᵏ⁾ = u⁽ᵏ⁾u⁽ᵏ⁾*; for every pair the angle
     /// θ̂ᵢⱼ maximising |Σ_{k=−K}^{K} Wᵢⱼ⁽ᵏ⁾e^{−ikφ}| (W⁽⁰⁾ = 1, W⁽⁻ᵏ⁾ = conj W⁽ᵏ⁾), found on a grid of 4K + 4 points
     /// and refined by Newton steps; then the spectral estimate from Ĥᵢⱼ = e^{iθ̂ᵢⱼ}. K = 1 is the spectral method.
     /// </summary>
@@ -61,18 +61,20 @@ public static class PhaseSynchronization
 
         int n = measurements.Size, kMax = maxFrequency;
 
-        // u[k − 1] is the unit-modulus top eigenvector of the k-th entrywise power of H.
+        // u[k − 1] is the unit-modulus top eigenvector of channel k: H itself for k = 1, the entrywise k-th power
+        // of the measured phases Hᵢⱼ/|Hᵢⱼ| for k ≥ 2 (the same thing for unit-modulus data).
         var u = new Complex[kMax][];
-        var power = new DenseHermitianMatrix(n);
-        measurements.Data.CopyTo(power.Data, 0);
-        for (int k = 1; k <= kMax; k++)
+        u[0] = Spectral(measurements, seed + 1);
+        if (kMax > 1)
         {
-            if (k > 1)
+            var unit = UnitModulusEntries(measurements);
+            var power = new DenseHermitianMatrix(n);
+            unit.Data.CopyTo(power.Data, 0);
+            for (int k = 2; k <= kMax; k++)
             {
-                MultiplyEntrywise(power, measurements, power);
+                MultiplyEntrywise(power, unit, power);
+                u[k - 1] = Spectral(power, seed + k);
             }
-
-            u[k - 1] = Spectral(power, seed + k);
         }
 
         var estimate = new DenseHermitianMatrix(n);
@@ -116,10 +118,11 @@ public static class PhaseSynchronization
         int n = measurements.Size, kMax = maxFrequency;
         var powers = new DenseHermitianMatrix[kMax];
         powers[0] = measurements;
+        var unit = kMax > 1 ? UnitModulusEntries(measurements) : measurements;
         for (int k = 1; k < kMax; k++)
         {
             powers[k] = new DenseHermitianMatrix(n);
-            MultiplyEntrywise(powers[k - 1], measurements, powers[k]);
+            MultiplyEntrywise(k == 1 ? unit : powers[k - 1], unit, powers[k]);
         }
 
         var x = start.ToArray();
@@ -181,6 +184,27 @@ public static class PhaseSynchronization
                 z[p] = x[p] * y[p];
             }
         });
+    }
+
+    /// <summary>
+    /// The measured phases Hᵢⱼ/|Hᵢⱼ| (unobserved zeros stay zero). Channels k ≥ 2 are built from their powers: raw
+    /// powers (zᵢz̄ⱼ + σWᵢⱼ)ᵏ of Gaussian-model data keep the signal zᵢᵏz̄ⱼᵏ, but their noise grows like σᵏ√(k!) and
+    /// drowns every channel above the first.
+    /// </summary>
+    private static DenseHermitianMatrix UnitModulusEntries(DenseHermitianMatrix measurements)
+    {
+        int n = measurements.Size;
+        var result = new DenseHermitianMatrix(n);
+        var (from, to) = (measurements.Data, result.Data);
+        Parallel.For(0, n, Parallelism.Options, i =>
+        {
+            for (long p = (long)i * n; p < (long)(i + 1) * n; p++)
+            {
+                double m = from[p].Magnitude;
+                to[p] = m > 0 ? from[p] / m : Complex.Zero;
+            }
+        });
+        return result;
     }
 
     /// <summary>Each entry scaled to unit modulus (a zero entry becomes 1).</summary>

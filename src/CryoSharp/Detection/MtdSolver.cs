@@ -1,0 +1,49 @@
+namespace CryoSharp.Detection;
+
+/// <summary>An MTD estimate with the time split between the pass over the data and the fit.</summary>
+/// <param name="Estimate">x̂, γ̂ and σ̂.</param>
+/// <param name="PassSeconds">The autocorrelation pass (0 for EM, whose passes are the fit).</param>
+/// <param name="FitSeconds">The solver.</param>
+/// <param name="SamplesPerSecond">Speed of the autocorrelation pass (0 for EM).</param>
+public sealed record MtdSolution(MtdEstimate Estimate, double PassSeconds, double FitSeconds, double SamplesPerSecond);
+
+/// <summary>Runs one of the <see cref="MtdMethod"/>s on a measurement.</summary>
+public static class MtdSolver
+{
+    /// <summary>
+    /// Solves for a signal of length <paramref name="length"/>; <paramref name="sigma"/> null estimates σ (only the
+    /// autocorrelation method can).
+    /// </summary>
+    public static MtdSolution Solve(IMtdMeasurement measurement, int length, double? sigma, MtdMethod method, int restarts = 50, int seed = 1,
+        MtdEmOptions? emOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(measurement);
+        if (method == MtdMethod.Autocorrelation)
+        {
+            var autocorrelations = MtdAutocorrelations.Compute(measurement, length);
+            var estimate = AutocorrelationFitting.Solve(autocorrelations, sigma, restarts, seed);
+            return new MtdSolution(estimate, autocorrelations.Seconds, estimate.Seconds, autocorrelations.SamplesPerSecond);
+        }
+
+        if (sigma is not { } known)
+        {
+            throw new InvalidParameterException("σ", "unknown", "must be given for EM (only the autocorrelation fit estimates it)");
+        }
+
+        var em = ApproximateExpectationMaximization.Solve(measurement, length, known, (emOptions ?? new MtdEmOptions()) with { Seed = seed });
+        return new MtdSolution(em, 0, em.Seconds, 0);
+    }
+
+    /// <summary>‖x̂ − x‖/‖x‖ (no shift: the autocorrelations and the patch model both fix the position).</summary>
+    public static double RelativeError(ReadOnlySpan<double> estimate, ReadOnlySpan<double> truth)
+    {
+        double error = 0, norm = 0;
+        for (int i = 0; i < truth.Length; i++)
+        {
+            error += (estimate[i] - truth[i]) * (estimate[i] - truth[i]);
+            norm += truth[i] * truth[i];
+        }
+
+        return Math.Sqrt(error / norm);
+    }
+}

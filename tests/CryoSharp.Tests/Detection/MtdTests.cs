@@ -1,0 +1,144 @@
+using CryoSharp.Detection;
+using CryoSharp.Moments;
+using CryoSharp.Numerics;
+
+namespace CryoSharp.Tests.Detection;
+
+public class MtdTests
+{
+    private static readonly double[] Signal = MraSignal.RandomGaussian(11, 1);
+
+    [Fact]
+    public void PlacementsRespectTheSpacingAndDensity()
+    {
+        foreach (var (spacing, minimum) in new[] { (MtdSpacing.WellSeparated, 21), (MtdSpacing.Arbitrary, 11) })
+        {
+            var simulation = new MtdSimulation(Signal, 2_000_000, 0.3, 1, spacing, 2);
+            var p = simulation.Positions;
+            for (int i = 1; i < p.Count; i++)
+            {
+                Assert.True(p[i] - p[i - 1] >= minimum);
+            }
+
+            Assert.InRange(simulation.Gamma, 0.29, 0.31);
+        }
+
+        Assert.Throws<InvalidParameterException>(() => new MtdSimulation(Signal, 1_000_000, 0.6, 1, MtdSpacing.WellSeparated, 2));
+    }
+
+    [Fact]
+    public void ChunksAndHalosAgreeWithTheWholeMeasurement()
+    {
+        var simulation = new MtdSimulation(Signal, 10_000, 0.3, 1, MtdSpacing.WellSeparated, 3, chunkSize: 1000);
+        var whole = MtdMeasurementSet.Materialize(simulation);
+        var all = new float[10_000];
+        for (int c = 0; c < 10; c++)
+        {
+            whole.Read(c, 0, all.AsSpan(c * 1000));
+        }
+
+        var buffer = new float[1010];
+        for (int c = 0; c < 10; c++)
+        {
+            int extra = ((IMtdMeasurement)simulation).Read(c, 10, buffer);
+            Assert.Equal(c < 9 ? 10 : 0, extra);
+            for (int i = 0; i < 1000 + extra; i++)
+            {
+                Assert.Equal(all[(c * 1000) + i], buffer[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void AutocorrelationsMatchTheDefinitionAndTheNoiseBiasIsRemoved()
+    {
+        var simulation = new MtdSimulation(Signal, 200_000, 0.3, 2, MtdSpacing.WellSeparated, 4, chunkSize: 30_000);
+        var y = new float[200_000];
+        var all = MtdMeasurementSet.Materialize(simulation);
+        for (int c = 0; c < ((IMtdMeasurement)all).ChunkCount; c++)
+        {
+            all.Read(c, 0, y.AsSpan(c * 30_000));
+        }
+
+        var ac = MtdAutocorrelations.Compute(simulation, 5);
+        double n = y.Length;
+        Assert.Equal(y.Sum(v => (double)v) / n, ac.First, 1e-6);
+        for (int a = 0; a < 5; a++)
+        {
+            double s2 = 0;
+            for (int i = 0; i + a < y.Length; i++)
+            {
+                s2 += (double)y[i] * y[i + a];
+            }
+
+            Assert.Equal(s2 / n, ac.Second[a], 1e-4);
+            for (int b = a; b < 5; b++)
+            {
+                double s3 = 0;
+                for (int i = 0; i + Math.Max(a, b) < y.Length; i++)
+                {
+                    s3 += (double)y[i] * y[i + a] * y[i + b];
+                }
+
+                Assert.Equal(s3 / n, ac.Third[(a * 5) + b], 1e-3);
+                Assert.Equal(ac.Third[(a * 5) + b], ac.Third[(b * 5) + a]);
+            }
+        }
+
+        // Debiased autocorrelations of pure noise vanish; raw a²[0] is σ².
+        var noise = new MtdSimulation(Signal, 4_000_000, 1e-9, 2, MtdSpacing.WellSeparated, 5);
+        var raw = MtdAutocorrelations.Compute(noise, 4);
+        Assert.Equal(4, raw.Second[0], 0.02);
+        var clean = raw.Debias(2);
+        Assert.All(clean.Second, v => Assert.Equal(0, v, 0.02));
+        Assert.All(clean.Third, v => Assert.Equal(0, v, 0.05));
+    }
+
+    [Fact]
+    public void PassDoesNotDependOnThreadCount()
+    {
+        var simulation = new MtdSimulation(Signal, 3_000_000, 0.3, 3, MtdSpacing.WellSeparated, 6, chunkSize: 100_000);
+        int before = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            var one = MtdAutocorrelations.Compute(simulation, 11);
+            Parallelism.MaxThreads = 3;
+            var three = MtdAutocorrelations.Compute(simulation, 11);
+            Assert.Equal(one.Third, three.Third);
+            Assert.Equal(one.Second, three.Second);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = before;
+        }
+    }
+
+    [Fact]
+    public void AutocorrelationFitRecoversSignalAndDensityFromCleanData()
+    {
+        var simulation = new MtdSimulation(Signal, 2_000_000, 0.25, 0, MtdSpacing.WellSeparated, 7);
+        var fit = AutocorrelationFitting.Solve(MtdAutocorrelations.Compute(simulation, 11), 0.0, restarts: 30);
+        Assert.True(MtdSolver.RelativeError(fit.Signal, Signal) < 1e-3, $"error {MtdSolver.RelativeError(fit.Signal, Signal)}");
+        Assert.Equal(simulation.Gamma, fit.Gamma, 1e-3);
+    }
+
+    [Fact]
+    public void AutocorrelationFitEstimatesTheNoiseLevel()
+    {
+        var simulation = new MtdSimulation(Signal, 20_000_000, 0.3, 1, MtdSpacing.WellSeparated, 8);
+        var fit = AutocorrelationFitting.Solve(MtdAutocorrelations.Compute(simulation, 11), null, restarts: 30);
+        Assert.Equal(1, fit.Sigma, 0.01);
+        Assert.True(MtdSolver.RelativeError(fit.Signal, Signal) < 0.05, $"error {MtdSolver.RelativeError(fit.Signal, Signal)}");
+        Assert.InRange(fit.Gamma / simulation.Gamma, 0.95, 1.05);
+    }
+
+    [Fact]
+    public void ApproximateEmRecoversSignalAndDensity()
+    {
+        var simulation = new MtdSimulation(Signal, 500_000, 0.3, 0.5, MtdSpacing.WellSeparated, 9);
+        var em = ApproximateExpectationMaximization.Solve(simulation, 11, 0.5);
+        Assert.True(MtdSolver.RelativeError(em.Signal, Signal) < 0.02, $"error {MtdSolver.RelativeError(em.Signal, Signal)}");
+        Assert.InRange(em.Gamma / simulation.Gamma, 0.97, 1.03);
+    }
+}
