@@ -32,7 +32,7 @@ public static class MraCommand
     /// <summary>A sweep.</summary>
     public sealed record MraSweepResult(int Length, string Signal, string Shifts, IReadOnlyList<MraSweepPoint> Results, string? Plot);
 
-    private sealed record DataOptions(Option<int> Length, Option<string> Signal, Option<long> Count, Option<double> Sigma, Option<string> Shifts);
+    private sealed record DataOptions(Option<int> Length, Option<string> Signal, Option<double> Count, Option<double> Sigma, Option<string> Shifts);
 
     /// <summary>Builds <c>mra</c>.</summary>
     public static Command Create(GlobalOptions globals, CliConsole console)
@@ -49,7 +49,7 @@ public static class MraCommand
     private static DataOptions CreateDataOptions() => new(
         new Option<int>("--length", "-L") { Description = "Signal length L.", DefaultValueFactory = _ => 41 },
         AcceptSignal(new Option<string>("--signal") { Description = "Signal family: boxcar (⌊L/2⌋ + 1 ones), gaussian (i.i.d. normal) or mixture (3 Gaussian bumps).", DefaultValueFactory = _ => "boxcar" }),
-        new Option<long>("--count", "-n") { Description = "Number of observations N.", DefaultValueFactory = _ => 10000 },
+        new Option<double>("--count", "-n") { Description = "Number of observations N (1e7 style allowed).", DefaultValueFactory = _ => 10000 },
         new Option<double>("--sigma") { Description = "Noise standard deviation σ per sample.", DefaultValueFactory = _ => 1.0 },
         AcceptShifts(new Option<string>("--shifts") { Description = "Shift distribution: uniform, or aperiodic (independent weights uniform on [0.2, 1], seeded).", DefaultValueFactory = _ => "uniform" }));
 
@@ -71,7 +71,13 @@ public static class MraCommand
         MraSignal.CheckLength(length);
         var x = MraSignal.ByName(parse.GetValue(d.Signal)!, length, seed);
         var rho = parse.GetValue(d.Shifts) == "aperiodic" ? ShiftDistribution.Aperiodic(length, seed + 1) : ShiftDistribution.Uniform(length);
-        return new MraSimulation(x, rho, sigma ?? parse.GetValue(d.Sigma), count ?? parse.GetValue(d.Count), seed);
+        double n = count ?? parse.GetValue(d.Count);
+        if (!(n >= 1) || n > 1e12 || Math.Abs(n - Math.Round(n)) > 1e-9)
+        {
+            throw new InvalidParameterException("--count", n, "must be a whole number of observations, at least 1");
+        }
+
+        return new MraSimulation(x, rho, sigma ?? parse.GetValue(d.Sigma), (long)Math.Round(n), seed);
     }
 
     private static Command CreateSimulate(GlobalOptions globals, CliConsole console)

@@ -76,7 +76,8 @@ public sealed class MraSimulation : IMraObservations
     {
         int n = ((IMraObservations)this).ChunkLength(chunk), length = Length;
         ulong chunkSeed = ((ulong)(uint)Seed << 32) | (uint)chunk;
-        var uniform = new Random(HashCode.Combine(Seed, chunk, 0x5EED));
+        // Never HashCode, which .NET randomises per process.
+        var uniform = new Random(unchecked((Seed * 1_000_003) ^ (chunk * 7919) ^ 0x5EED));
         var rows = observations[..(n * length)];
         for (int j = 0; j < n; j++)
         {
