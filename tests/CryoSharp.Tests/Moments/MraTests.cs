@@ -124,6 +124,22 @@ public class MraTests
     }
 
     [Fact]
+    public void WeightedJointFitBeatsPlainPhaseRetrievalAtSmallN()
+    {
+        // The same data, N = 10⁴, σ = 1: inverse-variance weights and the joint magnitude refinement (mean of 20:
+        // 0.138 → 0.092; published 0.108).
+        double plain = 0, weighted = 0;
+        for (int r = 0; r < 6; r++)
+        {
+            var invariants = MraInvariants.Compute(new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 10_000, 30 + r), 1);
+            plain += CircularAlignment.Align(BispectrumInversion.Solve(invariants, weighted: false).Signal, Boxcar).RelativeError / 6;
+            weighted += CircularAlignment.Align(BispectrumInversion.Solve(invariants).Signal, Boxcar).RelativeError / 6;
+        }
+
+        Assert.True(weighted < 0.85 * plain, $"plain {plain:F4}, weighted {weighted:F4}");
+    }
+
+    [Fact]
     public void MomentFittingRecoversSignalAndAperiodicDistribution()
     {
         // Clean data: M² holds the empirical shift histogram, so x is exact and ρ̂ is within sampling error of ρ.
