@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.Moments;
@@ -128,7 +127,7 @@ public static class MraCommand
             var truth = new MraTruth(l, simulation.Count, simulation.Sigma, parse.GetValue(d.Signal)!, parse.GetValue(d.Shifts)!, seed,
                 simulation.Signal, simulation.Shifts.Probabilities);
             string truthFile = Path.Combine(dir, "truth.json");
-            AtomicFile.WriteAllText(truthFile, JsonSerializer.Serialize(truth, JsonOptions));
+            TruthFile.Write(truthFile, truth);
             string plot = Path.Combine(dir, "signal.svg");
             new SvgLinePlot { Title = "MRA signal and shift distribution ×L", XLabel = "t", YLabel = "value" }
                 .Add("x", Indices(l), simulation.Signal, markers: true)
@@ -200,7 +199,7 @@ public static class MraCommand
             string? dir = parse.GetValue(data);
             if (dir is not null)
             {
-                var truth = ReadTruth(Path.Combine(dir, "truth.json"));
+                var truth = TruthFile.Read<MraTruth>(Path.Combine(dir, "truth.json"), "mra simulate");
                 var shifts = MrcReader.ReadStack(Path.Combine(dir, "shifts.mrc"));
                 opened = MraObservationSet.Open(Path.Combine(dir, "observations.mrcs"), [.. shifts.Data.Select(v => (int)v)]);
                 (source, x, rho, sigma) = (opened, truth.X, truth.Rho, truth.Sigma);
@@ -319,8 +318,7 @@ public static class MraCommand
 
                             done += reps - r;
                             progress.Report(done);
-                            double mean = errors.Average();
-                            double std = Math.Sqrt(errors.Sum(e => (e - mean) * (e - mean)) / Math.Max(1, r - 1));
+                            var (mean, std) = SweepPlot.MeanAndSpread(errors);
                             results.Add(new MraSweepPoint(name, count, sigma, mean, std, rhoErrors.Count > 0 ? rhoErrors.Average() : null, pass, fit, r));
                         }
                     }
@@ -330,26 +328,8 @@ public static class MraCommand
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null)
             {
-                bool againstSigma = countList.Length == 1 && sigmaList.Length > 1;
-                var svg = new SvgLinePlot
-                {
-                    Title = string.Create(CultureInfo.InvariantCulture, $"MRA, {parse.GetValue(d.Signal)} L = {parse.GetValue(d.Length)}, {parse.GetValue(d.Shifts)} shifts"),
-                    XLabel = againstSigma ? "σ" : "N",
-                    YLabel = "relative error",
-                    LogX = !againstSigma,
-                    LogY = true,
-                };
-                foreach (var name in methodNames)
-                {
-                    foreach (double sigma in againstSigma ? [sigmaList[0]] : sigmaList)
-                    {
-                        var points = results.Where(p => p.Method == name && (againstSigma || p.Sigma == sigma)).ToList();
-                        string label = againstSigma || sigmaList.Length == 1 ? name : string.Create(CultureInfo.InvariantCulture, $"{name}, σ = {sigma}");
-                        svg.Add(label, [.. points.Select(p => againstSigma ? p.Sigma : p.Count)], [.. points.Select(p => p.ErrorMean)], markers: true);
-                    }
-                }
-
-                svg.Save(plotPath);
+                SweepPlot.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"MRA, {parse.GetValue(d.Signal)} L = {parse.GetValue(d.Length)}, {parse.GetValue(d.Shifts)} shifts"),
+                    methodNames, [.. countList.Select(c => (double)c)], sigmaList, results, p => (p.Method, p.Count, p.Sigma), ("", p => p.ErrorMean));
             }
 
             var result = new MraSweepResult(parse.GetValue(d.Length), parse.GetValue(d.Signal)!, parse.GetValue(d.Shifts)!, results, plotPath);
@@ -370,26 +350,6 @@ public static class MraCommand
             return CryoSharpApp.Success;
         });
         return command;
-    }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
-    private static MraTruth ReadTruth(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new CryoSharpException($"{path}: not found (the folder should be one 'cryosharp mra simulate' wrote).");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<MraTruth>(File.ReadAllText(path), JsonOptions)
-                ?? throw new CryoSharpException($"{path}: empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new CryoSharpException($"{path}: not a truth file ({e.Message.Split('.')[0]}).");
-        }
     }
 
     private static double[] Indices(int l) => [.. Enumerable.Range(0, l).Select(i => (double)i)];

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using CryoSharp.Detection;
 using CryoSharp.IO;
 using CryoSharp.Moments;
@@ -115,7 +114,7 @@ public static class MtdCommand
             var truth = new MtdTruth(simulation.Signal.Length, simulation.Length, simulation.Gamma, simulation.Sigma, parse.GetValue(d.Spacing)!,
                 parse.GetValue(d.Signal)!, seed, simulation.Copies, simulation.Signal);
             string truthFile = Path.Combine(dir, "truth.json");
-            AtomicFile.WriteAllText(truthFile, JsonSerializer.Serialize(truth, JsonOptions));
+            TruthFile.Write(truthFile, truth);
             string plot = Path.Combine(dir, "signal.svg");
             new SvgLinePlot { Title = "MTD signal", XLabel = "t", YLabel = "x[t]" }.Add("x", Indices(truth.Length), simulation.Signal, markers: true).Save(plot);
             var result = new MtdSimulateResult(file, truthFile, plot, simulation.Length, simulation.Copies, simulation.Gamma, clock.Elapsed.TotalSeconds);
@@ -166,7 +165,7 @@ public static class MtdCommand
             string? dir = parse.GetValue(data);
             if (dir is not null)
             {
-                var truth = ReadTruth(Path.Combine(dir, "truth.json"));
+                var truth = TruthFile.Read<MtdTruth>(Path.Combine(dir, "truth.json"), "mtd simulate");
                 opened = MtdMeasurementSet.Open(Path.Combine(dir, "measurement.mrcs"), truth.MeasurementLength);
                 (source, x, gamma, sigma) = (opened, truth.X, truth.Gamma, truth.Sigma);
             }
@@ -272,8 +271,7 @@ public static class MtdCommand
                                 progress.Report(++done);
                             }
 
-                            double mean = errors.Average();
-                            double std = Math.Sqrt(errors.Sum(e => (e - mean) * (e - mean)) / Math.Max(1, reps - 1));
+                            var (mean, std) = SweepPlot.MeanAndSpread(errors);
                             results.Add(new MtdSweepPoint(name, (long)Math.Round(n), sigma, mean, std, gammaErrors.Average(), pass, fit, reps));
                         }
                     }
@@ -283,27 +281,8 @@ public static class MtdCommand
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null)
             {
-                bool againstSigma = lengthList.Length == 1 && sigmaList.Length > 1;
-                var svg = new SvgLinePlot
-                {
-                    Title = string.Create(CultureInfo.InvariantCulture, $"MTD, {parse.GetValue(d.Signal)} L = {parse.GetValue(d.Length)}, γ = {parse.GetValue(d.Gamma)}, {parse.GetValue(d.Spacing)}"),
-                    XLabel = againstSigma ? "σ" : "N",
-                    YLabel = "relative error",
-                    LogX = !againstSigma,
-                    LogY = true,
-                };
-                foreach (var name in names)
-                {
-                    foreach (double sigma in againstSigma ? [sigmaList[0]] : sigmaList)
-                    {
-                        var points = results.Where(p => p.Method == name && (againstSigma || p.Sigma == sigma)).ToList();
-                        string label = againstSigma || sigmaList.Length == 1 ? name : string.Create(CultureInfo.InvariantCulture, $"{name}, σ = {sigma}");
-                        svg.Add($"{label}: x", [.. points.Select(p => againstSigma ? p.Sigma : p.MeasurementLength)], [.. points.Select(p => p.ErrorMean)], markers: true);
-                        svg.Add($"{label}: γ", [.. points.Select(p => againstSigma ? p.Sigma : p.MeasurementLength)], [.. points.Select(p => p.GammaErrorMean)], markers: true);
-                    }
-                }
-
-                svg.Save(plotPath);
+                SweepPlot.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"MTD, {parse.GetValue(d.Signal)} L = {parse.GetValue(d.Length)}, γ = {parse.GetValue(d.Gamma)}, {parse.GetValue(d.Spacing)}"),
+                    names, lengthList, sigmaList, results, p => (p.Method, p.MeasurementLength, p.Sigma), (": x", p => p.ErrorMean), (": γ", p => p.GammaErrorMean));
             }
 
             var result = new MtdSweepResult(parse.GetValue(d.Length), parse.GetValue(d.Signal)!, parse.GetValue(d.Gamma), parse.GetValue(d.Spacing)!, results, plotPath);
@@ -323,25 +302,6 @@ public static class MtdCommand
             return CryoSharpApp.Success;
         });
         return command;
-    }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
-    private static MtdTruth ReadTruth(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new CryoSharpException($"{path}: not found (the folder should be one 'cryosharp mtd simulate' wrote).");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<MtdTruth>(File.ReadAllText(path), JsonOptions) ?? throw new CryoSharpException($"{path}: empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new CryoSharpException($"{path}: not a truth file ({e.Message.Split('.')[0]}).");
-        }
     }
 
     private static double[] Indices(int l) => [.. Enumerable.Range(0, l).Select(i => (double)i)];

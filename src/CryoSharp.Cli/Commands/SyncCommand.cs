@@ -168,11 +168,11 @@ public static class SyncCommand
                         progress.Report(++done);
                     }
 
-                    var (corrMean, corrStd) = MeanAndSpread(correlations);
+                    var (corrMean, corrStd) = SweepPlot.MeanAndSpread(correlations);
                     double? errorMean = null, errorStd = null;
                     if (errors[0] is not null)
                     {
-                        (var em, var es) = MeanAndSpread([.. errors.Select(e => e!.Value)]);
+                        (var em, var es) = SweepPlot.MeanAndSpread([.. errors.Select(e => e!.Value)]);
                         (errorMean, errorStd) = (em, es);
                     }
 
@@ -206,13 +206,6 @@ public static class SyncCommand
         }
 
         return new SyncResult(group, model, n, edgeProbability, trials, secondStage, results, plotPath);
-    }
-
-    private static (double Mean, double Std) MeanAndSpread(double[] values)
-    {
-        double mean = values.Average();
-        double std = Math.Sqrt(values.Sum(c => (c - mean) * (c - mean)) / Math.Max(1, values.Length - 1));
-        return (mean, std);
     }
 
     private static int CheckSize(int n, int limit) =>

@@ -53,16 +53,7 @@ public static class ApproximateExpectationMaximization
         }
 
         var clock = Stopwatch.StartNew();
-        double[] x;
-        if (o.Start is not null)
-        {
-            x = (double[])o.Start.Clone();
-        }
-        else
-        {
-            var random = new NormalRandom(o.Seed);
-            x = [.. Enumerable.Range(0, l).Select(_ => random.Next())];
-        }
+        var x = o.Start is not null ? (double[])o.Start.Clone() : new NormalRandom(o.Seed).NextVector(l);
 
         var prior = Enumerable.Repeat(1.0 / shifts, shifts).ToArray();
         long patches = measurement.Length / l;

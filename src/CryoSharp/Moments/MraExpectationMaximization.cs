@@ -49,16 +49,7 @@ public static class MraExpectationMaximization
 
         int l = source.Length, half = (l / 2) + 1;
         var clock = Stopwatch.StartNew();
-        double[] x;
-        if (o.Start is not null)
-        {
-            x = (double[])o.Start.Clone();
-        }
-        else
-        {
-            var random = new NormalRandom(o.Seed);
-            x = [.. Enumerable.Range(0, l).Select(_ => random.Next())];
-        }
+        var x = o.Start is not null ? (double[])o.Start.Clone() : new NormalRandom(o.Seed).NextVector(l);
 
         var rho = Enumerable.Repeat(1.0 / l, l).ToArray();
         int iteration = 0;

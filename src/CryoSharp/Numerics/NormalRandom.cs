@@ -39,6 +39,18 @@ public sealed class NormalRandom
         return r * c;
     }
 
+    /// <summary><paramref name="count"/> independent N(0, 1) samples (a random starting point for a solver).</summary>
+    public double[] NextVector(int count)
+    {
+        var result = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            result[i] = Next();
+        }
+
+        return result;
+    }
+
     /// <summary>Fills <paramref name="destination"/> with N(mean, σ²) samples.</summary>
     public void Fill(Span<float> destination, double mean = 0, double sigma = 1)
     {

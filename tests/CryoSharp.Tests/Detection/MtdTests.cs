@@ -1,6 +1,7 @@
 using CryoSharp.Detection;
 using CryoSharp.Moments;
 using CryoSharp.Numerics;
+using CryoSharp.Tests.Support;
 
 namespace CryoSharp.Tests.Detection;
 
@@ -98,20 +99,10 @@ public class MtdTests
     public void PassDoesNotDependOnThreadCount()
     {
         var simulation = new MtdSimulation(Signal, 3_000_000, 0.3, 3, MtdSpacing.WellSeparated, 6, chunkSize: 100_000);
-        int before = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var one = MtdAutocorrelations.Compute(simulation, 11);
-            Parallelism.MaxThreads = 3;
-            var three = MtdAutocorrelations.Compute(simulation, 11);
-            Assert.Equal(one.Third, three.Third);
-            Assert.Equal(one.Second, three.Second);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = before;
-        }
+        var one = ThreadCount.With(1, () => MtdAutocorrelations.Compute(simulation, 11));
+        var three = ThreadCount.With(3, () => MtdAutocorrelations.Compute(simulation, 11));
+        Assert.Equal(one.Third, three.Third);
+        Assert.Equal(one.Second, three.Second);
     }
 
     [Fact]

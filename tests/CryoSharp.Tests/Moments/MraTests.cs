@@ -1,6 +1,7 @@
 using System.Numerics;
 using CryoSharp.Moments;
 using CryoSharp.Numerics;
+using CryoSharp.Tests.Support;
 
 namespace CryoSharp.Tests.Moments;
 
@@ -93,20 +94,10 @@ public class MraTests
     public void PassesDoNotDependOnThreadCount()
     {
         var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 70_000, 8, chunkSize: 4096);
-        int before = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            var one = MraInvariants.Compute(simulation, 1);
-            Parallelism.MaxThreads = 3;
-            var three = MraInvariants.Compute(simulation, 1);
-            Assert.Equal(one.Bispectrum, three.Bispectrum);
-            Assert.Equal(one.PowerSpectrum, three.PowerSpectrum);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = before;
-        }
+        var one = ThreadCount.With(1, () => MraInvariants.Compute(simulation, 1));
+        var three = ThreadCount.With(3, () => MraInvariants.Compute(simulation, 1));
+        Assert.Equal(one.Bispectrum, three.Bispectrum);
+        Assert.Equal(one.PowerSpectrum, three.PowerSpectrum);
     }
 
     [Theory]
