@@ -240,7 +240,26 @@ public sealed class SvgLinePlot
         return (lo - pad, hi + pad);
     }
 
-    private static string FormatTick(double t) => t.ToString(Math.Abs(t) >= 1e4 || (t != 0 && Math.Abs(t) < 1e-3) ? "0.##E+0" : "0.####", CultureInfo.InvariantCulture);
+    /// <summary>A tick label: plain for moderate values, 10ⁿ for powers of ten (decade ticks of a log axis), else 1.5E+6.</summary>
+    internal static string FormatTick(double t)
+    {
+        bool extreme = Math.Abs(t) >= 1e4 || (t != 0 && Math.Abs(t) < 1e-3);
+        if (!extreme)
+        {
+            return t.ToString("0.####", CultureInfo.InvariantCulture);
+        }
+
+        double exponent = Math.Log10(Math.Abs(t));
+        if (t > 0 && Math.Abs(exponent - Math.Round(exponent)) < 1e-9)
+        {
+            const string superscripts = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+            int e = (int)Math.Round(exponent);
+            var digits = Math.Abs(e).ToString(CultureInfo.InvariantCulture).Select(c => superscripts[c - '0']);
+            return "10" + (e < 0 ? "⁻" : "") + string.Concat(digits);
+        }
+
+        return t.ToString("0.##E+0", CultureInfo.InvariantCulture);
+    }
 
     private static string Escape(string text) => System.Security.SecurityElement.Escape(text) ?? "";
 }

@@ -105,6 +105,10 @@ public class ReportTests
         Assert.Equal([0, 0.2, 0.4, 0.6, 0.8, 1.0], SvgLinePlot.Ticks(0, 1, false).Select(t => Math.Round(t, 12)));
         Assert.Equal([0.0, 50, 100, 150, 200, 250], SvgLinePlot.Ticks(-3, 260, false));
         Assert.Equal([0.01, 0.1, 1, 10], SvgLinePlot.Ticks(0.01, 10, true).Select(t => Math.Round(t, 12)));
+        Assert.Equal("10⁶", SvgLinePlot.FormatTick(1e6));
+        Assert.Equal("10⁻⁴", SvgLinePlot.FormatTick(1e-4));
+        Assert.Equal("2.5E+4", SvgLinePlot.FormatTick(25000));
+        Assert.Equal("0.25", SvgLinePlot.FormatTick(0.25));
     }
 
     [Fact]
