@@ -149,11 +149,12 @@ public static class MtdCommand
         var estimateSigma = new Option<bool>("--estimate-sigma") { Description = "Treat σ as unknown and fit it (autocorrelation method only)." };
         var restarts = new Option<int>("--restarts") { Description = "Random starts of the autocorrelation fit.", DefaultValueFactory = _ => 50 };
         var iterations = new Option<int>("--max-iterations") { Description = "EM iteration limit.", DefaultValueFactory = _ => 500 };
+        var emStart = EmStartOption();
         var plot = new Option<string?>("--plot") { Description = "Write the estimate against the truth as SVG to this file." };
         var json = CommandOptions.Json();
         var command = new Command("solve", "Estimate the signal and the density γ and report their errors against the truth.")
         {
-            method, d.Length, d.Signal, d.MeasurementLength, d.Gamma, d.Sigma, d.Spacing, data, estimateSigma, restarts, iterations, plot, json,
+            method, d.Length, d.Signal, d.MeasurementLength, d.Gamma, d.Sigma, d.Spacing, data, estimateSigma, restarts, iterations, emStart, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -179,7 +180,7 @@ public static class MtdCommand
             {
                 string name = parse.GetValue(method)!;
                 var solution = MtdSolver.Solve(source, x.Length, parse.GetValue(estimateSigma) ? null : sigma, ParseMethod(name), parse.GetValue(restarts), seed,
-                    new MtdEmOptions { MaxIterations = parse.GetValue(iterations) });
+                    new MtdEmOptions { MaxIterations = parse.GetValue(iterations) }, parse.GetValue(emStart) == "autocorrelation");
                 var estimate = solution.Estimate;
                 double error = MtdSolver.RelativeError(estimate.Signal, x);
                 double gammaError = Math.Abs(estimate.Gamma - gamma) / gamma;
@@ -222,11 +223,12 @@ public static class MtdCommand
         var repetitions = new Option<int>("--repetitions") { Description = "Independent seeded measurements per point.", DefaultValueFactory = _ => 5 };
         var restarts = new Option<int>("--restarts") { Description = "Random starts of the autocorrelation fit.", DefaultValueFactory = _ => 50 };
         var iterations = new Option<int>("--max-iterations") { Description = "EM iteration limit.", DefaultValueFactory = _ => 500 };
+        var emStart = EmStartOption();
         var plot = new Option<string?>("--plot") { Description = "Write mean error against N (log–log) or against σ as SVG to this file." };
         var json = CommandOptions.Json();
         var command = new Command("sweep", "Relative error of x and of γ against N (and σ), mean over seeded repetitions, with timings.")
         {
-            methods, d.Length, d.Signal, d.Gamma, d.Sigma, d.Spacing, lengths, sigmas, repetitions, restarts, iterations, plot, json,
+            methods, d.Length, d.Signal, d.Gamma, d.Sigma, d.Spacing, lengths, sigmas, repetitions, restarts, iterations, emStart, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -263,7 +265,7 @@ public static class MtdCommand
                                 int repSeed = seed + (1000 * rep);
                                 var simulation = Simulation(parse, d, repSeed, n, sigma);
                                 var solution = MtdSolver.Solve(simulation, simulation.Signal.Length, sigma, ParseMethod(name), parse.GetValue(restarts), repSeed,
-                                    new MtdEmOptions { MaxIterations = parse.GetValue(iterations) });
+                                    new MtdEmOptions { MaxIterations = parse.GetValue(iterations) }, parse.GetValue(emStart) == "autocorrelation");
                                 errors[rep] = MtdSolver.RelativeError(solution.Estimate.Signal, simulation.Signal);
                                 gammaErrors[rep] = Math.Abs(solution.Estimate.Gamma - simulation.Gamma) / simulation.Gamma;
                                 pass += solution.PassSeconds / reps;
@@ -302,6 +304,17 @@ public static class MtdCommand
             return CryoSharpApp.Success;
         });
         return command;
+    }
+
+    private static Option<string> EmStartOption()
+    {
+        var o = new Option<string>("--em-start")
+        {
+            Description = "Where EM starts: autocorrelation (the autocorrelation estimate of x and γ, after one cheap pass) or random (a random x, γ = 0.1; at low SNR this needs thousands of iterations).",
+            DefaultValueFactory = _ => "autocorrelation",
+        };
+        o.AcceptOnlyFromAmong("autocorrelation", "random");
+        return o;
     }
 
     private static double[] Indices(int l) => [.. Enumerable.Range(0, l).Select(i => (double)i)];

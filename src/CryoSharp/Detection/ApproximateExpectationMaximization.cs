@@ -19,6 +19,13 @@ public sealed record MtdEmOptions
     /// <summary>A start instead of the random one.</summary>
     public double[]? Start { get; init; }
 
+    /// <summary>
+    /// The density the shift prior starts from: γ/L on each of the 2L − 1 shifts that show part of x, the rest on the
+    /// empty patch. A uniform start (almost all mass on signal shifts) leads EM at low SNR to a local optimum with x
+    /// shrunk and γ inflated (γ‖x‖² kept).
+    /// </summary>
+    public double StartGamma { get; init; } = 0.1;
+
     /// <summary>Called after each iteration with (iteration, x, relative change).</summary>
     public Action<int, double[], double>? Progress { get; init; }
 }
@@ -55,7 +62,13 @@ public static class ApproximateExpectationMaximization
         var clock = Stopwatch.StartNew();
         var x = o.Start is not null ? (double[])o.Start.Clone() : new NormalRandom(o.Seed).NextVector(l);
 
-        var prior = Enumerable.Repeat(1.0 / shifts, shifts).ToArray();
+        if (!(o.StartGamma > 0 && o.StartGamma < (double)l / shifts * 2))
+        {
+            throw new InvalidParameterException("starting γ", o.StartGamma, "must be positive and leave mass for the empty patch");
+        }
+
+        var prior = Enumerable.Repeat(o.StartGamma / l, shifts).ToArray();
+        prior[l] = 1 - ((shifts - 1) * o.StartGamma / l);
         long patches = measurement.Length / l;
         int iteration = 0;
         double objective = double.NaN;
