@@ -181,11 +181,12 @@ public static class MraCommand
         var data = new Option<string?>("--data") { Description = "A folder written by 'mra simulate' (otherwise the data are simulated in memory, chunk by chunk, from the options)." };
         var restarts = new Option<int>("--restarts") { Description = "Random starts of the bispectrum and moment fits.", DefaultValueFactory = _ => 10 };
         var tolerance = new Option<double>("--tolerance") { Description = "EM stops when the relative change of x is below this.", DefaultValueFactory = _ => 1e-6 };
+        var estimateRho = EstimateRhoOption();
         var plot = new Option<string?>("--plot") { Description = "Write the aligned estimate against the truth as SVG to this file." };
         var json = CommandOptions.Json();
         var command = new Command("solve", "Estimate the signal (and ρ where the method does) and report the relative error up to the best cyclic shift.")
         {
-            method, d.Length, d.Signal, d.Count, d.Sigma, d.Shifts, data, restarts, tolerance, plot, json,
+            method, d.Length, d.Signal, d.Count, d.Sigma, d.Shifts, data, restarts, tolerance, estimateRho, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -213,7 +214,7 @@ public static class MraCommand
             using (opened)
             {
                 var solution = MraSolver.Solve(source, sigma, m, parse.GetValue(restarts), seed,
-                    new MraEmOptions { Tolerance = parse.GetValue(tolerance) }, estimateShifts: rho.Any(p => Math.Abs(p - (1.0 / rho.Length)) > 1e-12));
+                    new MraEmOptions { Tolerance = parse.GetValue(tolerance) }, estimateShifts: parse.GetValue(estimateRho));
                 var estimate = solution.Estimate;
                 var (shift, error) = CircularAlignment.Align(estimate.Signal, x);
                 double? rhoError = estimate.Shifts is null ? null : CircularAlignment.DistributionError(estimate.Shifts, rho, shift);
@@ -259,11 +260,12 @@ public static class MraCommand
         var maxRepetitions = new Option<string?>("--repetitions-at") { Description = "Fewer repetitions for large runs, as METHOD:N:REPS comma list (e.g. em:1e7:3)." };
         var restarts = new Option<int>("--restarts") { Description = "Random starts of the bispectrum and moment fits.", DefaultValueFactory = _ => 10 };
         var tolerance = new Option<double>("--tolerance") { Description = "EM stops when the relative change of x is below this.", DefaultValueFactory = _ => 1e-6 };
+        var estimateRho = EstimateRhoOption();
         var plot = new Option<string?>("--plot") { Description = "Write mean error against N (log–log) or against σ as SVG to this file." };
         var json = CommandOptions.Json();
         var command = new Command("sweep", "Relative error against N (and σ) for several methods, mean and spread over seeded repetitions, with timings. Data are generated chunk by chunk, so N = 10⁷ needs no memory for the data.")
         {
-            methods, d.Length, d.Signal, d.Sigma, d.Shifts, counts, sigmas, repetitions, maxRepetitions, restarts, tolerance, plot, json,
+            methods, d.Length, d.Signal, d.Sigma, d.Shifts, counts, sigmas, repetitions, maxRepetitions, restarts, tolerance, estimateRho, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -303,7 +305,7 @@ public static class MraCommand
                                 int repSeed = seed + (1000 * rep);
                                 var simulation = Simulation(parse, d, repSeed, count, sigma);
                                 var solution = MraSolver.Solve(simulation, sigma, ParseMethod(name), parse.GetValue(restarts), repSeed,
-                                    new MraEmOptions { Tolerance = parse.GetValue(tolerance) }, estimateShifts: !simulation.Shifts.IsUniform);
+                                    new MraEmOptions { Tolerance = parse.GetValue(tolerance) }, estimateShifts: parse.GetValue(estimateRho));
                                 var (shift, error) = CircularAlignment.Align(solution.Estimate.Signal, simulation.Signal);
                                 errors[rep] = error;
                                 if (solution.Estimate.Shifts is { } rhoHat)
@@ -351,6 +353,11 @@ public static class MraCommand
         });
         return command;
     }
+
+    private static Option<bool> EstimateRhoOption() => new("--estimate-rho")
+    {
+        Description = "EM also estimates the shift distribution ρ (otherwise it assumes uniform shifts). Moment fitting always estimates ρ; bispectrum inversion assumes uniform shifts.",
+    };
 
     private static double[] Indices(int l) => [.. Enumerable.Range(0, l).Select(i => (double)i)];
 
