@@ -97,26 +97,13 @@ public static class ApproximateExpectationMaximization
             }
 
             var total = new Sums(l, shifts);
-            int chunks = measurement.ChunkCount;
-            const int wave = 32;
-            var partial = new Sums[wave];
-            for (int first = 0; first < chunks; first += wave)
+            OrderedParallel.For(measurement.ChunkCount, () => new float[measurement.ChunkSize + l], (chunk, buffer) =>
             {
-                int count = Math.Min(wave, chunks - first);
-                Parallel.For(0, count, Parallelism.Options, () => new float[measurement.ChunkSize + l], (w, _, buffer) =>
-                {
-                    int chunk = first + w;
-                    long start = (long)chunk * measurement.ChunkSize;
-                    int n = measurement.ChunkLength(chunk);
-                    measurement.Read(chunk, l - 1, buffer);
-                    partial[w] = Accumulate(buffer, start, n, patches, l, shifts, table, bias, inverseVariance);
-                    return buffer;
-                }, _ => { });
-                for (int w = 0; w < count; w++)
-                {
-                    total.Merge(partial[w]);
-                }
-            }
+                long start = (long)chunk * measurement.ChunkSize;
+                int n = measurement.ChunkLength(chunk);
+                measurement.Read(chunk, l - 1, buffer);
+                return Accumulate(buffer, start, n, patches, l, shifts, table, bias, inverseVariance);
+            }, total.Merge);
 
             // M-step.
             var updated = new double[l];

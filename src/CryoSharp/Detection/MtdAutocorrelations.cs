@@ -85,32 +85,21 @@ public sealed class MtdAutocorrelations
         var clock = Stopwatch.StartNew();
         int l = lags, chunks = measurement.ChunkCount, halo = l - 1;
         var total = new double[1 + l + (l * l)];
-        const int wave = 32;
-        var partial = new double[wave][];
-        for (int first = 0; first < chunks; first += wave)
+        OrderedParallel.For(chunks, () => new Workspace(measurement.ChunkSize + halo + Block, l), (chunk, space) =>
         {
-            int count = Math.Min(wave, chunks - first);
-            Parallel.For(0, count, Parallelism.Options,
-                () => new Workspace(measurement.ChunkSize + halo + Block, l),
-                (w, _, space) =>
-                {
-                    int chunk = first + w;
-                    int n = measurement.ChunkLength(chunk);
-                    int extra = measurement.Read(chunk, halo, space.Samples);
+            int n = measurement.ChunkLength(chunk);
+            int extra = measurement.Read(chunk, halo, space.Samples);
 
-                    // Zeros past the end of the measurement.
-                    space.Samples.AsSpan(n + extra, halo - extra + Block).Clear();
-                    partial[w] = space.Sum(n);
-                    return space;
-                }, _ => { });
-            for (int w = 0; w < count; w++)
+            // Zeros past the end of the measurement.
+            space.Samples.AsSpan(n + extra, halo - extra + Block).Clear();
+            return space.Sum(n);
+        }, part =>
+        {
+            for (int i = 0; i < total.Length; i++)
             {
-                for (int i = 0; i < total.Length; i++)
-                {
-                    total[i] += partial[w][i];
-                }
+                total[i] += part[i];
             }
-        }
+        });
 
         var result = new MtdAutocorrelations(l, measurement.Length);
         double length = measurement.Length;

@@ -3,40 +3,26 @@ using CryoSharp.Numerics;
 namespace CryoSharp.Moments;
 
 /// <summary>
-/// One parallel pass over the chunks of a set of observations with a per-chunk accumulator. Chunks run in waves of
-/// a fixed size and each wave's accumulators are merged in chunk order, so the sums (and every result built on
-/// them) are identical for any thread count, while memory stays at one wave of chunks.
+/// One parallel pass over the chunks of a set of observations (<see cref="OrderedParallel"/>): every chunk is read
+/// into its worker's buffers and summed into a result of its own, and the results are merged in chunk order, so
+/// sums do not depend on the thread count.
 /// </summary>
 internal static class ChunkedPass
 {
-    private const int Wave = 32;
-
     /// <summary>
-    /// Calls <paramref name="accumulate"/>(chunk index, observations, shifts, count, accumulator) for every chunk
-    /// and merges the accumulators into <paramref name="total"/> in chunk order.
+    /// Calls <paramref name="accumulate"/>(observations, shifts, count, scratch) for every chunk, with a per-worker
+    /// <paramref name="scratch"/> reused across chunks, and merges the results in chunk order.
     /// </summary>
-    public static void Run<T>(IMraObservations source, bool withShifts, Func<T> create, Action<int, float[], int[], int, T> accumulate,
-        Action<T, T> merge, T total)
+    public static void Run<TScratch, T>(IMraObservations source, bool withShifts, Func<TScratch> scratch,
+        Func<float[], int[], int, TScratch, T> accumulate, Action<T> merge)
     {
-        int chunks = source.ChunkCount, length = source.Length, size = source.ChunkSize;
-        var partial = new T[Wave];
-        for (int first = 0; first < chunks; first += Wave)
-        {
-            int count = Math.Min(Wave, chunks - first);
-            Parallel.For(0, count, Parallelism.Options, () => (new float[size * length], new int[withShifts ? size : 0]), (w, _, buffers) =>
+        int length = source.Length, size = source.ChunkSize;
+        OrderedParallel.For(source.ChunkCount,
+            () => (Observations: new float[size * length], Shifts: new int[withShifts ? size : 0], Scratch: scratch()),
+            (chunk, w) =>
             {
-                int chunk = first + w;
-                int n = source.ChunkLength(chunk);
-                source.Read(chunk, buffers.Item1, buffers.Item2);
-                var accumulator = create();
-                accumulate(chunk, buffers.Item1, buffers.Item2, n, accumulator);
-                partial[w] = accumulator;
-                return buffers;
-            }, _ => { });
-            for (int w = 0; w < count; w++)
-            {
-                merge(total, partial[w]);
-            }
-        }
+                source.Read(chunk, w.Observations, w.Shifts);
+                return accumulate(w.Observations, w.Shifts, source.ChunkLength(chunk), w.Scratch);
+            }, merge);
     }
 }

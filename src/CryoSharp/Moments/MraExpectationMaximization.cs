@@ -55,6 +55,7 @@ public static class MraExpectationMaximization
         int iteration = 0;
         double objective = double.NaN;
         var shape = new GridShape(l);
+        int chunk = source.ChunkSize;
         float inverseVariance = (float)(1 / (sigma * sigma));
         while (iteration < o.MaxIterations)
         {
@@ -68,11 +69,10 @@ public static class MraExpectationMaximization
 
             var logRho = rho.Select(p => (float)Math.Log(Math.Max(p, 1e-300))).ToArray();
             var total = new Sums(l, half);
-            ChunkedPass.Run(source, false, () => new Sums(l, half), (_, observations, _, n, sums) =>
+            ChunkedPass.Run(source, false, () => (Spectra: new ComplexF[chunk * half], Products: new ComplexF[chunk * half], Weights: new float[chunk * l]), (observations, _, n, scratch) =>
             {
-                var spectra = new ComplexF[n * half];
-                var products = new ComplexF[n * half];
-                var weights = new float[n * l];
+                var sums = new Sums(l, half);
+                var (spectra, products, weights) = scratch;
                 Fft.ForwardMany(observations.AsSpan(0, n * l), shape, n, spectra, FftOrigin.Corner);
                 for (int j = 0; j < n; j++)
                 {
@@ -82,7 +82,7 @@ public static class MraExpectationMaximization
                     }
                 }
 
-                Fft.InverseMany(products, shape, n, weights, FftOrigin.Corner);
+                Fft.InverseMany(products.AsSpan(0, n * half), shape, n, weights, FftOrigin.Corner);
                 for (int j = 0; j < n; j++)
                 {
                     var w = weights.AsSpan(j * l, l);
@@ -99,7 +99,7 @@ public static class MraExpectationMaximization
                     }
                 }
 
-                Fft.ForwardMany(weights, shape, n, products, FftOrigin.Corner);
+                Fft.ForwardMany(weights.AsSpan(0, n * l), shape, n, products, FftOrigin.Corner);
                 for (int j = 0; j < n; j++)
                 {
                     for (int k = 0; k < half; k++)
@@ -112,7 +112,9 @@ public static class MraExpectationMaximization
                         sums.Im[k] += ((double)y.Im * wk.Re) - ((double)y.Re * wk.Im);
                     }
                 }
-            }, (into, part) => into.Merge(part), total);
+
+                return sums;
+            }, total.Merge);
 
             double count = source.Count;
             double norm = x.Sum(v => v * v);

@@ -103,9 +103,13 @@ public sealed class MraInvariants
         var clock = Stopwatch.StartNew();
         int l = source.Length;
         var total = new Accumulator(l, bispectrum, secondMoment);
-        ChunkedPass.Run(source, false, () => new Accumulator(l, bispectrum, secondMoment),
-            (_, observations, _, n, accumulator) => accumulator.Add(observations.AsSpan(0, n * l), n),
-            (into, part) => into.Merge(part), total);
+        int half = (l / 2) + 1, size = source.ChunkSize;
+        ChunkedPass.Run(source, false, () => new ComplexF[size * half], (observations, _, n, spectra) =>
+        {
+            var accumulator = new Accumulator(l, bispectrum, secondMoment);
+            accumulator.Add(observations.AsSpan(0, n * l), n, spectra);
+            return accumulator;
+        }, total.Merge);
 
         var result = new MraInvariants(l, source.Count, sigma);
         double n = source.Count, noise = sigma * sigma * l;
@@ -179,10 +183,10 @@ public sealed class MraInvariants
 
         public double[] Second { get; }
 
-        public void Add(ReadOnlySpan<float> observations, int count)
+        /// <summary>Adds <paramref name="count"/> observations; <paramref name="spectra"/> is scratch for their transforms.</summary>
+        public void Add(ReadOnlySpan<float> observations, int count, ComplexF[] spectra)
         {
             int l = length, half = (l / 2) + 1;
-            var spectra = new ComplexF[count * half];
             Fft.ForwardMany(observations, new GridShape(l), count, spectra, FftOrigin.Corner);
 
             // The full spectrum twice over (index k and k + L), so that k₁ + k₂ needs no wrap-around.

@@ -20,8 +20,9 @@ public static class OracleAlignment
         var clock = Stopwatch.StartNew();
         int l = source.Length;
         var total = new double[2 * l];
-        ChunkedPass.Run(source, true, () => new double[2 * l], (_, observations, shifts, n, sums) =>
+        ChunkedPass.Run(source, true, () => 0, (observations, shifts, n, _) =>
         {
+            var sums = new double[2 * l];
             for (int j = 0; j < n; j++)
             {
                 int s = shifts[j];
@@ -35,13 +36,15 @@ public static class OracleAlignment
 
                 sums[l + s] += 1;
             }
-        }, (into, part) =>
+
+            return sums;
+        }, part =>
         {
-            for (int i = 0; i < into.Length; i++)
+            for (int i = 0; i < total.Length; i++)
             {
-                into[i] += part[i];
+                total[i] += part[i];
             }
-        }, total);
+        });
 
         double count = source.Count;
         return new MraEstimate([.. total.Take(l).Select(v => v / count)], [.. total.Skip(l).Select(v => v / count)],

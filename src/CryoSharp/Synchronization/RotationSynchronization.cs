@@ -23,22 +23,13 @@ public static class RotationSynchronization
     {
         ArgumentNullException.ThrowIfNull(measurements);
         int n = measurements.Count;
-        var h = new DenseSymmetricMatrix(3 * n);
-        Parallel.For(0, n, Parallelism.Options, i =>
+        var h = BlockMatrix(measurements, 3, (r, block) =>
         {
-            for (int j = i; j < n; j++)
+            for (int a = 0; a < 3; a++)
             {
-                if (measurements.IsObserved(i, j))
+                for (int b = 0; b < 3; b++)
                 {
-                    var r = measurements[i, j];
-                    for (int a = 0; a < 3; a++)
-                    {
-                        for (int b = 0; b < 3; b++)
-                        {
-                            h[(3 * i) + a, (3 * j) + b] = r[a, b];
-                            h[(3 * j) + b, (3 * i) + a] = r[a, b];
-                        }
-                    }
+                    block[(a * 3) + b] = r[a, b];
                 }
             }
         });
@@ -156,7 +147,17 @@ public static class RotationSynchronization
     /// <summary>The real orthonormal top-d eigenbasis of H^ℓ (blocks D^ℓ(R̃ᵢⱼ)), n(2ℓ+1) × (2ℓ+1) row-major.</summary>
     private static double[] DegreeBasis(RelativeRotations measurements, RealWignerD wigner, int degree, int seed)
     {
-        int n = measurements.Count, d = RealWignerD.Dimension(degree);
+        int d = RealWignerD.Dimension(degree);
+        return TopBasis(BlockMatrix(measurements, d, (r, block) => wigner.Compute(r, degree, block)), d, seed);
+    }
+
+    /// <summary>
+    /// The symmetric nd × nd matrix with identity diagonal blocks, block (i, j) = <paramref name="represent"/>(R̃ᵢⱼ)
+    /// (a d × d row-major block) for observed pairs, its transpose at (j, i), and zeros elsewhere; rows in parallel.
+    /// </summary>
+    private static DenseSymmetricMatrix BlockMatrix(RelativeRotations measurements, int d, Action<Matrix3, Span<double>> represent)
+    {
+        int n = measurements.Count;
         var h = new DenseSymmetricMatrix(n * d);
         Parallel.For(0, n, Parallelism.Options, () => new double[d * d], (i, _, block) =>
         {
@@ -172,7 +173,7 @@ public static class RotationSynchronization
                     continue;
                 }
 
-                wigner.Compute(measurements[i, j], degree, block);
+                represent(measurements[i, j], block);
                 for (int a = 0; a < d; a++)
                 {
                     for (int b = 0; b < d; b++)
@@ -185,7 +186,7 @@ public static class RotationSynchronization
 
             return block;
         }, _ => { });
-        return TopBasis(h, d, seed);
+        return h;
     }
 
     /// <summary>A real orthonormal basis of the top-d eigenspace of h: h.Size × d, row-major.</summary>
