@@ -108,16 +108,21 @@ public static class MraCommand
             {
                 var buffer = new float[source.ChunkSize * l];
                 var shifts = new int[source.ChunkSize];
-                for (int c = 0; c < source.ChunkCount; c++)
+                ProgressDisplay.Run(console, "Simulating", source.ChunkCount, progress =>
                 {
-                    int n = source.ChunkLength(c);
-                    source.Read(c, buffer, shifts);
-                    writer.Append(buffer.AsSpan(0, n * l));
-                    for (int j = 0; j < n; j++)
+                    for (int c = 0; c < source.ChunkCount; c++)
                     {
-                        allShifts[((long)c * source.ChunkSize) + j] = shifts[j];
+                        int n = source.ChunkLength(c);
+                        source.Read(c, buffer, shifts);
+                        writer.Append(buffer.AsSpan(0, n * l));
+                        for (int j = 0; j < n; j++)
+                        {
+                            allShifts[((long)c * source.ChunkSize) + j] = shifts[j];
+                        }
+
+                        progress.Report(c + 1);
                     }
-                }
+                });
 
                 writer.Complete();
             }
@@ -213,8 +218,12 @@ public static class MraCommand
 
             using (opened)
             {
-                var solution = MraSolver.Solve(source, sigma, m, parse.GetValue(restarts), seed,
-                    new MraEmOptions { Tolerance = parse.GetValue(tolerance) }, estimateShifts: parse.GetValue(estimateRho));
+                // EM is the long one (minutes at N = 10⁷): its iterations drive the bar, up to the limit.
+                MraSolution solution = null!;
+                var emOptions = new MraEmOptions { Tolerance = parse.GetValue(tolerance) };
+                ProgressDisplay.Run(console, "Solving", m == MraMethod.Em ? emOptions.MaxIterations : 1, progress =>
+                    solution = MraSolver.Solve(source, sigma, m, parse.GetValue(restarts), seed,
+                        emOptions with { Progress = (iteration, _, _, _) => progress.Report(iteration) }, estimateShifts: parse.GetValue(estimateRho)));
                 var estimate = solution.Estimate;
                 var (shift, error) = CircularAlignment.Align(estimate.Signal, x);
                 double? rhoError = estimate.Shifts is null ? null : CircularAlignment.DistributionError(estimate.Shifts, rho, shift);

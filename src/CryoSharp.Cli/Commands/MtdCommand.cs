@@ -99,14 +99,18 @@ public static class MtdCommand
             using (var writer = new MrcStackWriter(file, new Numerics.GridShape(MtdMeasurementSet.RowLength, 1), 1.0))
             {
                 var buffer = new float[source.ChunkSize + MtdMeasurementSet.RowLength];
-                for (int c = 0; c < source.ChunkCount; c++)
+                ProgressDisplay.Run(console, "Simulating", source.ChunkCount, progress =>
                 {
-                    int n = source.ChunkLength(c);
-                    source.Read(c, 0, buffer);
-                    int rows = (n + MtdMeasurementSet.RowLength - 1) / MtdMeasurementSet.RowLength;
-                    buffer.AsSpan(n, (rows * MtdMeasurementSet.RowLength) - n).Clear();
-                    writer.Append(buffer.AsSpan(0, rows * MtdMeasurementSet.RowLength));
-                }
+                    for (int c = 0; c < source.ChunkCount; c++)
+                    {
+                        int n = source.ChunkLength(c);
+                        source.Read(c, 0, buffer);
+                        int rows = (n + MtdMeasurementSet.RowLength - 1) / MtdMeasurementSet.RowLength;
+                        buffer.AsSpan(n, (rows * MtdMeasurementSet.RowLength) - n).Clear();
+                        writer.Append(buffer.AsSpan(0, rows * MtdMeasurementSet.RowLength));
+                        progress.Report(c + 1);
+                    }
+                });
 
                 writer.Complete();
             }
@@ -179,8 +183,14 @@ public static class MtdCommand
             using (opened)
             {
                 string name = parse.GetValue(method)!;
-                var solution = MtdSolver.Solve(source, x.Length, parse.GetValue(estimateSigma) ? null : sigma, ParseMethod(name), parse.GetValue(restarts), seed,
-                    new MtdEmOptions { MaxIterations = parse.GetValue(iterations) }, parse.GetValue(emStart) == "autocorrelation");
+                // EM is the long one: its iterations drive the bar, up to the limit.
+                var kind = ParseMethod(name);
+                int limit = parse.GetValue(iterations);
+                MtdSolution solution = null!;
+                ProgressDisplay.Run(console, "Solving", kind == MtdMethod.Em ? limit : 1, progress =>
+                    solution = MtdSolver.Solve(source, x.Length, parse.GetValue(estimateSigma) ? null : sigma, kind, parse.GetValue(restarts), seed,
+                        new MtdEmOptions { MaxIterations = limit, Progress = (iteration, _, _) => progress.Report(iteration) },
+                        parse.GetValue(emStart) == "autocorrelation"));
                 var estimate = solution.Estimate;
                 double error = MtdSolver.RelativeError(estimate.Signal, x);
                 double gammaError = Math.Abs(estimate.Gamma - gamma) / gamma;
