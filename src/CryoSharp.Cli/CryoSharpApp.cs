@@ -85,12 +85,12 @@ public static class CryoSharpApp
         root.Subcommands.Add(InfoCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(globals, console));
         root.Subcommands.Add(SimulateCommand.Create(globals, console));
-        root.Subcommands.Add(ProjectCommand.Create(console));
+        root.Subcommands.Add(ProjectCommand.Create(globals, console));
         root.Subcommands.Add(Pdb2MapCommand.Create(console));
         root.Subcommands.Add(CompareCommand.Create(console));
         root.Subcommands.Add(ReconstructCommand.Create(globals, console));
         root.Subcommands.Add(FscCommand.Create(console));
-        root.Subcommands.Add(CtfCorrectCommand.Create(console));
+        root.Subcommands.Add(CtfCorrectCommand.Create(globals, console));
         root.Subcommands.Add(SyncCommand.Create(globals, console));
         root.Subcommands.Add(MraCommand.Create(globals, console));
         root.Subcommands.Add(MtdCommand.Create(globals, console));

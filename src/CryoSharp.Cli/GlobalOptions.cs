@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CryoSharp.Numerics;
 using CryoSharp.Numerics.Fft;
 
 namespace CryoSharp.Cli;
@@ -30,4 +31,20 @@ public sealed class GlobalOptions
         Recursive = true,
         DefaultValueFactory = _ => Numerics.Fft.FftPlanning.Estimate,
     };
+
+    /// <summary>
+    /// The compute context of a parsed command line: --threads (1 to the machine's processors; more would only add
+    /// memory and contention) and --fft-planning.
+    /// </summary>
+    public ComputeContext Context(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        int threads = parse.GetValue(Threads);
+        if (threads < 1 || threads > Environment.ProcessorCount)
+        {
+            throw new InvalidParameterException("--threads", threads, $"must be between 1 and {Environment.ProcessorCount} (the processors of this machine)");
+        }
+
+        return new ComputeContext { Threads = threads, FftPlanning = parse.GetValue(FftPlanning) };
+    }
 }

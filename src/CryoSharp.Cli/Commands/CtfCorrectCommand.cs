@@ -5,7 +5,7 @@ using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
-using CryoSharp.Numerics.Fft;
+using CryoSharp.Particles;
 
 namespace CryoSharp.Cli.Commands;
 
@@ -16,8 +16,9 @@ public static class CtfCorrectCommand
     public sealed record CtfCorrectResult(string Stack, string Star, int Particles, string Mode, double WienerConstant, double Seconds);
 
     /// <summary>Builds the command.</summary>
-    public static Command Create(CliConsole console)
+    public static Command Create(GlobalOptions globals, CliConsole console)
     {
+        ArgumentNullException.ThrowIfNull(globals);
         var particles = new Option<string>("--particles", "-i") { Description = "RELION STAR file of particles with CTF parameters.", Required = true };
         var mode = new Option<string>("--mode") { Description = "flip: multiply by the sign of the CTF; wiener: X·C/(C² + K).", DefaultValueFactory = _ => "flip" };
         mode.AcceptOnlyFromAmong("flip", "wiener");
@@ -31,7 +32,7 @@ public static class CtfCorrectCommand
         };
         command.SetAction(parse =>
         {
-            var result = Run(parse.GetValue(particles)!, parse.GetValue(mode)!, parse.GetValue(constant), parse.GetValue(dataRoot), parse.GetValue(output)!, console);
+            var result = Run(parse.GetValue(particles)!, parse.GetValue(mode)!, parse.GetValue(constant), parse.GetValue(dataRoot), parse.GetValue(output)!, console, globals.Context(parse));
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(console.Out, result);
@@ -47,9 +48,10 @@ public static class CtfCorrectCommand
     }
 
     /// <summary>Corrects every particle and writes the new stack and STAR file.</summary>
-    public static CtfCorrectResult Run(string starPath, string mode, double wienerConstant, string? dataRoot, string directory, CliConsole console)
+    public static CtfCorrectResult Run(string starPath, string mode, double wienerConstant, string? dataRoot, string directory, CliConsole console, ComputeContext context)
     {
         ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(context);
         var clock = Stopwatch.StartNew();
         if (mode == "wiener" && !(wienerConstant > 0))
         {
@@ -62,74 +64,20 @@ public static class CtfCorrectCommand
             throw new InvalidFileException(starPath, "ctf-correct needs _rlnImageName and _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
         }
 
-        var resolver = new ImagePathResolver(starPath, dataRoot);
+        using var source = StarParticleSource.Open(table, starPath, dataRoot);
+        var correction = mode == "flip" ? CtfCorrection.Flip : CtfCorrection.Wiener;
+        var corrected = new CtfCorrectedParticleSource(source, correction, wienerConstant, context);
         Directory.CreateDirectory(directory);
         string stackPath = Path.Combine(directory, "corrected.mrcs");
-        MrcReader? reader = null;
-        string? readerPath = null;
-        GridShape shape = default;
-        double pixel = 0;
-        MrcStackWriter? writer = null;
-        try
+        ParticleRecord[] written = null!;
+        ProgressDisplay.Run(console, "Correcting", table.Count, progress => written = ParticleStackWriter.Write(corrected, stackPath, "corrected.mrcs", progress));
+
+        // Flipped images are marked as such (rlnCtfDataArePhaseFlipped), so that a reconstruction applies |CTF| and
+        // not the CTF again; Wiener-filtered ones lose their CTF columns, since the CTF has been divided out.
+        table = ParticleRecords.ToTable(written, ParticleColumns.Image, table);
+        if (correction == CtfCorrection.Wiener)
         {
-            ProgressDisplay.Run(console, "Correcting", table.Count, progress =>
-            {
-                var spectrum = Array.Empty<ComplexF>();
-                var ctf = Array.Empty<float>();
-                var image = Array.Empty<float>();
-                for (int i = 0; i < table.Count; i++)
-                {
-                    var p = table.Particles[i];
-                    var path = resolver.Resolve(p.Image.StackPath, p.SourceLine);
-                    if (path != readerPath)
-                    {
-                        reader?.Dispose();
-                        reader = new MrcReader(path);
-                        readerPath = path;
-                    }
-
-                    if (writer is null)
-                    {
-                        shape = reader!.SectionShape;
-                        var optics = table.OpticsOf(p);
-                        pixel = optics.PixelSizeA > 0 ? optics.PixelSizeA : reader.PixelSizeA;
-                        writer = new MrcStackWriter(stackPath, shape, pixel);
-                        spectrum = new ComplexF[shape.HalfComplexLength];
-                        ctf = new float[shape.HalfComplexLength];
-                        image = new float[shape.Length];
-                    }
-
-                    if (p.Image.Index > reader!.SectionCount || reader.SectionShape != shape)
-                    {
-                        throw new InvalidFileException(starPath, $"image {p.Image} is missing or not {shape}", p.SourceLine);
-                    }
-
-                    var model = CtfModel.ForParticle(table, i);
-
-                    reader.ReadSectionsInto(p.Image.Index - 1, 1, image);
-                    Fft.Forward(image, shape, spectrum);
-                    model.Fill(ctf, shape.Nx, pixel);
-                    if (mode == "flip")
-                    {
-                        SpectrumFilter.PhaseFlip(spectrum, ctf);
-                    }
-                    else
-                    {
-                        WienerFilter.Apply(spectrum, ctf, shape.Nx, [wienerConstant]);
-                    }
-
-                    Fft.Inverse(spectrum, shape, image);
-                    writer.Append(image);
-                    p.Image = new ImageReference(i + 1, "corrected.mrcs");
-                    progress.Report(i + 1);
-                }
-            });
-            writer?.Complete();
-        }
-        finally
-        {
-            writer?.Dispose();
-            reader?.Dispose();
+            table.Columns &= ~(ParticleColumns.Defocus | ParticleColumns.PhaseShift | ParticleColumns.CtfEnvelope);
         }
 
         string star = Path.Combine(directory, "corrected.star");

@@ -5,6 +5,7 @@ using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
+using CryoSharp.Particles;
 using CryoSharp.Reports;
 using CryoSharp.Simulation;
 
@@ -47,7 +48,7 @@ public static class DemoCommand
         };
         command.SetAction(parse =>
         {
-            var result = Run(parse.GetValue(output)!, parse.GetValue(box), parse.GetValue(pixel), parse.GetValue(globals.Seed), console);
+            var result = Run(parse.GetValue(output)!, parse.GetValue(box), parse.GetValue(pixel), parse.GetValue(globals.Seed), console, globals.Context(parse));
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(console.Out, result);
@@ -72,9 +73,10 @@ public static class DemoCommand
         double ResolutionVersusTruth05, double Seconds);
 
     /// <summary>Runs the demo into <paramref name="outputDirectory"/>.</summary>
-    public static DemoResult Run(string outputDirectory, int box, double pixelSizeA, int seed, CliConsole console)
+    public static DemoResult Run(string outputDirectory, int box, double pixelSizeA, int seed, CliConsole console, ComputeContext context)
     {
         ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(context);
         if (box is < 16 or > 512)
         {
             throw new InvalidParameterException("--box", box, "must be between 16 and 512 voxels");
@@ -85,7 +87,7 @@ public static class DemoCommand
         var clock = Stopwatch.StartNew();
         var c = CultureInfo.InvariantCulture;
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"demo: box {box}, pixel size {pixelSizeA} Å, seed {seed}, threads {Parallelism.MaxThreads}, output {Path.GetFullPath(outputDirectory)}"));
+            $"demo: box {box}, pixel size {pixelSizeA} Å, seed {seed}, threads {context.Threads}, output {Path.GetFullPath(outputDirectory)}"));
         Directory.CreateDirectory(outputDirectory);
         string map = Path.Combine(outputDirectory, "phantom.mrc");
         string slices = Path.Combine(outputDirectory, "phantom_views.png");
@@ -141,13 +143,17 @@ public static class DemoCommand
         // reconstructed from them with their true poses.
         string particles = Path.Combine(outputDirectory, "particles.mrcs");
         var simulation = new SimulationOptions { Count = 4000, Snr = 0.5, Ctf = true, ShiftSigmaA = 2 * pixelSizeA, Seed = seed };
-        var simulator = new ParticleSimulator(reread, simulation);
-        var table = simulator.DrawParticles(Path.GetFileName(particles));
-        var outcome = simulator.Run(table, particles);
+        var simulator = new ParticleSimulator(reread, simulation, context);
+        var source = simulator.CreateSource();
+
+        // The reconstruction reads the simulation straight from memory; the stack and STAR file are written for
+        // people to open, not for the reconstruction.
+        var reconstruction = new Reconstruction.ParticleReconstruction(new Reconstruction.ReconstructionOptions { Ctf = true, Seed = seed, Context = context })
+            .Run(source);
+        var written = ParticleStackWriter.Write(source, particles, Path.GetFileName(particles));
         string star = Path.Combine(outputDirectory, "particles.star");
-        table.Save(star);
-        var reconstruction = new Reconstruction.ParticleReconstruction(new Reconstruction.ReconstructionOptions { Ctf = true, Seed = seed })
-            .Run(ParticleTable.Load(star), star);
+        ParticleRecords.ToTable(written, SimulateCommand.SimulatedColumns(simulation)).Save(star);
+        var samples = ParticleSimulator.Samples(source);
         string reconstructed = Path.Combine(outputDirectory, "reconstruction.mrc");
         MrcWriter.Write(reconstructed, reconstruction.Map);
         var versusTruth = Reconstruction.FourierShellCorrelation.Compute(reconstruction.Map, reread);
@@ -168,15 +174,15 @@ public static class DemoCommand
 
         var comparisonPng = PngEncoder.Encode(comparison.Render());
         var particleMontage = new Montage { Columns = 8 };
-        int samples = Math.Min(8, outcome.SampleCount), n = box * box;
-        for (int i = 0; i < samples; i++)
+        int shown = Math.Min(8, samples.Count), n = box * box;
+        for (int i = 0; i < shown; i++)
         {
-            particleMontage.Add(outcome.CleanSamples.AsSpan(i * n, n), box, box, $"clean {i + 1}");
+            particleMontage.Add(samples.Clean.AsSpan(i * n, n), box, box, $"clean {i + 1}");
         }
 
-        for (int i = 0; i < samples; i++)
+        for (int i = 0; i < shown; i++)
         {
-            particleMontage.Add(outcome.NoisySamples.AsSpan(i * n, n), box, box, $"SNR 0.5");
+            particleMontage.Add(samples.Noisy.AsSpan(i * n, n), box, box, $"SNR 0.5");
         }
 
         var particlePng = PngEncoder.Encode(particleMontage.Render());

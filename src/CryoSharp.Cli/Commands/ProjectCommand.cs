@@ -7,6 +7,7 @@ using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
 using CryoSharp.Numerics.Fft;
+using CryoSharp.Particles;
 using CryoSharp.Projection;
 
 namespace CryoSharp.Cli.Commands;
@@ -18,8 +19,9 @@ public static class ProjectCommand
     public sealed record ProjectResult(string Stack, string Star, int Count, int Box, double PixelSize, bool Ctf, double Seconds, double ProjectionsPerSecond);
 
     /// <summary>Builds the command.</summary>
-    public static Command Create(CliConsole console)
+    public static Command Create(GlobalOptions globals, CliConsole console)
     {
+        ArgumentNullException.ThrowIfNull(globals);
         var volume = new Option<string>("--volume") { Description = "The map to project (MRC, cubic).", Required = true };
         var angles = new Option<string>("--angles") { Description = "STAR file with one row per projection: rlnAngleRot/Tilt/Psi (degrees), rlnOriginX/YAngst (Å) and, for --ctf, the CTF columns.", Required = true };
         var ctf = new Option<bool>("--ctf") { Description = "Multiply each projection by its row's CTF." };
@@ -32,7 +34,7 @@ public static class ProjectCommand
         };
         command.SetAction(parse =>
         {
-            var result = Run(parse.GetValue(volume)!, parse.GetValue(angles)!, parse.GetValue(ctf), parse.GetValue(pixel), parse.GetValue(output)!, console);
+            var result = Run(parse.GetValue(volume)!, parse.GetValue(angles)!, parse.GetValue(ctf), parse.GetValue(pixel), parse.GetValue(output)!, console, globals.Context(parse));
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(console.Out, result);
@@ -49,9 +51,10 @@ public static class ProjectCommand
     }
 
     /// <summary>Projects and writes the stack and its STAR file.</summary>
-    public static ProjectResult Run(string volumePath, string anglesPath, bool ctf, double? pixelSizeA, string outputPath, CliConsole console)
+    public static ProjectResult Run(string volumePath, string anglesPath, bool ctf, double? pixelSizeA, string outputPath, CliConsole console, ComputeContext context)
     {
         ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(context);
         var clock = Stopwatch.StartNew();
         var map = MrcReader.ReadVolume(volumePath);
         if (!map.Shape.IsSquareOrCubic || map.Shape.Rank != 3)
@@ -66,6 +69,11 @@ public static class ProjectCommand
         }
 
         var table = ParticleTable.Load(anglesPath);
+        if (table.Count == 0)
+        {
+            throw new InvalidFileException(anglesPath, "has no rows: nothing to project");
+        }
+
         if (!table.Columns.HasFlag(ParticleColumns.Angles))
         {
             throw new InvalidFileException(anglesPath, "has no _rlnAngleRot/_rlnAngleTilt/_rlnAnglePsi columns: every row needs its angles");
@@ -76,47 +84,28 @@ public static class ProjectCommand
             throw new InvalidFileException(anglesPath, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
         }
 
-        var ctfs = new CtfModel?[table.Count];
-        for (int i = 0; i < table.Count && ctf; i++)
+        var records = ParticleRecords.FromTable(table, map.PixelSizeA, overridePixelSize: true);
+        for (int i = 0; i < records.Length; i++)
         {
-            ctfs[i] = CtfModel.ForParticle(table, i);
+            records[i] = records[i] with { Ctf = ctf ? ParticleRecords.ValidatedCtf(records[i], anglesPath) : null, Optics = records[i].Optics with { ImageSize = map.Nx } };
         }
 
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"project: {table.Count} rows of {anglesPath}, map {volumePath} ({map.Nx} px, {map.PixelSizeA:0.###} Å/px), CTF {(ctf ? "on" : "off")}, threads {Parallelism.MaxThreads}"));
-        var projector = new FourierProjector(map);
-        var shape = projector.ImageShape;
-        int chunk = Math.Clamp((1 << 22) / shape.Length, 1, 1024);
-        var spectra = new ComplexF[(long)shape.HalfComplexLength * chunk];
-        var images = new float[(long)shape.Length * chunk];
-        string stackName = Path.GetFileName(outputPath);
-        using (var writer = new MrcStackWriter(outputPath, shape, map.PixelSizeA))
+            $"project: {table.Count} rows of {anglesPath}, map {volumePath} ({map.Nx} px, {map.PixelSizeA:0.###} Å/px), CTF {(ctf ? "on" : "off")}, threads {context.Threads}"));
+        var source = new SimulatedParticleSource(new FourierProjector(map), records, 0, _ => 0, context);
+        int chunk = Math.Clamp((1 << 22) / (map.Nx * map.Nx), 1, 1024);
+        ParticleRecord[] written = null!;
+        ProgressDisplay.Run(console, "Projecting", table.Count, progress =>
+            written = ParticleStackWriter.Write(source, outputPath, Path.GetFileName(outputPath), progress, chunk));
+
+        // The projections carry the map's pixel size and box; every other column of the input is kept. The CTF
+        // parameters are the input's own (kept even without --ctf, as relion_project keeps them).
+        for (int i = 0; i < written.Length; i++)
         {
-            ProgressDisplay.Run(console, "Projecting", table.Count, progress =>
-            {
-                for (int start = 0; start < table.Count; start += chunk)
-                {
-                    int n = Math.Min(chunk, table.Count - start);
-                    ParticleImageFormation.FormBatch(projector, table.Particles, start, n, i => ctfs[i], spectra, images);
-                    writer.Append(images.AsSpan(0, n * shape.Length));
-                    progress.Report(start + n);
-                }
-            });
-            writer.Complete();
+            written[i] = written[i] with { Ctf = null };
         }
 
-        for (int i = 0; i < table.Count; i++)
-        {
-            table.Particles[i].Image = new ImageReference(i + 1, stackName);
-        }
-
-        table.Columns |= ParticleColumns.Image;
-        foreach (var group in table.OpticsGroups)
-        {
-            group.PixelSizeA = map.PixelSizeA;
-            group.ImageSize = map.Nx;
-        }
-
+        table = ParticleRecords.ToTable(written, ParticleColumns.Image, table);
         string starPath = Path.ChangeExtension(outputPath, ".star");
         table.Save(starPath);
         double seconds = clock.Elapsed.TotalSeconds;

@@ -6,6 +6,7 @@ using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
+using CryoSharp.Particles;
 using CryoSharp.Reconstruction;
 using CryoSharp.Reports;
 
@@ -52,9 +53,9 @@ public static class ReconstructCommand
                 Regularisation = k,
                 Mask = maskVolume,
                 Seed = parse.GetValue(globals.Seed),
-                DataRoot = parse.GetValue(dataRoot),
+                Context = globals.Context(parse),
             };
-            var result = Run(parse.GetValue(particles)!, parse.GetValue(output)!, options, console);
+            var result = Run(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(output)!, options, console);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(console.Out, result);
@@ -72,17 +73,29 @@ public static class ReconstructCommand
     }
 
     /// <summary>Reconstructs and writes every output.</summary>
-    public static ReconstructResult Run(string starPath, string directory, ReconstructionOptions options, CliConsole console)
+    public static ReconstructResult Run(string starPath, string? dataRoot, string directory, ReconstructionOptions options, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(console);
         var clock = Stopwatch.StartNew();
+        var reconstruction = new ParticleReconstruction(options);
         var table = ParticleTable.Load(starPath);
+        if (!table.Columns.HasFlag(ParticleColumns.Angles) || !table.Columns.HasFlag(ParticleColumns.Image))
+        {
+            throw new InvalidFileException(starPath, "needs _rlnImageName and _rlnAngleRot/_rlnAngleTilt/_rlnAnglePsi columns");
+        }
+
+        if (options.Ctf && !table.Columns.HasFlag(ParticleColumns.Defocus))
+        {
+            throw new InvalidFileException(starPath, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
+        }
+
+        using var source = StarParticleSource.Open(table, starPath, dataRoot);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reconstruct: {table.Count} particles from {starPath}, CTF {(options.Ctf ? "on" : "off")}, regularisation {(options.Regularisation is double k ? k.ToString(CultureInfo.InvariantCulture) : "auto")}, " +
-            $"mask {(options.Mask is null ? "none" : "yes")}, threads {Parallelism.MaxThreads}"));
+            $"mask {(options.Mask is null ? "none" : "yes")}, threads {options.Context.Threads}"));
         ReconstructionResult result = null!;
-        ProgressDisplay.Run(console, "Reconstructing", table.Count, progress => result = new ParticleReconstruction(options).Run(table, starPath, progress));
+        ProgressDisplay.Run(console, "Reconstructing", table.Count, progress => result = reconstruction.Run(source, progress));
         Directory.CreateDirectory(directory);
         string Out(string name) => Path.Combine(directory, name);
         MrcWriter.Write(Out("map.mrc"), result.Map);

@@ -6,6 +6,7 @@ using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
+using CryoSharp.Particles;
 using CryoSharp.Reports;
 using CryoSharp.Simulation;
 
@@ -84,7 +85,7 @@ public static class SimulateCommand
             options.Validate();
             var map = VolumeInput.Load(parse.GetValue(volume), parse.GetValue(phantom), parse.GetValue(pdb), parse.GetValue(box),
                 parse.GetValue(pixel), parse.GetValue(resolution), seed);
-            var result = Run(map, options, parse.GetValue(output)!, console);
+            var result = Run(map, options, parse.GetValue(output)!, console, globals.Context(parse));
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(console.Out, result);
@@ -102,49 +103,59 @@ public static class SimulateCommand
     }
 
     /// <summary>Simulates into <paramref name="directory"/> and writes the report.</summary>
-    public static SimulateResult Run(Volume map, SimulationOptions options, string directory, CliConsole console)
+    public static SimulateResult Run(Volume map, SimulationOptions options, string directory, CliConsole console, ComputeContext context)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(context);
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(directory);
         string stack = Path.Combine(directory, "particles.mrcs"), star = Path.Combine(directory, "particles.star");
         string truth = Path.Combine(directory, "ground_truth.mrc"), report = Path.Combine(directory, "report.html");
-        var simulator = new ParticleSimulator(map, options);
+        var simulator = new ParticleSimulator(map, options, context);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulate: {options.Count} particles, box {map.Nx}, {map.PixelSizeA:0.###} Å/px, SNR {options.Snr} in a {simulator.MaskRadiusPx:0.#} px mask, " +
-            $"CTF {(options.Ctf ? $"{options.DefocusMinA}–{options.DefocusMaxA} Å" : "off")}, views {options.Views.Description}, seed {options.Seed}, threads {Parallelism.MaxThreads}"));
-        var table = simulator.DrawParticles("particles.mrcs");
-        SimulationOutcome outcome = null!;
-        ProgressDisplay.Run(console, "Simulating", options.Count, progress => outcome = simulator.Run(table, stack, progress));
+            $"CTF {(options.Ctf ? $"{options.DefocusMinA}–{options.DefocusMaxA} Å" : "off")}, views {options.Views.Description}, seed {options.Seed}, threads {context.Threads}"));
+        var source = simulator.CreateSource();
+        ParticleRecord[] written = null!;
+        ProgressDisplay.Run(console, "Simulating", options.Count, progress => written = ParticleStackWriter.Write(source, stack, "particles.mrcs", progress));
+        var table = ParticleRecords.ToTable(written, SimulatedColumns(options));
         table.Save(star);
         MrcWriter.Write(truth, map);
-        WriteReport(report, map, options, table, outcome);
+        WriteReport(report, map, options, written, source, ParticleSimulator.Samples(source));
         return new SimulateResult(Path.GetFullPath(directory), stack, star, truth, report, options.Count, map.Nx, map.PixelSizeA, options.Snr,
-            outcome.NoiseSigma, outcome.MaskRadiusPx, options.Views.Description, options.Ctf, clock.Elapsed.TotalSeconds);
+            source.NoiseSigma, simulator.MaskRadiusPx, options.Views.Description, options.Ctf, clock.Elapsed.TotalSeconds);
     }
 
-    private static void WriteReport(string path, Volume map, SimulationOptions options, ParticleTable table, SimulationOutcome outcome)
+    /// <summary>The STAR columns a simulation writes.</summary>
+    public static ParticleColumns SimulatedColumns(SimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return ParticleColumns.Image | ParticleColumns.Angles | ParticleColumns.Origins | ParticleColumns.RandomSubset |
+            (options.Ctf ? ParticleColumns.Defocus : ParticleColumns.None);
+    }
+
+    private static void WriteReport(string path, Volume map, SimulationOptions options, IReadOnlyList<ParticleRecord> records, SimulatedParticleSource source, SimulationSamples samples)
     {
         int n = map.Nx;
         var c = CultureInfo.InvariantCulture;
         var cleanMontage = new Montage { Columns = 8 };
         var noisyMontage = new Montage { Columns = 8 };
-        for (int i = 0; i < outcome.SampleCount; i++)
+        for (int i = 0; i < samples.Count; i++)
         {
-            cleanMontage.Add(outcome.CleanSamples.AsSpan(i * n * n, n * n), n, n, $"#{i + 1}");
-            noisyMontage.Add(outcome.NoisySamples.AsSpan(i * n * n, n * n), n, n, $"#{i + 1}");
+            cleanMontage.Add(samples.Clean.AsSpan(i * n * n, n * n), n, n, $"#{i + 1}");
+            noisyMontage.Add(samples.Noisy.AsSpan(i * n * n, n * n), n, n, $"#{i + 1}");
         }
 
         var truthViews = new Montage { Columns = 3 };
         truthViews.Add(map.CentralSlice(0), "slice x").Add(map.CentralSlice(1), "slice y").Add(map.CentralSlice(2), "slice z");
-        var angles = table.Particles.Select(p => EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg));
+        var angles = records.Select(r => r.Pose.Angles);
         var html = new HtmlReport("CryoSharp simulation")
             .Table([
-                ("particles", table.Count.ToString(c)),
+                ("particles", records.Count.ToString(c)),
                 ("box, pixel size", string.Create(c, $"{n} px, {map.PixelSizeA:0.###} Å")),
-                ("SNR", double.IsPositiveInfinity(options.Snr) ? "no noise" : string.Create(c, $"{options.Snr} (noise σ {outcome.NoiseSigma:G4}, signal variance measured in a {outcome.MaskRadiusPx:0.#} px circle)")),
+                ("SNR", double.IsPositiveInfinity(options.Snr) ? "no noise" : string.Create(c, $"{options.Snr} (noise σ {source.NoiseSigma:G4}, signal variance measured in a {NoiseMaskRadius(options, map):0.#} px circle)")),
                 ("CTF", options.Ctf ? string.Create(c, $"defocus {options.DefocusMinA}–{options.DefocusMaxA} Å, astigmatism ≤ {options.AstigmatismA} Å, {options.VoltageKv} kV, Cs {options.SphericalAberrationMm} mm, Q0 {options.AmplitudeContrast}") : "none"),
                 ("origins", string.Create(c, $"σ = {options.ShiftSigmaA} Å per axis")),
                 ("views", options.Views.Description),
@@ -156,10 +167,9 @@ public static class SimulateCommand
         if (options.Ctf)
         {
             var ctfMontage = new Montage { Columns = 4 };
-            var optics = table.OpticsGroups[0];
-            foreach (var p in table.Particles.Take(4))
+            foreach (var r in records.Take(4))
             {
-                ctfMontage.Add(CtfModel.For(p, optics).ToImage(n, map.PixelSizeA), string.Create(c, $"{(p.DefocusUA + p.DefocusVA) / 2:0} A"));
+                ctfMontage.Add(r.Ctf!.ToImage(n, map.PixelSizeA), string.Create(c, $"{(r.Ctf.DefocusUA + r.Ctf.DefocusVA) / 2:0} A"));
             }
 
             html.Picture(PngEncoder.Encode(ctfMontage.Render()), "The CTFs of the first four particles (centre: zero frequency; label: mean defocus).");
@@ -171,4 +181,6 @@ public static class SimulateCommand
             .Picture(PngEncoder.Encode(truthViews.Render()), "Central slices of ground_truth.mrc.")
             .Save(path);
     }
+
+    private static double NoiseMaskRadius(SimulationOptions options, Volume map) => options.MaskRadiusPx ?? NoiseModel.ParticleRadius(map);
 }

@@ -1,4 +1,3 @@
-using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
 
 namespace CryoSharp.Imaging;
@@ -47,46 +46,6 @@ public sealed record CtfModel
             double v = VoltageKv * 1e3;
             return 12.2643247 / Math.Sqrt(v * (1 + (v * 0.978466e-6)));
         }
-    }
-
-    /// <summary>The CTF of a particle of a STAR file, with its optics group.</summary>
-    public static CtfModel For(Particle particle, OpticsGroup optics)
-    {
-        ArgumentNullException.ThrowIfNull(particle);
-        ArgumentNullException.ThrowIfNull(optics);
-        return new CtfModel
-        {
-            DefocusUA = particle.DefocusUA,
-            DefocusVA = particle.DefocusVA,
-            DefocusAngleDeg = particle.DefocusAngleDeg,
-            VoltageKv = optics.VoltageKv,
-            SphericalAberrationMm = optics.SphericalAberrationMm,
-            AmplitudeContrast = optics.AmplitudeContrast,
-            PhaseShiftDeg = particle.PhaseShiftDeg,
-            BFactorA2 = particle.CtfBFactorA2,
-            Scale = particle.CtfScale,
-        };
-    }
-
-    /// <summary>
-    /// The validated CTF of particle <paramref name="index"/> (from 0) of a table; an impossible one is an
-    /// <see cref="InvalidFileException"/> naming the STAR file, the particle and its line.
-    /// </summary>
-    public static CtfModel ForParticle(ParticleTable table, int index)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        var particle = table.Particles[index];
-        var ctf = For(particle, table.OpticsOf(particle));
-        try
-        {
-            ctf.Validate();
-        }
-        catch (InvalidParameterException e)
-        {
-            throw new InvalidFileException(table.SourcePath ?? "particle table", $"particle {index + 1} has an impossible CTF: {e.Message}", particle.SourceLine);
-        }
-
-        return ctf;
     }
 
     /// <summary>

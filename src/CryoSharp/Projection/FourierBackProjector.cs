@@ -80,7 +80,15 @@ public sealed class FourierBackProjector
     /// Spreads CTF·spectrum onto the slice of orientation <paramref name="a"/>, and CTF² onto the weights: the
     /// terms of the Wiener reconstruction Σ CᵢXᵢ / (Σ Cᵢ² + 1/SSNR). An empty <paramref name="ctf"/> means C = 1.
     /// </summary>
-    public unsafe void Insert(ReadOnlySpan<ComplexF> imageSpectrum, ReadOnlySpan<float> ctf, Matrix3 a)
+    public void Insert(ReadOnlySpan<ComplexF> imageSpectrum, ReadOnlySpan<float> ctf, Matrix3 a) => Insert(imageSpectrum, ctf, a, 1);
+
+    /// <summary>
+    /// Spreads w·CTF·spectrum onto the slice of orientation <paramref name="a"/>, and w·CTF² onto the weights: the
+    /// terms of a reconstruction Σ wᵢCᵢXᵢ / (Σ wᵢCᵢ² + 1/SSNR) in which each image counts with its weight w, such as
+    /// the posterior probability of the orientation in maximum-likelihood refinement. An empty
+    /// <paramref name="ctf"/> means C = 1.
+    /// </summary>
+    public unsafe void Insert(ReadOnlySpan<ComplexF> imageSpectrum, ReadOnlySpan<float> ctf, Matrix3 a, double weight)
     {
         int n = Box, hx = (n / 2) + 1;
         if (imageSpectrum.Length < hx * n)
@@ -110,15 +118,18 @@ public sealed class FourierBackProjector
 
                     var v = imageSpectrum[(y * hx) + kx];
                     double c = ctf.IsEmpty ? 1 : ctf[(y * hx) + kx];
+
+                    // w·c is exactly c for w = 1, so unweighted insertion gives the same sums to the bit.
+                    double cw = weight * c;
                     double xp = (slice.Ax * kx) + (slice.Bx * ky);
                     double yp = (slice.Ay * kx) + (slice.By * ky);
                     double zp = (slice.Az * kx) + (slice.Bz * ky);
-                    Spread(xp, yp, zp, c * v.Re, c * v.Im, c * c);
+                    Spread(xp, yp, zp, cw * v.Re, cw * v.Im, cw * c);
 
                     // A stored 2D frequency with kx > 0 stands for its Friedel mate too, which lands at −k′.
                     if (kx > 0)
                     {
-                        Spread(-xp, -yp, -zp, c * v.Re, -c * v.Im, c * c);
+                        Spread(-xp, -yp, -zp, cw * v.Re, -cw * v.Im, cw * c);
                     }
                 }
             }

@@ -33,31 +33,48 @@ public static class ParticleImageFormation
     }
 
     /// <summary>
-    /// Forms the images of particles [start, start + count) of <paramref name="particles"/> in parallel and
-    /// brings them to real space with one batched inverse FFT.
+    /// Forms <paramref name="count"/> images in parallel, image i from <paramref name="parameters"/>(i), and brings
+    /// them to real space with one batched inverse FFT.
     /// </summary>
     /// <param name="projector">The map's projector.</param>
-    /// <param name="particles">The particles (angles in degrees, origins in Å).</param>
-    /// <param name="start">Index of the first particle.</param>
-    /// <param name="count">Number of particles.</param>
-    /// <param name="ctfOf">The CTF of particle i (by index), or null for none.</param>
-    /// <param name="spectra">Scratch for count half-complex spectra.</param>
+    /// <param name="count">Number of images.</param>
+    /// <param name="parameters">Orientation, origin and CTF of image i (0 ≤ i &lt; count).</param>
+    /// <param name="spectra">Scratch for at least count half-complex spectra.</param>
     /// <param name="images">Destination for count images, image after image.</param>
-    public static void FormBatch(FourierProjector projector, IReadOnlyList<IO.Star.Particle> particles, int start, int count,
-        Func<int, CtfModel?> ctfOf, ComplexF[] spectra, float[] images)
+    /// <param name="context">Threads.</param>
+    public static void FormBatch(FourierProjector projector, int count, Func<int, ImageFormationParameters> parameters,
+        Span<ComplexF> spectra, Span<float> images, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(projector);
-        ArgumentNullException.ThrowIfNull(particles);
-        ArgumentNullException.ThrowIfNull(ctfOf);
+        ArgumentNullException.ThrowIfNull(parameters);
         var shape = projector.ImageShape;
-        Parallel.For(0, count, Parallelism.Options, () => new float[shape.HalfComplexLength], (i, _, ctfScratch) =>
+        if (spectra.Length < (long)count * shape.HalfComplexLength || images.Length < (long)count * shape.Length)
         {
-            var p = particles[start + i];
-            var a = EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix();
-            Form(projector, a, p.OriginXA, p.OriginYA, ctfOf(start + i),
-                spectra.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength), ctfScratch);
-            return ctfScratch;
-        }, _ => { });
-        Numerics.Fft.Fft.InverseMany(spectra, shape, count, images);
+            throw new ArgumentException($"Scratch or destination too small for {count} images of {shape}.");
+        }
+
+        unsafe
+        {
+            fixed (ComplexF* s = spectra)
+            {
+                nint address = (nint)s;
+                Parallel.For(0, count, (context ?? ComputeContext.Default).ParallelOptions, () => new float[shape.HalfComplexLength], (i, _, ctfScratch) =>
+                {
+                    var p = parameters(i);
+                    var spectrum = new Span<ComplexF>((ComplexF*)address + ((long)i * shape.HalfComplexLength), shape.HalfComplexLength);
+                    Form(projector, p.Orientation, p.OriginXA, p.OriginYA, p.Ctf, spectrum, ctfScratch);
+                    return ctfScratch;
+                }, _ => { });
+            }
+        }
+
+        Numerics.Fft.Fft.InverseMany(spectra[..(count * shape.HalfComplexLength)], shape, count, images[..(count * shape.Length)]);
     }
 }
+
+/// <summary>What forms one particle image: orientation, origin and CTF.</summary>
+/// <param name="Orientation">RELION matrix of the orientation.</param>
+/// <param name="OriginXA">x translation that centres the particle, in Å (the image is shifted by −origin).</param>
+/// <param name="OriginYA">y translation that centres the particle, in Å.</param>
+/// <param name="Ctf">The CTF, or null for none.</param>
+public readonly record struct ImageFormationParameters(Matrix3 Orientation, double OriginXA, double OriginYA, CtfModel? Ctf);

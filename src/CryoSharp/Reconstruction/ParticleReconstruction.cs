@@ -1,9 +1,7 @@
-using CryoSharp.Geometry;
 using CryoSharp.Imaging;
-using CryoSharp.IO;
-using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
 using CryoSharp.Numerics.Fft;
+using CryoSharp.Particles;
 using CryoSharp.Projection;
 
 namespace CryoSharp.Reconstruction;
@@ -17,9 +15,6 @@ namespace CryoSharp.Reconstruction;
 /// </summary>
 public sealed class ParticleReconstruction
 {
-    /// <summary>Memory the per-thread accumulators may take, in bytes.</summary>
-    private const long AccumulatorBudget = 4L << 30;
-
     /// <summary>Creates the reconstruction.</summary>
     public ParticleReconstruction(ReconstructionOptions options)
     {
@@ -33,49 +28,34 @@ public sealed class ParticleReconstruction
     /// <summary>The options.</summary>
     public ReconstructionOptions Options { get; }
 
-    /// <summary>Reconstructs the particles of <paramref name="table"/>, read from <paramref name="starPath"/>.</summary>
-    public ReconstructionResult Run(ParticleTable table, string starPath, IProgress<long>? progress = null)
+    /// <summary>
+    /// Reconstructs the particles of <paramref name="source"/>: every image is re-centred (+origin) and inserted with
+    /// its CTF (|CTF| for phase-flipped images) into the accumulators of its half set. Progress is the number of
+    /// particles inserted.
+    /// </summary>
+    public ReconstructionResult Run(IParticleSource source, IProgress<long>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(table);
-        if (table.Count == 0)
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Count == 0)
         {
-            throw new InvalidFileException(starPath, "has no particles");
+            throw new InvalidFileException(source.Description, "has no particles");
         }
 
-        if (!table.Columns.HasFlag(ParticleColumns.Angles) || !table.Columns.HasFlag(ParticleColumns.Image))
-        {
-            throw new InvalidFileException(starPath, "needs _rlnImageName and _rlnAngleRot/_rlnAngleTilt/_rlnAnglePsi columns");
-        }
-
-        if (Options.Ctf && !table.Columns.HasFlag(ParticleColumns.Defocus))
-        {
-            throw new InvalidFileException(starPath, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
-        }
-
-        var resolver = new ImagePathResolver(starPath, Options.DataRoot);
-        var halves = HalfSets(table);
-        var ctfs = Options.Ctf ? Ctfs(table) : null;
-        using var stacks = new StackCache();
-        var first = stacks.Open(resolver.Resolve(table.Particles[0].Image.StackPath, table.Particles[0].SourceLine));
-        int box = first.SectionShape.Nx;
-        if (first.SectionShape.Ny != box)
-        {
-            throw new InvalidFileException(first.FilePath, $"images are {first.SectionShape}; reconstruction needs square images");
-        }
-
-        var optics0 = table.OpticsOf(table.Particles[0]);
-        double pixel = optics0.PixelSizeA > 0 ? optics0.PixelSizeA : first.PixelSizeA;
+        var records = source.Records;
+        int box = source.Box;
+        double pixel = source.PixelSizeA;
         InvalidParameterException.ThrowIfNotPositive("pixel size (Å) of the particles", pixel);
+        var ctfs = Options.Ctf ? Ctfs(source) : null;
+        var halves = HalfSets(records);
         var shape = GridShape.Square(box);
-
-        long accumulatorBytes = 24L * ((box * Options.Padding / 2) + 1) * box * Options.Padding * box * Options.Padding;
-        int workers = (int)Math.Clamp(AccumulatorBudget / (2 * accumulatorBytes), 1, Parallelism.MaxThreads);
-        var all = Enumerable.Range(0, workers).Select(_ => (Half1: New(box, pixel), Half2: New(box, pixel))).ToArray();
+        var context = Options.Context;
+        var accumulators = new HalfSetAccumulators(box, pixel, Options.Padding, HalfSetAccumulators.WorkersFor(box, Options.Padding, context));
+        int workers = accumulators.Workers;
         var ctfScratch = Enumerable.Range(0, workers).Select(_ => new float[shape.HalfComplexLength]).ToArray();
 
-        int chunk = Math.Min(Options.ChunkSize, table.Count);
+        int chunk = Math.Min(Options.ChunkSize, source.Count);
 
-        // Two image buffers: the next chunk is read from disk while the current one is inserted.
+        // Two image buffers: the next chunk is read (or computed) while the current one is inserted.
         float[][] buffers = [new float[(long)shape.Length * chunk], new float[(long)shape.Length * chunk]];
         var spectra = new ComplexF[(long)shape.HalfComplexLength * chunk];
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -83,45 +63,45 @@ public sealed class ParticleReconstruction
         Task<double> ReadChunk(int start, float[] into) => Task.Run(() =>
         {
             var started = clock.Elapsed;
-            int n = Math.Min(chunk, table.Count - start);
-            for (int i = 0; i < n; i++)
-            {
-                ReadImage(table.Particles[start + i], resolver, stacks, shape, into.AsSpan(i * shape.Length, shape.Length));
-            }
-
+            int n = Math.Min(chunk, source.Count - start);
+            source.ReadImages(start, n, into.AsSpan(0, n * shape.Length));
             return (clock.Elapsed - started).TotalSeconds;
         });
 
         var pending = ReadChunk(0, buffers[0]);
-        for (int start = 0, turn = 0; start < table.Count; start += chunk, turn ^= 1)
+        for (int start = 0, turn = 0; start < source.Count; start += chunk, turn ^= 1)
         {
-            int n = Math.Min(chunk, table.Count - start);
+            int n = Math.Min(chunk, source.Count - start);
             readSeconds += pending.GetAwaiter().GetResult();
             var images = buffers[turn];
-            pending = start + chunk < table.Count ? ReadChunk(start + chunk, buffers[turn ^ 1]) : Task.FromResult(0.0);
-            Fft.ForwardMany(images, shape, n, spectra);
+            pending = start + chunk < source.Count ? ReadChunk(start + chunk, buffers[turn ^ 1]) : Task.FromResult(0.0);
+            Fft.ForwardMany(images.AsSpan(0, n * shape.Length), shape, n, spectra.AsSpan(0, n * shape.HalfComplexLength));
+
             // A fixed partition (worker w takes particles w, w + W, ... in order) and a fixed merge order make the
             // sums, and so the maps, identical on every run with the same number of threads.
             int offset = start;
             var chunkImages = spectra;
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {
-                var (h1, h2) = all[w];
                 var ctfValues = ctfScratch[w];
                 for (int i = w; i < n; i += workers)
                 {
-                    var p = table.Particles[offset + i];
+                    var r = records[offset + i];
                     var spectrum = chunkImages.AsSpan(i * shape.HalfComplexLength, shape.HalfComplexLength);
 
                     // The image is the projection translated by −origin: translating it by +origin re-centres it.
-                    FourierShift.Apply(spectrum, box, p.OriginXA / pixel, p.OriginYA / pixel);
+                    FourierShift.Apply(spectrum, box, r.Pose.OriginXA / pixel, r.Pose.OriginYA / pixel);
                     if (ctfs is not null)
                     {
                         ctfs[offset + i]!.Fill(ctfValues, box, pixel);
+                        if (r.Optics.CtfPhaseFlipped)
+                        {
+                            // A flipped image carries |C|·X: inserting |C|·(|C|X) and C² is the same Wiener sum.
+                            System.Numerics.Tensors.TensorPrimitives.Abs(ctfValues, ctfValues);
+                        }
                     }
 
-                    var a = EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix();
-                    (halves[offset + i] == 1 ? h1 : h2).Insert(spectrum, ctfs is null ? default : ctfValues, a);
+                    accumulators.Insert(w, halves[offset + i], spectrum, ctfs is null ? default : ctfValues, r.Pose.Rotation);
                 }
             });
             progress?.Report(start + n);
@@ -129,13 +109,7 @@ public sealed class ParticleReconstruction
 
         // Reading overlaps inserting, so this is the time not hidden behind reading.
         double insertSeconds = Math.Max(0, clock.Elapsed.TotalSeconds - readSeconds);
-        var (half1, half2) = all[0];
-        foreach (var (h1, h2) in all.Skip(1))
-        {
-            half1.Add(h1);
-            half2.Add(h2);
-        }
-
+        var (half1, half2) = accumulators.Merge();
         var result = Finish(half1, half2, halves);
         return result with
         {
@@ -176,77 +150,32 @@ public sealed class ParticleReconstruction
         return new ReconstructionResult(map, map1, map2, reported, masked, halves.Count(h => h == 1), halves.Count(h => h == 2));
     }
 
-    private FourierBackProjector New(int box, double pixel) => new(box, pixel, Options.Padding, withWeights: true);
-
-    /// <summary>Each particle's half set: rlnRandomSubset when every particle has 1 or 2, else a seeded split.</summary>
-    private int[] HalfSets(ParticleTable table)
+    /// <summary>Each particle's half set: its subset when every particle has 1 or 2, else a seeded split.</summary>
+    private int[] HalfSets(IReadOnlyList<ParticleRecord> records)
     {
-        if (table.Columns.HasFlag(ParticleColumns.RandomSubset) && table.Particles.All(p => p.RandomSubset is 1 or 2))
+        if (records.All(r => r.Subset is 1 or 2))
         {
-            return [.. table.Particles.Select(p => p.RandomSubset)];
+            return [.. records.Select(r => r.Subset)];
         }
 
         var random = new Random(Options.Seed);
-        return [.. table.Particles.Select(_ => 1 + random.Next(2))];
+        return [.. records.Select(_ => 1 + random.Next(2))];
     }
 
-    private static CtfModel?[] Ctfs(ParticleTable table) =>
-        [.. Enumerable.Range(0, table.Count).Select(i => CtfModel.ForParticle(table, i))];
-
-    private static void ReadImage(Particle p, ImagePathResolver resolver, StackCache stacks, GridShape shape, Span<float> destination)
+    private static CtfModel[] Ctfs(IParticleSource source)
     {
-        var path = resolver.Resolve(p.Image.StackPath, p.SourceLine);
-        var reader = stacks.Open(path);
-        if (p.Image.Index > reader.SectionCount)
+        var records = source.Records;
+        if (records.Any(r => r.Ctf is null))
         {
-            throw new InvalidFileException(resolver.StarFilePath,
-                $"image {p.Image} is missing: {path} has {reader.SectionCount} images", p.SourceLine);
+            throw new InvalidFileException(source.Description, "--ctf needs every particle's CTF (_rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns; Wiener-filtered images have none left)");
         }
 
-        if (reader.SectionShape != shape)
+        if (records.FirstOrDefault(r => r.Optics.CtfPremultiplied) is { } premultiplied)
         {
-            throw new InvalidFileException(resolver.StarFilePath,
-                $"image {p.Image} is {reader.SectionShape}, but the first particle's is {shape}", p.SourceLine);
+            throw new InvalidFileException(source.Description, $"optics group {premultiplied.Optics.Number} holds CTF-premultiplied images, which reconstruct does not take yet");
         }
 
-        reader.ReadSectionsInto(p.Image.Index - 1, 1, destination);
-    }
-
-    /// <summary>Open stacks, the most recent 64 kept (a dataset may have a stack per micrograph).</summary>
-    private sealed class StackCache : IDisposable
-    {
-        private const int Capacity = 64;
-        private readonly Dictionary<string, (MrcReader Reader, long Used)> open = new(StringComparer.Ordinal);
-        private long clock;
-
-        public MrcReader Open(string path)
-        {
-            clock++;
-            if (open.TryGetValue(path, out var entry))
-            {
-                open[path] = (entry.Reader, clock);
-                return entry.Reader;
-            }
-
-            if (open.Count >= Capacity)
-            {
-                var oldest = open.MinBy(e => e.Value.Used);
-                oldest.Value.Reader.Dispose();
-                open.Remove(oldest.Key);
-            }
-
-            var reader = new MrcReader(path);
-            open[path] = (reader, clock);
-            return reader;
-        }
-
-        public void Dispose()
-        {
-            foreach (var (reader, _) in open.Values)
-            {
-                reader.Dispose();
-            }
-        }
+        return [.. records.Select(r => ParticleRecords.ValidatedCtf(r, source.Description))];
     }
 }
 

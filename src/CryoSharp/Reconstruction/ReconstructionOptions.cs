@@ -20,11 +20,11 @@ public sealed record ReconstructionOptions
     /// <summary>Zero-padding factor of the Fourier grid.</summary>
     public int Padding { get; init; } = 2;
 
-    /// <summary>Seed of the random half-set split used when the STAR file has no rlnRandomSubset.</summary>
+    /// <summary>Seed of the random half-set split used when the particles have no half sets (rlnRandomSubset).</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>The folder relative image paths are resolved from first (RELION's project folder), or null.</summary>
-    public string? DataRoot { get; init; }
+    /// <summary>Threads and FFT planning.</summary>
+    public Numerics.ComputeContext Context { get; init; } = Numerics.ComputeContext.Default;
 
     /// <summary>Particles read and inserted per chunk.</summary>
     public int ChunkSize { get; init; } = 256;

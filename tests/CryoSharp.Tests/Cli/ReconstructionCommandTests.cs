@@ -42,8 +42,22 @@ public class ReconstructionCommandTests
         Assert.Equal(600, corrected.RootElement.GetProperty("particles").GetInt32());
         using var stack = new MrcReader(temp.File("corr/corrected.mrcs"));
         Assert.Equal(600, stack.SectionCount);
-        (code, _, error) = CliRunner.Run("ctf-correct", "--particles", temp.File("corr/corrected.star"), "--mode", "flip", "--out", temp.File("flip"));
+        // Wiener-filtered images have no CTF left to correct: their STAR file has no CTF columns, and correcting
+        // them again is refused.
+        Assert.DoesNotContain("_rlnDefocusU", File.ReadAllText(temp.File("corr/corrected.star")));
+        (code, _, error) = CliRunner.Run("ctf-correct", "--particles", temp.File("corr/corrected.star"), "--mode", "flip", "--out", temp.File("again"));
+        Assert.Equal(2, code);
+        Assert.Contains("ctf-correct needs", error);
+
+        // Phase-flipped images say so, and reconstruct --ctf applies |CTF| to them, not the CTF a second time: the
+        // resolution is that of the original particles.
+        (code, _, error) = CliRunner.Run("ctf-correct", "--particles", temp.File("sim/particles.star"), "--mode", "flip", "--out", temp.File("flip"));
         Assert.True(code == 0, error);
+        Assert.Contains("_rlnCtfDataArePhaseFlipped", File.ReadAllText(temp.File("flip/corrected.star")));
+        (code, output, error) = CliRunner.Run("reconstruct", "--particles", temp.File("flip/corrected.star"), "--ctf", "--out", temp.File("recflip"), "--json");
+        Assert.True(code == 0, error);
+        using var flipped = JsonDocument.Parse(output);
+        Assert.Equal(resolution, flipped.RootElement.GetProperty("resolution0143").GetDouble(), 0.05 * resolution);
     }
 
     [Fact]

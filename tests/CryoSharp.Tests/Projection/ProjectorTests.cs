@@ -31,7 +31,7 @@ public class ProjectorTests(ITestOutputHelper output)
         {
             var p = table.Particles[i];
             var a = EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix();
-            var model = ctf ? CtfModel.For(p, table.OpticsOf(p)) : null;
+            var model = ctf ? CryoSharp.Particles.ParticleRecords.FromTable(table)[i].Ctf : null;
             ParticleImageFormation.Form(projector, a, p.OriginXA, p.OriginYA, model, spectrum, scratch);
             Fft.Inverse(spectrum, shape, image);
             double r = ImageComparison.Of(image, relion[i]).Correlation;

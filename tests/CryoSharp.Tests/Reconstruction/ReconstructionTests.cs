@@ -3,6 +3,7 @@ using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
 using CryoSharp.Numerics.Fft;
+using CryoSharp.Particles;
 using CryoSharp.Reconstruction;
 using CryoSharp.Simulation;
 using CryoSharp.Tests.Support;
@@ -19,8 +20,8 @@ public class ReconstructionTests(ITestOutputHelper output)
         // 0.8 × Nyquist.
         var truth = MrcReader.ReadVolume(SharedData.Require("relion/ribosome_box64.mrc"));
         using var temp = new TempDirectory();
-        var table = Simulate(truth, new SimulationOptions { Count = 5000, Snr = double.PositiveInfinity, Ctf = false, ShiftSigmaA = 3, Seed = 2 }, temp);
-        var result = new ParticleReconstruction(new ReconstructionOptions { Ctf = false }).Run(table, temp.File("p.star"));
+        using var table = Simulate(truth, new SimulationOptions { Count = 5000, Snr = double.PositiveInfinity, Ctf = false, ShiftSigmaA = 3, Seed = 2 }, temp);
+        var result = new ParticleReconstruction(new ReconstructionOptions { Ctf = false }).Run(table);
         var fsc = FourierShellCorrelation.Compute(result.Map, truth);
         output.WriteLine(string.Join(" ", fsc.Values.Select(v => v.ToString("F3"))));
         for (int s = 1; s <= (int)(0.8 * 32); s++)
@@ -36,9 +37,9 @@ public class ReconstructionTests(ITestOutputHelper output)
     {
         var truth = new GaussianBlobPhantom { Seed = 5 }.Create(32, 4.0);
         using var temp = new TempDirectory();
-        var table = Simulate(truth, new SimulationOptions { Count = 1500, Snr = double.PositiveInfinity, Ctf = true, DefocusMinA = 10000, DefocusMaxA = 30000, Seed = 3 }, temp);
-        var corrected = new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(table, temp.File("p.star"));
-        var ignored = new ParticleReconstruction(new ReconstructionOptions { Ctf = false }).Run(table, temp.File("p.star"));
+        using var table = Simulate(truth, new SimulationOptions { Count = 1500, Snr = double.PositiveInfinity, Ctf = true, DefocusMinA = 10000, DefocusMaxA = 30000, Seed = 3 }, temp);
+        var corrected = new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(table);
+        var ignored = new ParticleReconstruction(new ReconstructionOptions { Ctf = false }).Run(table);
         var good = FourierShellCorrelation.Compute(corrected.Map, truth);
         var bad = FourierShellCorrelation.Compute(ignored.Map, truth);
         output.WriteLine("ctf: " + string.Join(" ", good.Values.Select(v => v.ToString("F3"))));
@@ -56,9 +57,9 @@ public class ReconstructionTests(ITestOutputHelper output)
     {
         var truth = new GaussianBlobPhantom { Seed = 6 }.Create(32, 4.0);
         using var temp = new TempDirectory();
-        var table = Simulate(truth, new SimulationOptions { Count = 2000, Snr = 0.05, Ctf = true, Seed = 4 }, temp);
-        var result = new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(table, temp.File("p.star"));
-        Assert.Equal(table.Particles.Count(p => p.RandomSubset == 1), result.Half1Count);
+        using var table = Simulate(truth, new SimulationOptions { Count = 2000, Snr = 0.05, Ctf = true, Seed = 4 }, temp);
+        var result = new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(table);
+        Assert.Equal(table.Records.Count(r => r.Subset == 1), result.Half1Count);
         Assert.Equal(2000, result.Half1Count + result.Half2Count);
         Assert.True(result.Resolution0143 > 8.5 && result.Resolution0143 < 60, $"resolution {result.Resolution0143}");
 
@@ -67,7 +68,7 @@ public class ReconstructionTests(ITestOutputHelper output)
         Assert.True(Low(result.Map) > Low(result.Half1) && Low(result.Map) > Low(result.Half2));
 
         // Auto regularisation works from the same accumulators (and changes the map).
-        var auto = new ParticleReconstruction(new ReconstructionOptions { Ctf = true, Regularisation = null }).Run(table, temp.File("p.star"));
+        var auto = new ParticleReconstruction(new ReconstructionOptions { Ctf = true, Regularisation = null }).Run(table);
         Assert.NotEqual(result.Map.Data, auto.Map.Data);
     }
 
@@ -76,10 +77,10 @@ public class ReconstructionTests(ITestOutputHelper output)
     {
         var truth = new GaussianBlobPhantom { Seed = 9 }.Create(24, 4.0);
         using var temp = new TempDirectory();
-        var table = Simulate(truth, new SimulationOptions { Count = 700, Snr = 0.2, Ctf = true, Seed = 8 }, temp);
+        using var table = Simulate(truth, new SimulationOptions { Count = 700, Snr = 0.2, Ctf = true, Seed = 8 }, temp);
         var options = new ReconstructionOptions { Ctf = true, ChunkSize = 100 };
-        var a = new ParticleReconstruction(options).Run(table, temp.File("p.star"));
-        var b = new ParticleReconstruction(options).Run(table, temp.File("p.star"));
+        var a = new ParticleReconstruction(options).Run(table);
+        var b = new ParticleReconstruction(options).Run(table);
         Assert.Equal(a.Map.Data, b.Map.Data);
         Assert.Equal(a.Half1.Data, b.Half1.Data);
     }
@@ -89,7 +90,7 @@ public class ReconstructionTests(ITestOutputHelper output)
     {
         var truth = new GaussianBlobPhantom { Seed = 7 }.Create(16, 4.0);
         using var temp = new TempDirectory();
-        var table = Simulate(truth, new SimulationOptions { Count = 5, Snr = 1, Ctf = true, Seed = 5 }, temp);
+        using var table = Simulate(truth, new SimulationOptions { Count = 5, Snr = 1, Ctf = true, Seed = 5 }, temp);
 
         // An image index past the end of the stack.
         var text = File.ReadAllText(temp.File("p.star")).Replace("000005@p.mrcs", "000009@p.mrcs");
@@ -148,16 +149,17 @@ public class ReconstructionTests(ITestOutputHelper output)
         Assert.True(ImageComparison.Of(image.Data, filtered).Correlation > ImageComparison.Of(image.Data, raw).Correlation);
     }
 
-    private static ReconstructionResult Run(string star) =>
-        new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(ParticleTable.Load(star), star);
-
-    private static ParticleTable Simulate(Volume truth, SimulationOptions options, TempDirectory temp)
+    private static ReconstructionResult Run(string star)
     {
-        var simulator = new ParticleSimulator(truth, options);
-        var table = simulator.DrawParticles("p.mrcs");
-        simulator.Run(table, temp.File("p.mrcs"));
-        table.Save(temp.File("p.star"));
-        return ParticleTable.Load(temp.File("p.star"));
+        using var source = StarParticleSource.Open(star);
+        return new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(source);
+    }
+
+    /// <summary>Simulates to p.mrcs and p.star and opens them again, as reconstruct does.</summary>
+    private static StarParticleSource Simulate(Volume truth, SimulationOptions options, TempDirectory temp)
+    {
+        SimulatedStack.Write(new ParticleSimulator(truth, options), temp.File("p.mrcs"));
+        return StarParticleSource.Open(temp.File("p.star"));
     }
 
     /// <summary>A band-limited test image: a projection of the blob phantom.</summary>

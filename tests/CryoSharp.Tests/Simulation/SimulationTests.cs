@@ -2,8 +2,10 @@ using CryoSharp.Geometry;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Atoms;
+using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
 using CryoSharp.Numerics.Fft;
+using CryoSharp.Particles;
 using CryoSharp.Projection;
 using CryoSharp.Simulation;
 using CryoSharp.Tests.Support;
@@ -21,18 +23,9 @@ public class SimulationTests
         var options = new SimulationOptions { Count = 37, Snr = 0.5, Ctf = true, ShiftSigmaA = 2, Seed = 11 };
         byte[] Run(int chunk, int threads, string name)
         {
-            int before = Parallelism.MaxThreads;
-            Parallelism.MaxThreads = threads;
-            try
-            {
-                var simulator = new ParticleSimulator(Map, options with { ChunkSize = chunk });
-                simulator.Run(simulator.DrawParticles("s.mrcs"), temp.File(name));
-                return File.ReadAllBytes(temp.File(name));
-            }
-            finally
-            {
-                Parallelism.MaxThreads = before;
-            }
+            var simulator = new ParticleSimulator(Map, options with { ChunkSize = chunk }, ComputeContext.Default.WithThreads(threads));
+            SimulatedStack.Write(simulator, temp.File(name));
+            return File.ReadAllBytes(temp.File(name));
         }
 
         var a = Run(256, 2, "a.mrcs");
@@ -46,27 +39,28 @@ public class SimulationTests
     {
         using var temp = new TempDirectory();
         var simulator = new ParticleSimulator(Map, new SimulationOptions { Count = 12, Snr = double.PositiveInfinity, Ctf = true, ShiftSigmaA = 4, Seed = 3 });
-        var table = simulator.DrawParticles("s.mrcs");
-        var outcome = simulator.Run(table, temp.File("s.mrcs"));
-        Assert.Equal(0, outcome.NoiseSigma);
+        var records = simulator.DrawParticles();
+        var source = SimulatedStack.Write(simulator, temp.File("s.mrcs"), records);
+        Assert.Equal(0, source.NoiseSigma);
         var stack = MrcReader.ReadStack(temp.File("s.mrcs"));
         var projector = new FourierProjector(Map);
         var spectrum = new ComplexF[projector.ImageShape.HalfComplexLength];
         var scratch = new float[spectrum.Length];
         var image = new float[projector.ImageShape.Length];
-        for (int i = 0; i < table.Count; i++)
+        var table = ParticleTable.Load(temp.File("s.star"));
+        for (int i = 0; i < records.Length; i++)
         {
             var p = table.Particles[i];
             ParticleImageFormation.Form(projector, EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix(),
-                p.OriginXA, p.OriginYA, CtfModel.For(p, table.OpticsGroups[0]), spectrum, scratch);
+                p.OriginXA, p.OriginYA, ParticleRecords.Ctf(p, ParticleRecords.FromTable(table)[i].Optics), spectrum, scratch);
             Fft.Inverse(spectrum, projector.ImageShape, image);
             Assert.Equal(image, stack[i].ToArray());
             Assert.InRange(p.DefocusUA, 10000, 30100);
             Assert.InRange(p.DefocusUA - p.DefocusVA, 0, 200);
         }
 
-        Assert.Contains(table.Particles, p => p.RandomSubset == 1);
-        Assert.Contains(table.Particles, p => p.RandomSubset == 2);
+        Assert.Contains(records, r => r.Subset == 1);
+        Assert.Contains(records, r => r.Subset == 2);
     }
 
     [Fact]
@@ -75,10 +69,10 @@ public class SimulationTests
         using var temp = new TempDirectory();
         var options = new SimulationOptions { Count = 64, Snr = 0.25, Ctf = false, Seed = 5, MaskRadiusPx = 10 };
         var simulator = new ParticleSimulator(Map, options);
-        var table = simulator.DrawParticles("s.mrcs");
-        var outcome = simulator.Run(table, temp.File("noisy.mrcs"));
+        var records = simulator.DrawParticles();
+        var outcome = SimulatedStack.Write(simulator, temp.File("noisy.mrcs"), records);
         var clean = new ParticleSimulator(Map, options with { Snr = double.PositiveInfinity });
-        clean.Run(table, temp.File("clean.mrcs"));
+        SimulatedStack.Write(clean, temp.File("clean.mrcs"), records);
         var noisy = MrcReader.ReadStack(temp.File("noisy.mrcs")).Data;
         var signal = MrcReader.ReadStack(temp.File("clean.mrcs")).Data;
         var noise = noisy.Zip(signal, (a, b) => a - b).ToArray();
@@ -247,7 +241,7 @@ public class SimulationTests
     private static string SimulateWithSeed(TempDirectory temp, SimulationOptions options)
     {
         var simulator = new ParticleSimulator(Map, options);
-        simulator.Run(simulator.DrawParticles("s.mrcs"), temp.File("seed.mrcs"));
+        SimulatedStack.Write(simulator, temp.File("seed.mrcs"));
         return temp.File("seed.mrcs");
     }
 }

@@ -27,6 +27,12 @@ public sealed class OpticsGroup
     /// <summary>2 for particle images, 3 for subtomograms.</summary>
     public int ImageDimensionality { get; set; } = 2;
 
+    /// <summary>The images have been phase-flipped (<c>rlnCtfDataArePhaseFlipped</c> = 1).</summary>
+    public bool CtfDataArePhaseFlipped { get; set; }
+
+    /// <summary>The images have been multiplied by their CTF (<c>rlnCtfDataAreCtfPremultiplied</c> = 1).</summary>
+    public bool CtfDataAreCtfPremultiplied { get; set; }
+
     /// <summary>Columns of the optics table CryoSharp does not interpret, kept for writing back.</summary>
     public List<KeyValuePair<string, string>> Extra { get; } = [];
 }

@@ -152,7 +152,8 @@ public sealed class ParticleTable
         {
             StarLabels.OpticsGroup.Name, StarLabels.OpticsGroupName.Name, StarLabels.Voltage.Name,
             StarLabels.SphericalAberration.Name, StarLabels.AmplitudeContrast.Name, StarLabels.ImagePixelSize.Name,
-            StarLabels.ImageSize.Name, StarLabels.ImageDimensionality.Name,
+            StarLabels.ImageSize.Name, StarLabels.ImageDimensionality.Name, StarLabels.CtfDataArePhaseFlipped.Name,
+            StarLabels.CtfDataAreCtfPremultiplied.Name,
         };
         int pixelColumn = loop.IndexOf(StarLabels.ImagePixelSize.Name) >= 0 ? loop.IndexOf(StarLabels.ImagePixelSize.Name)
             : loop.IndexOf(StarLabels.MicrographPixelSize.Name);
@@ -173,6 +174,8 @@ public sealed class ParticleTable
                 PixelSizeA = pixelColumn >= 0 ? reader.Double(r, pixelColumn) : 0,
                 ImageSize = reader.Int(r, StarLabels.ImageSize, 0),
                 ImageDimensionality = reader.Int(r, StarLabels.ImageDimensionality, 2),
+                CtfDataArePhaseFlipped = reader.Int(r, StarLabels.CtfDataArePhaseFlipped, 0) != 0,
+                CtfDataAreCtfPremultiplied = reader.Int(r, StarLabels.CtfDataAreCtfPremultiplied, 0) != 0,
             };
             for (int c = 0; c < loop.Columns.Count; c++)
             {
@@ -339,6 +342,18 @@ public sealed class ParticleTable
             StarLabels.SphericalAberration.Name, StarLabels.Voltage.Name, StarLabels.ImagePixelSize.Name,
             StarLabels.ImageSize.Name, StarLabels.ImageDimensionality.Name,
         };
+        // The CTF flags are written only when some group has them, so files of untouched images stay as they were.
+        bool flipped = OpticsGroups.Any(g => g.CtfDataArePhaseFlipped), premultiplied = OpticsGroups.Any(g => g.CtfDataAreCtfPremultiplied);
+        if (flipped)
+        {
+            labels.Add(StarLabels.CtfDataArePhaseFlipped.Name);
+        }
+
+        if (premultiplied)
+        {
+            labels.Add(StarLabels.CtfDataAreCtfPremultiplied.Name);
+        }
+
         var extras = OpticsGroups.SelectMany(g => g.Extra.Select(e => e.Key)).Distinct().ToList();
         foreach (var label in labels.Concat(extras))
         {
@@ -352,6 +367,16 @@ public sealed class ParticleTable
                 Int(g.Number), g.Name, Num(g.AmplitudeContrast), Num(g.SphericalAberrationMm), Num(g.VoltageKv),
                 Num(g.PixelSizeA), Int(g.ImageSize), Int(g.ImageDimensionality),
             };
+            if (flipped)
+            {
+                row.Add(g.CtfDataArePhaseFlipped ? "1" : "0");
+            }
+
+            if (premultiplied)
+            {
+                row.Add(g.CtfDataAreCtfPremultiplied ? "1" : "0");
+            }
+
             foreach (var e in extras)
             {
                 row.Add(g.Extra.FirstOrDefault(x => x.Key == e).Value ?? "0");

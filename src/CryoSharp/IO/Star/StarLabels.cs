@@ -32,6 +32,8 @@ public static class StarLabels
     public static readonly StarLabel OpticsGroupName = S("rlnOpticsGroupName", "", "optics group name");
     public static readonly StarLabel ImagePixelSize = D("rlnImagePixelSize", "Å", "pixel size of the particle images");
     public static readonly StarLabel ImageSize = I("rlnImageSize", "px", "box size of the particle images");
+    public static readonly StarLabel CtfDataArePhaseFlipped = I("rlnCtfDataArePhaseFlipped", "", "1 when the images have been phase-flipped");
+    public static readonly StarLabel CtfDataAreCtfPremultiplied = I("rlnCtfDataAreCtfPremultiplied", "", "1 when the images have been multiplied by their CTF");
     public static readonly StarLabel ImageDimensionality = I("rlnImageDimensionality", "", "2 for images, 3 for subtomograms");
     public static readonly StarLabel MicrographPixelSize = D("rlnMicrographPixelSize", "Å", "pixel size of the micrographs");
     public static readonly StarLabel MicrographOriginalPixelSize = D("rlnMicrographOriginalPixelSize", "Å", "pixel size of the movies");
