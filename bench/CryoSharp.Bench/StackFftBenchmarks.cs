@@ -15,6 +15,7 @@ public class StackFftBenchmarks
     private float[] stack = [];
     private ComplexF[] spectra = [];
     private GridShape shape;
+    private ComputeContext context = ComputeContext.Default;
 
     /// <summary>Box size in pixels.</summary>
     [Params(64, 128, 256)]
@@ -28,20 +29,20 @@ public class StackFftBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Fft.Planning = Planning;
+        context = ComputeContext.Default with { FftPlanning = Planning };
         shape = GridShape.Square(Box);
         stack = new float[shape.Length * Images];
         new NormalRandom(1).Fill(stack);
         spectra = new ComplexF[shape.HalfComplexLength * Images];
-        Fft.ForwardMany(stack, shape, Images, spectra);
-        Fft.InverseMany(spectra, shape, Images, stack);
+        Fft.ForwardMany(stack, shape, Images, spectra, context: context);
+        Fft.InverseMany(spectra, shape, Images, stack, context: context);
     }
 
     /// <summary>Forward transforms of the whole stack, centred origin.</summary>
     [Benchmark(OperationsPerInvoke = Images)]
-    public void Forward() => Fft.ForwardMany(stack, shape, Images, spectra);
+    public void Forward() => Fft.ForwardMany(stack, shape, Images, spectra, context: context);
 
     /// <summary>Inverse transforms of the whole stack, centred origin.</summary>
     [Benchmark(OperationsPerInvoke = Images)]
-    public void Inverse() => Fft.InverseMany(spectra, shape, Images, stack);
+    public void Inverse() => Fft.InverseMany(spectra, shape, Images, stack, context: context);
 }

@@ -46,8 +46,6 @@ public static class CryoSharpApp
 
         try
         {
-            Parallelism.MaxThreads = parse.GetValue(globals.Threads);
-            Numerics.Fft.Fft.Planning = parse.GetValue(globals.FftPlanning);
             return parse.Invoke(new InvocationConfiguration
             {
                 Output = console.Out,
@@ -86,7 +84,7 @@ public static class CryoSharpApp
         root.Subcommands.Add(DemoCommand.Create(globals, console));
         root.Subcommands.Add(SimulateCommand.Create(globals, console));
         root.Subcommands.Add(ProjectCommand.Create(globals, console));
-        root.Subcommands.Add(Pdb2MapCommand.Create(console));
+        root.Subcommands.Add(Pdb2MapCommand.Create(globals, console));
         root.Subcommands.Add(CompareCommand.Create(console));
         root.Subcommands.Add(ReconstructCommand.Create(globals, console));
         root.Subcommands.Add(FscCommand.Create(console));

@@ -223,7 +223,7 @@ public static class MraCommand
                 var emOptions = new MraEmOptions { Tolerance = parse.GetValue(tolerance) };
                 ProgressDisplay.Run(console, "Solving", m == MraMethod.Em ? emOptions.MaxIterations : 1, progress =>
                     solution = MraSolver.Solve(source, sigma, m, parse.GetValue(restarts), seed,
-                        emOptions with { Progress = (iteration, _, _, _) => progress.Report(iteration) }, estimateShifts: parse.GetValue(estimateRho)));
+                        emOptions with { Progress = (iteration, _, _, _) => progress.Report(iteration) }, estimateShifts: parse.GetValue(estimateRho), context: globals.Context(parse)));
                 var estimate = solution.Estimate;
                 var (shift, error) = CircularAlignment.Align(estimate.Signal, x);
                 double? rhoError = estimate.Shifts is null ? null : CircularAlignment.DistributionError(estimate.Shifts, rho, shift);
@@ -314,7 +314,7 @@ public static class MraCommand
                                 int repSeed = seed + (1000 * rep);
                                 var simulation = Simulation(parse, d, repSeed, count, sigma);
                                 var solution = MraSolver.Solve(simulation, sigma, ParseMethod(name), parse.GetValue(restarts), repSeed,
-                                    new MraEmOptions { Tolerance = parse.GetValue(tolerance) }, estimateShifts: parse.GetValue(estimateRho));
+                                    new MraEmOptions { Tolerance = parse.GetValue(tolerance) }, estimateShifts: parse.GetValue(estimateRho), context: globals.Context(parse));
                                 var (shift, error) = CircularAlignment.Align(solution.Estimate.Signal, simulation.Signal);
                                 errors[rep] = error;
                                 if (solution.Estimate.Shifts is { } rhoHat)

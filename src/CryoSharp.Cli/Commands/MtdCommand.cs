@@ -190,7 +190,7 @@ public static class MtdCommand
                 ProgressDisplay.Run(console, "Solving", kind == MtdMethod.Em ? limit : 1, progress =>
                     solution = MtdSolver.Solve(source, x.Length, parse.GetValue(estimateSigma) ? null : sigma, kind, parse.GetValue(restarts), seed,
                         new MtdEmOptions { MaxIterations = limit, Progress = (iteration, _, _) => progress.Report(iteration) },
-                        parse.GetValue(emStart) == "autocorrelation"));
+                        parse.GetValue(emStart) == "autocorrelation", globals.Context(parse)));
                 var estimate = solution.Estimate;
                 double error = MtdSolver.RelativeError(estimate.Signal, x);
                 double gammaError = Math.Abs(estimate.Gamma - gamma) / gamma;
@@ -275,7 +275,7 @@ public static class MtdCommand
                                 int repSeed = seed + (1000 * rep);
                                 var simulation = Simulation(parse, d, repSeed, n, sigma);
                                 var solution = MtdSolver.Solve(simulation, simulation.Signal.Length, sigma, ParseMethod(name), parse.GetValue(restarts), repSeed,
-                                    new MtdEmOptions { MaxIterations = parse.GetValue(iterations) }, parse.GetValue(emStart) == "autocorrelation");
+                                    new MtdEmOptions { MaxIterations = parse.GetValue(iterations) }, parse.GetValue(emStart) == "autocorrelation", globals.Context(parse));
                                 errors[rep] = MtdSolver.RelativeError(solution.Estimate.Signal, simulation.Signal);
                                 gammaErrors[rep] = Math.Abs(solution.Estimate.Gamma - simulation.Gamma) / simulation.Gamma;
                                 pass += solution.PassSeconds / reps;

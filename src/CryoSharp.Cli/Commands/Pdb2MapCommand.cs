@@ -13,8 +13,9 @@ public static class Pdb2MapCommand
     public sealed record Pdb2MapResult(string Map, int Atoms, int Box, double PixelSize, double Resolution, double Electrons);
 
     /// <summary>Builds the command.</summary>
-    public static Command Create(CliConsole console)
+    public static Command Create(GlobalOptions globals, CliConsole console)
     {
+        ArgumentNullException.ThrowIfNull(globals);
         var model = new Argument<string>("MODEL") { Description = "Atomic model: PDB (.pdb, .ent) or mmCIF (.cif), optionally gzipped (.gz). The first model is used." };
         var pixel = new Option<double>("--pixel-size") { Description = "Voxel size in Å.", DefaultValueFactory = _ => 1.0 };
         var resolution = new Option<double?>("--resolution") { Description = "Resolution in Å: each atom is a Gaussian of σ = 0.225 × resolution (default: 2 × pixel size)." };
@@ -32,7 +33,7 @@ public static class Pdb2MapCommand
             InvalidParameterException.ThrowIfNotPositive("--pixel-size", pixelSize);
             double res = parse.GetValue(resolution) ?? (2 * pixelSize);
             var atoms = AtomicModelReader.Read(path);
-            var map = AtomicModelDensity.Create(atoms, parse.GetValue(box), pixelSize, res);
+            var map = AtomicModelDensity.Create(atoms, parse.GetValue(box), pixelSize, res, globals.Context(parse));
             string outPath = parse.GetValue(output)!;
             MrcWriter.Write(outPath, map);
             var result = new Pdb2MapResult(outPath, atoms.Count, map.Nx, pixelSize, res, map.Data.Sum(v => (double)v));

@@ -92,7 +92,7 @@ public static class ProjectCommand
 
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"project: {table.Count} rows of {anglesPath}, map {volumePath} ({map.Nx} px, {map.PixelSizeA:0.###} Å/px), CTF {(ctf ? "on" : "off")}, threads {context.Threads}"));
-        var source = new SimulatedParticleSource(new FourierProjector(map), records, 0, _ => 0, context);
+        var source = new SimulatedParticleSource(new FourierProjector(map, context: context), records, 0, _ => 0, context);
         int chunk = Math.Clamp((1 << 22) / (map.Nx * map.Nx), 1, 1024);
         ParticleRecord[] written = null!;
         ProgressDisplay.Run(console, "Projecting", table.Count, progress =>

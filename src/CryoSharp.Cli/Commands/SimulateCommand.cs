@@ -84,7 +84,7 @@ public static class SimulateCommand
             };
             options.Validate();
             var map = VolumeInput.Load(parse.GetValue(volume), parse.GetValue(phantom), parse.GetValue(pdb), parse.GetValue(box),
-                parse.GetValue(pixel), parse.GetValue(resolution), seed);
+                parse.GetValue(pixel), parse.GetValue(resolution), seed, globals.Context(parse));
             var result = Run(map, options, parse.GetValue(output)!, console, globals.Context(parse));
             if (parse.GetValue(json))
             {

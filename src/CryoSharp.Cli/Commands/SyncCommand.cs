@@ -50,6 +50,7 @@ public static class SyncCommand
         };
         phase.SetAction(parse =>
         {
+            var context = globals.Context(parse);
             string m = parse.GetValue(model)!;
             int size = CheckSize(parse.GetValue(n), 20000);
             double p = CheckEdgeProbability(parse.GetValue(edges));
@@ -59,8 +60,8 @@ public static class SyncCommand
                 parse.GetValue(trials), refine, parse.GetValue(globals.Seed), parse.GetValue(plot), console, (k, level, seed) =>
                 {
                     var problem = m == "gaussian"
-                        ? PhaseSynchronizationProblem.Gaussian(size, level * scale, seed, p)
-                        : PhaseSynchronizationProblem.Corruption(size, Math.Min(1, level / scale), seed, p);
+                        ? PhaseSynchronizationProblem.Gaussian(size, level * scale, seed, p, context)
+                        : PhaseSynchronizationProblem.Corruption(size, Math.Min(1, level / scale), seed, p, context);
                     var estimate = PhaseSynchronization.MultiFrequency(problem.Measurements, k, seed);
                     if (refine)
                     {
@@ -88,6 +89,7 @@ public static class SyncCommand
         };
         so3.SetAction(parse =>
         {
+            var context = globals.Context(parse);
             string m = parse.GetValue(model)!;
             int size = CheckSize(parse.GetValue(n), 3000);
             double p = CheckEdgeProbability(parse.GetValue(edges));
@@ -98,7 +100,7 @@ public static class SyncCommand
                     var problem = m == "perturbation"
                         ? RotationSynchronizationProblem.Perturbation(size, level * Math.PI / 180, seed, p)
                         : RotationSynchronizationProblem.Corruption(size, Math.Min(1, level / scale), seed, p);
-                    var estimate = RotationSynchronization.MultiFrequency(problem.Measurements, l, seed);
+                    var estimate = RotationSynchronization.MultiFrequency(problem.Measurements, l, seed, context: context);
                     var alignment = problem.Align(estimate);
                     return (problem.Correlation(estimate), alignment.MeanErrorRad * 180 / Math.PI);
                 });

@@ -1,6 +1,7 @@
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Atoms;
+using CryoSharp.Numerics;
 using CryoSharp.Simulation;
 
 namespace CryoSharp.Cli.Commands;
@@ -16,7 +17,7 @@ internal static class VolumeInput
     /// size when they are not given; a phantom or a model needs them (defaults 128 and 2 Å).
     /// </summary>
     public static Volume Load(string? volumePath, string? phantom, string? pdbPath, int? box, double? pixelSizeA,
-        double? resolutionA, int seed)
+        double? resolutionA, int seed, ComputeContext? context = null)
     {
         int sources = (volumePath is null ? 0 : 1) + (phantom is null ? 0 : 1) + (pdbPath is null ? 0 : 1);
         if (sources != 1)
@@ -54,6 +55,6 @@ internal static class VolumeInput
         }
 
         var atoms = AtomicModelReader.Read(pdbPath!);
-        return AtomicModelDensity.Create(atoms, n, pixel, resolutionA ?? (2 * pixel));
+        return AtomicModelDensity.Create(atoms, n, pixel, resolutionA ?? (2 * pixel), context);
     }
 }

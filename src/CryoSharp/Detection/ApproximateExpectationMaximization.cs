@@ -10,6 +10,9 @@ public sealed record MtdEmOptions
     /// <summary>Iteration limit.</summary>
     public int MaxIterations { get; init; } = 500;
 
+    /// <summary>Threads.</summary>
+    public ComputeContext Context { get; init; } = ComputeContext.Default;
+
     /// <summary>Stop when ‖x_{k+1} − x_k‖/‖x_{k+1}‖ falls below this.</summary>
     public double Tolerance { get; init; } = 1e-5;
 
@@ -97,7 +100,7 @@ public static class ApproximateExpectationMaximization
             }
 
             var total = new Sums(l, shifts);
-            OrderedParallel.For(measurement.ChunkCount, () => new float[measurement.ChunkSize + l], (chunk, buffer) =>
+            OrderedParallel.For(measurement.ChunkCount, o.Context, () => new float[measurement.ChunkSize + l], (chunk, buffer) =>
             {
                 long start = (long)chunk * measurement.ChunkSize;
                 int n = measurement.ChunkLength(chunk);

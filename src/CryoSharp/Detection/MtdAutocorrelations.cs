@@ -74,7 +74,7 @@ public sealed class MtdAutocorrelations
     }
 
     /// <summary>One pass over <paramref name="measurement"/> for lags 0..<paramref name="lags"/> − 1.</summary>
-    public static MtdAutocorrelations Compute(IMtdMeasurement measurement, int lags)
+    public static MtdAutocorrelations Compute(IMtdMeasurement measurement, int lags, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(measurement);
         if (lags < 1 || lags > 1024)
@@ -85,7 +85,7 @@ public sealed class MtdAutocorrelations
         var clock = Stopwatch.StartNew();
         int l = lags, chunks = measurement.ChunkCount, halo = l - 1;
         var total = new double[1 + l + (l * l)];
-        OrderedParallel.For(chunks, () => new Workspace(measurement.ChunkSize + halo + Block, l), (chunk, space) =>
+        OrderedParallel.For(chunks, context ?? ComputeContext.Default, () => new Workspace(measurement.ChunkSize + halo + Block, l), (chunk, space) =>
         {
             int n = measurement.ChunkLength(chunk);
             int extra = measurement.Read(chunk, halo, space.Samples);

@@ -49,7 +49,7 @@ public sealed class MtdMeasurementSet : IMtdMeasurement, IDisposable
     }
 
     /// <summary>Materialises any measurement in memory (for timing passes without generation or disk).</summary>
-    public static MtdMeasurementSet Materialize(IMtdMeasurement source)
+    public static MtdMeasurementSet Materialize(IMtdMeasurement source, Numerics.ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (source.Length > Array.MaxLength)
@@ -58,7 +58,7 @@ public sealed class MtdMeasurementSet : IMtdMeasurement, IDisposable
         }
 
         var samples = new float[source.Length];
-        Parallel.For(0, source.ChunkCount, Numerics.Parallelism.Options, c =>
+        Parallel.For(0, source.ChunkCount, (context ?? Numerics.ComputeContext.Default).ParallelOptions, c =>
         {
             int n = source.ChunkLength(c);
             var buffer = new float[n];

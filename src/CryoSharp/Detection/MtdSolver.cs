@@ -17,12 +17,12 @@ public static class MtdSolver
     /// iterations.
     /// </summary>
     public static MtdSolution Solve(IMtdMeasurement measurement, int length, double? sigma, MtdMethod method, int restarts = 50, int seed = 1,
-        MtdEmOptions? emOptions = null, bool warmStart = false)
+        MtdEmOptions? emOptions = null, bool warmStart = false, Numerics.ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(measurement);
         if (method == MtdMethod.Autocorrelation)
         {
-            var autocorrelations = MtdAutocorrelations.Compute(measurement, length);
+            var autocorrelations = MtdAutocorrelations.Compute(measurement, length, context);
             var estimate = AutocorrelationFitting.Solve(autocorrelations, sigma, restarts, seed);
             return new MtdSolution(estimate, autocorrelations.Seconds, estimate.Seconds, autocorrelations.SamplesPerSecond);
         }
@@ -32,11 +32,11 @@ public static class MtdSolver
             throw new InvalidParameterException("σ", "unknown", "must be given for EM (only the autocorrelation fit estimates it)");
         }
 
-        var options = (emOptions ?? new MtdEmOptions()) with { Seed = seed };
+        var options = (emOptions ?? new MtdEmOptions()) with { Seed = seed, Context = context ?? Numerics.ComputeContext.Default };
         double passSeconds = 0, startSeconds = 0, speed = 0;
         if (warmStart)
         {
-            var autocorrelations = MtdAutocorrelations.Compute(measurement, length);
+            var autocorrelations = MtdAutocorrelations.Compute(measurement, length, context);
             var start = AutocorrelationFitting.Solve(autocorrelations, known, restarts, seed);
             (passSeconds, startSeconds, speed) = (autocorrelations.Seconds, start.Seconds, autocorrelations.SamplesPerSecond);
             double densest = (double)length / ((2 * length) - 1);

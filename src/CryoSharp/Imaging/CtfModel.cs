@@ -83,7 +83,7 @@ public sealed record CtfModel
 
     /// <summary>
     /// Fills a half-complex 2D array of CTF values (real) for a square box of <paramref name="box"/> pixels of
-    /// <paramref name="pixelSizeA"/> Å, in the layout of <see cref="Numerics.Fft.Fft.Forward(ReadOnlySpan{float}, GridShape, Span{ComplexF}, Numerics.Fft.FftOrigin, Numerics.Fft.FftScaling)"/>.
+    /// <paramref name="pixelSizeA"/> Å, in the layout of <see cref="Numerics.Fft.Fft.Forward(ReadOnlySpan{float}, GridShape, Span{ComplexF}, Numerics.Fft.FftOrigin, Numerics.Fft.FftScaling, ComputeContext)"/>.
     /// </summary>
     public void Fill(Span<float> destination, int box, double pixelSizeA)
     {

@@ -13,11 +13,11 @@ internal static class ChunkedPass
     /// Calls <paramref name="accumulate"/>(observations, shifts, count, scratch) for every chunk, with a per-worker
     /// <paramref name="scratch"/> reused across chunks, and merges the results in chunk order.
     /// </summary>
-    public static void Run<TScratch, T>(IMraObservations source, bool withShifts, Func<TScratch> scratch,
+    public static void Run<TScratch, T>(IMraObservations source, bool withShifts, ComputeContext context, Func<TScratch> scratch,
         Func<float[], int[], int, TScratch, T> accumulate, Action<T> merge)
     {
         int length = source.Length, size = source.ChunkSize;
-        OrderedParallel.For(source.ChunkCount,
+        OrderedParallel.For(source.ChunkCount, context,
             () => (Observations: new float[size * length], Shifts: new int[withShifts ? size : 0], Scratch: scratch()),
             (chunk, w) =>
             {

@@ -12,6 +12,9 @@ public sealed record MraEmOptions
     /// <summary>Iteration limit.</summary>
     public int MaxIterations { get; init; } = 1000;
 
+    /// <summary>Threads and FFT planning.</summary>
+    public ComputeContext Context { get; init; } = ComputeContext.Default;
+
     /// <summary>Stop when ‖x_{k+1} − x_k‖/‖x_{k+1}‖ falls below this.</summary>
     public double Tolerance { get; init; } = 1e-6;
 
@@ -69,11 +72,11 @@ public static class MraExpectationMaximization
 
             var logRho = rho.Select(p => (float)Math.Log(Math.Max(p, 1e-300))).ToArray();
             var total = new Sums(l, half);
-            ChunkedPass.Run(source, false, () => (Spectra: new ComplexF[chunk * half], Products: new ComplexF[chunk * half], Weights: new float[chunk * l]), (observations, _, n, scratch) =>
+            ChunkedPass.Run(source, false, o.Context, () => (Spectra: new ComplexF[chunk * half], Products: new ComplexF[chunk * half], Weights: new float[chunk * l]), (observations, _, n, scratch) =>
             {
                 var sums = new Sums(l, half);
                 var (spectra, products, weights) = scratch;
-                Fft.ForwardMany(observations.AsSpan(0, n * l), shape, n, spectra, FftOrigin.Corner);
+                Fft.ForwardMany(observations.AsSpan(0, n * l), shape, n, spectra, FftOrigin.Corner, context: o.Context);
                 for (int j = 0; j < n; j++)
                 {
                     for (int k = 0; k < half; k++)
@@ -82,7 +85,7 @@ public static class MraExpectationMaximization
                     }
                 }
 
-                Fft.InverseMany(products.AsSpan(0, n * half), shape, n, weights, FftOrigin.Corner);
+                Fft.InverseMany(products.AsSpan(0, n * half), shape, n, weights, FftOrigin.Corner, context: o.Context);
                 for (int j = 0; j < n; j++)
                 {
                     var w = weights.AsSpan(j * l, l);
@@ -99,7 +102,7 @@ public static class MraExpectationMaximization
                     }
                 }
 
-                Fft.ForwardMany(weights.AsSpan(0, n * l), shape, n, products, FftOrigin.Corner);
+                Fft.ForwardMany(weights.AsSpan(0, n * l), shape, n, products, FftOrigin.Corner, context: o.Context);
                 for (int j = 0; j < n; j++)
                 {
                     for (int k = 0; k < half; k++)

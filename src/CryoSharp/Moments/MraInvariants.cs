@@ -92,7 +92,7 @@ public sealed class MraInvariants
     }
 
     /// <summary>One pass over <paramref name="source"/>.</summary>
-    public static MraInvariants Compute(IMraObservations source, double sigma, bool bispectrum = true, bool secondMoment = false)
+    public static MraInvariants Compute(IMraObservations source, double sigma, bool bispectrum = true, bool secondMoment = false, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (!(sigma >= 0) || double.IsInfinity(sigma))
@@ -104,10 +104,11 @@ public sealed class MraInvariants
         int l = source.Length;
         var total = new Accumulator(l, bispectrum, secondMoment);
         int half = (l / 2) + 1, size = source.ChunkSize;
-        ChunkedPass.Run(source, false, () => new ComplexF[size * half], (observations, _, n, spectra) =>
+        var c = context ?? ComputeContext.Default;
+        ChunkedPass.Run(source, false, c, () => new ComplexF[size * half], (observations, _, n, spectra) =>
         {
             var accumulator = new Accumulator(l, bispectrum, secondMoment);
-            accumulator.Add(observations.AsSpan(0, n * l), n, spectra);
+            accumulator.Add(observations.AsSpan(0, n * l), n, spectra, c);
             return accumulator;
         }, total.Merge);
 
@@ -184,10 +185,10 @@ public sealed class MraInvariants
         public double[] Second { get; }
 
         /// <summary>Adds <paramref name="count"/> observations; <paramref name="spectra"/> is scratch for their transforms.</summary>
-        public void Add(ReadOnlySpan<float> observations, int count, ComplexF[] spectra)
+        public void Add(ReadOnlySpan<float> observations, int count, ComplexF[] spectra, ComputeContext context)
         {
             int l = length, half = (l / 2) + 1;
-            Fft.ForwardMany(observations, new GridShape(l), count, spectra, FftOrigin.Corner);
+            Fft.ForwardMany(observations, new GridShape(l), count, spectra, FftOrigin.Corner, context: context);
 
             // The full spectrum twice over (index k and k + L), so that k₁ + k₂ needs no wrap-around.
             var re = new double[2 * l];

@@ -11,21 +11,21 @@ public static class MraSolver
 {
     /// <summary>Solves with <paramref name="method"/>; <paramref name="emOptions"/> tune EM.</summary>
     public static MraSolution Solve(IMraObservations source, double sigma, MraMethod method, int restarts = 10, int seed = 1,
-        MraEmOptions? emOptions = null, bool estimateShifts = false)
+        MraEmOptions? emOptions = null, bool estimateShifts = false, Numerics.ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         switch (method)
         {
             case MraMethod.Bispectrum:
                 {
-                    var invariants = MraInvariants.Compute(source, sigma, bispectrum: true);
+                    var invariants = MraInvariants.Compute(source, sigma, bispectrum: true, context: context);
                     var estimate = BispectrumInversion.Solve(invariants, restarts, seed);
                     return new MraSolution(estimate, invariants.Seconds, estimate.Seconds);
                 }
 
             case MraMethod.Moments:
                 {
-                    var invariants = MraInvariants.Compute(source, sigma, bispectrum: false, secondMoment: true);
+                    var invariants = MraInvariants.Compute(source, sigma, bispectrum: false, secondMoment: true, context: context);
                     var estimate = MomentFitting.Solve(invariants, restarts, seed);
                     return new MraSolution(estimate, invariants.Seconds, estimate.Seconds);
                 }
@@ -33,13 +33,13 @@ public static class MraSolver
             case MraMethod.Em:
                 {
                     var estimate = MraExpectationMaximization.Solve(source, sigma,
-                        (emOptions ?? new MraEmOptions()) with { Seed = seed, EstimateShifts = estimateShifts });
+                        (emOptions ?? new MraEmOptions()) with { Seed = seed, EstimateShifts = estimateShifts, Context = context ?? Numerics.ComputeContext.Default });
                     return new MraSolution(estimate, 0, estimate.Seconds);
                 }
 
             default:
                 {
-                    var estimate = OracleAlignment.Solve(source);
+                    var estimate = OracleAlignment.Solve(source, context);
                     return new MraSolution(estimate, 0, estimate.Seconds);
                 }
         }

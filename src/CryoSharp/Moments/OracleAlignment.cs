@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CryoSharp.Numerics;
 
 namespace CryoSharp.Moments;
 
@@ -9,7 +10,7 @@ namespace CryoSharp.Moments;
 public static class OracleAlignment
 {
     /// <summary>Averages the aligned observations.</summary>
-    public static MraEstimate Solve(IMraObservations source)
+    public static MraEstimate Solve(IMraObservations source, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (!source.HasShifts)
@@ -20,7 +21,7 @@ public static class OracleAlignment
         var clock = Stopwatch.StartNew();
         int l = source.Length;
         var total = new double[2 * l];
-        ChunkedPass.Run(source, true, () => 0, (observations, shifts, n, _) =>
+        ChunkedPass.Run(source, true, context ?? ComputeContext.Default, () => 0, (observations, shifts, n, _) =>
         {
             var sums = new double[2 * l];
             for (int j = 0; j < n; j++)

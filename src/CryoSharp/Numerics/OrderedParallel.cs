@@ -13,7 +13,7 @@ internal static class OrderedParallel
     /// Computes <paramref name="body"/>(index, workspace) for index = 0..<paramref name="count"/> − 1 and passes
     /// each result to <paramref name="merge"/> in index order.
     /// </summary>
-    public static void For<TWorkspace, TResult>(int count, Func<TWorkspace> workspace, Func<int, TWorkspace, TResult> body, Action<TResult> merge)
+    public static void For<TWorkspace, TResult>(int count, ComputeContext context, Func<TWorkspace> workspace, Func<int, TWorkspace, TResult> body, Action<TResult> merge)
     {
         var results = new TResult[Math.Min(Wave, Math.Max(count, 1))];
         var pool = new System.Collections.Concurrent.ConcurrentBag<TWorkspace>();
@@ -22,7 +22,7 @@ internal static class OrderedParallel
             int n = Math.Min(Wave, count - first);
 
             // Workspaces go back to the pool after each wave, so large buffers are allocated once per worker.
-            Parallel.For(0, n, Parallelism.Options, () => pool.TryTake(out var w) ? w : workspace(), (i, _, w) =>
+            Parallel.For(0, n, context.ParallelOptions, () => pool.TryTake(out var w) ? w : workspace(), (i, _, w) =>
             {
                 results[i] = body(first + i, w);
                 return w;

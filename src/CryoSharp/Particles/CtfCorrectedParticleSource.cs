@@ -50,7 +50,7 @@ public sealed class CtfCorrectedParticleSource : TransformedParticleSource
         var (spectrum, ctf) = ((ComplexF[], float[]))workspace!;
         var shape = GridShape.Square(Box);
         var model = ParticleRecords.ValidatedCtf(Inner.Records[index], Inner.Description);
-        Fft.Forward(input, shape, spectrum);
+        Fft.Forward(input, shape, spectrum, context: Context);
         model.Fill(ctf, Box, PixelSizeA);
         if (Correction == CtfCorrection.Flip)
         {
@@ -61,7 +61,7 @@ public sealed class CtfCorrectedParticleSource : TransformedParticleSource
             WienerFilter.Apply(spectrum, ctf, Box, [WienerConstant]);
         }
 
-        Fft.Inverse(spectrum, shape, output);
+        Fft.Inverse(spectrum, shape, output, context: Context);
     }
 
     private static ParticleRecord[] Corrected(IParticleSource inner, CtfCorrection correction)

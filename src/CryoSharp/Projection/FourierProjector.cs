@@ -21,7 +21,8 @@ public sealed class FourierProjector
     /// <summary>Prepares the projector for a cubic volume (its transform is computed here, once).</summary>
     /// <param name="volume">The map; its pixel size is kept for the projections.</param>
     /// <param name="padding">Zero-padding factor of the Fourier grid (2, as RELION, by default).</param>
-    public FourierProjector(Volume volume, int padding = 2)
+    /// <param name="context">Threads of the padded 3D transform; null for the default.</param>
+    public FourierProjector(Volume volume, int padding = 2, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(volume);
         if (!volume.Shape.IsSquareOrCubic || volume.Shape.Rank != 3)
@@ -46,7 +47,7 @@ public sealed class FourierProjector
         spectrum = GC.AllocateUninitializedArray<ComplexF>(padded.HalfComplexLength, pinned: true);
         var data = volume.Data;
         var factor = GriddingCorrection.FactorByRadiusSquared(Box, paddedBox);
-        Fft.ForwardInPlace(padded, spectrum, input => WritePadded(data, Box, paddedBox, factor, input));
+        Fft.ForwardInPlace(padded, spectrum, input => WritePadded(data, Box, paddedBox, factor, input), context);
     }
 
     /// <summary>
@@ -90,7 +91,7 @@ public sealed class FourierProjector
 
     /// <summary>
     /// The half-complex spectrum of the projection at orientation <paramref name="a"/> (RELION matrix), in the
-    /// layout of <see cref="Fft.Forward(ReadOnlySpan{float}, GridShape, Span{ComplexF}, FftOrigin, FftScaling)"/>
+    /// layout of <see cref="Fft.Forward(ReadOnlySpan{float}, GridShape, Span{ComplexF}, FftOrigin, FftScaling, ComputeContext)"/>
     /// with a centred origin; frequencies at or beyond Nyquist are zero.
     /// </summary>
     public unsafe void ProjectSpectrum(Matrix3 a, Span<ComplexF> destination)

@@ -68,7 +68,7 @@ public static class ParticleImageFormation
             }
         }
 
-        Numerics.Fft.Fft.InverseMany(spectra[..(count * shape.HalfComplexLength)], shape, count, images[..(count * shape.Length)]);
+        Numerics.Fft.Fft.InverseMany(spectra[..(count * shape.HalfComplexLength)], shape, count, images[..(count * shape.Length)], context: context);
     }
 }
 

@@ -23,15 +23,19 @@ public sealed class FourierReconstructor
     /// <paramref name="padding"/> times: the shell of every grid voxel and the work buffers, made once and reused by
     /// every <see cref="Reconstruct"/> (half maps and full map alike).
     /// </summary>
-    public FourierReconstructor(int box, int padding)
+    public FourierReconstructor(int box, int padding, ComputeContext? context = null)
     {
+        Context = context ?? ComputeContext.Default;
         Box = box;
         Padding = padding;
         int m = box * padding;
-        shellOf = ShellsOfPaddedGrid(m, padding, box / 2);
+        shellOf = ShellsOfPaddedGrid(m, padding, box / 2, Context);
         spectrum = GC.AllocateUninitializedArray<ComplexF>(shellOf.Length);
         padded = GC.AllocateUninitializedArray<float>(m * m * m);
     }
+
+    /// <summary>The threads and FFT planning.</summary>
+    public ComputeContext Context { get; }
 
     /// <summary>Box size of the maps.</summary>
     public int Box { get; }
@@ -82,7 +86,7 @@ public sealed class FourierReconstructor
         double floor = 1e-6 * maxWeight;
         var shells = shellOf;
         var output = spectrum;
-        Parallel.For(0, m, Parallelism.Options, z =>
+        Parallel.For(0, m, Context.ParallelOptions, z =>
         {
             for (int i = z * m * h; i < (z + 1) * m * h; i++)
             {
@@ -100,7 +104,7 @@ public sealed class FourierReconstructor
             }
         });
 
-        Fft.Inverse(spectrum, GridShape.Cube(m), padded);
+        Fft.Inverse(spectrum, GridShape.Cube(m), padded, context: Context);
         var volume = Volume.Cube(n, accumulator.PixelSizeA);
         RealSpaceWindow.Window(padded, GridShape.Cube(m), volume.Data, volume.Shape);
         GriddingCorrection.Divide(volume.Data, n, m);
@@ -130,11 +134,11 @@ public sealed class FourierReconstructor
     }
 
     /// <summary>For each voxel of the half-complex padded grid, its shell in units of the original box.</summary>
-    private static int[] ShellsOfPaddedGrid(int m, int padding, int nyquist)
+    private static int[] ShellsOfPaddedGrid(int m, int padding, int nyquist, ComputeContext context)
     {
         int h = (m / 2) + 1;
         var shells = GC.AllocateUninitializedArray<int>(m * m * h);
-        Parallel.For(0, m, Parallelism.Options, z =>
+        Parallel.For(0, m, context.ParallelOptions, z =>
         {
             int kz = FourierIndex.Frequency(z, m);
             for (int y = 0; y < m; y++)

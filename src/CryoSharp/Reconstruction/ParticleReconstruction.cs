@@ -75,7 +75,7 @@ public sealed class ParticleReconstruction
             readSeconds += pending.GetAwaiter().GetResult();
             var images = buffers[turn];
             pending = start + chunk < source.Count ? ReadChunk(start + chunk, buffers[turn ^ 1]) : Task.FromResult(0.0);
-            Fft.ForwardMany(images.AsSpan(0, n * shape.Length), shape, n, spectra.AsSpan(0, n * shape.HalfComplexLength));
+            Fft.ForwardMany(images.AsSpan(0, n * shape.Length), shape, n, spectra.AsSpan(0, n * shape.HalfComplexLength), context: context);
 
             // A fixed partition (worker w takes particles w, w + W, ... in order) and a fixed merge order make the
             // sums, and so the maps, identical on every run with the same number of threads.
@@ -121,7 +121,7 @@ public sealed class ParticleReconstruction
     {
         // First pass: half maps by plain division (or the given constant), whose FSC measures the SNR per shell.
         double[]? constant = Options.Regularisation is double k ? [k] : null;
-        var reconstructor = new FourierReconstructor(half1.Box, half1.Padding);
+        var reconstructor = new FourierReconstructor(half1.Box, half1.Padding, Options.Context);
         var map1 = reconstructor.Reconstruct(half1, constant);
         var map2 = reconstructor.Reconstruct(half2, constant);
         var halfFsc = FourierShellCorrelation.Compute(map1, map2);

@@ -20,7 +20,8 @@ public static class AtomicModelDensity
     /// <param name="box">Box size in voxels, or 0 for the smallest even box that holds the model with a 3σ margin.</param>
     /// <param name="pixelSizeA">Voxel size in Å.</param>
     /// <param name="resolutionA">Resolution in Å that sets the Gaussians' width.</param>
-    public static Volume Create(IReadOnlyList<Atom> atoms, int box, double pixelSizeA, double resolutionA)
+    /// <param name="context">Threads (one z-plane per task); null for the default.</param>
+    public static Volume Create(IReadOnlyList<Atom> atoms, int box, double pixelSizeA, double resolutionA, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(atoms);
         if (atoms.Count == 0)
@@ -69,7 +70,7 @@ public static class AtomicModelDensity
 
         // One plane per task and atoms in a fixed order: every voxel sums the same terms in the same order on
         // every run, whatever the thread count.
-        Parallel.For(0, box, Parallelism.Options, () => (Gx: new double[span], Gy: new double[span]), (z, _, local) =>
+        Parallel.For(0, box, (context ?? ComputeContext.Default).ParallelOptions, () => (Gx: new double[span], Gy: new double[span]), (z, _, local) =>
         {
             int first = LowerBound(zs, z - reach - 1);
             for (int i = first; i < placed.Length && placed[i].Z <= z + reach + 1; i++)

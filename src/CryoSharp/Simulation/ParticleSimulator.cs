@@ -25,7 +25,7 @@ public sealed class ParticleSimulator
         options.Validate();
         Volume = volume;
         Context = context ?? ComputeContext.Default;
-        projector = new FourierProjector(volume);
+        projector = new FourierProjector(volume, context: Context);
         MaskRadiusPx = options.MaskRadiusPx ?? NoiseModel.ParticleRadius(volume);
     }
 

@@ -68,7 +68,7 @@ public static class PhaseSynchronization
         if (kMax > 1)
         {
             var unit = UnitModulusEntries(measurements);
-            var power = new DenseHermitianMatrix(n);
+            var power = new DenseHermitianMatrix(n) { Context = measurements.Context };
             unit.Data.CopyTo(power.Data, 0);
             for (int k = 2; k <= kMax; k++)
             {
@@ -77,9 +77,9 @@ public static class PhaseSynchronization
             }
         }
 
-        var estimate = new DenseHermitianMatrix(n);
+        var estimate = new DenseHermitianMatrix(n) { Context = measurements.Context };
         var grid = PeriodogramGrid.For(kMax);
-        Parallel.For(0, n, Parallelism.Options, () => new Complex[kMax], (i, _, w) =>
+        Parallel.For(0, n, measurements.Context.ParallelOptions, () => new Complex[kMax], (i, _, w) =>
         {
             estimate[i, i] = 1;
             for (int j = i + 1; j < n; j++)
@@ -121,7 +121,7 @@ public static class PhaseSynchronization
         var unit = kMax > 1 ? UnitModulusEntries(measurements) : measurements;
         for (int k = 1; k < kMax; k++)
         {
-            powers[k] = new DenseHermitianMatrix(n);
+            powers[k] = new DenseHermitianMatrix(n) { Context = measurements.Context };
             MultiplyEntrywise(k == 1 ? unit : powers[k - 1], unit, powers[k]);
         }
 
@@ -148,7 +148,7 @@ public static class PhaseSynchronization
             }
 
             var next = new Complex[n];
-            Parallel.For(0, n, Parallelism.Options, () => new Complex[kMax], (i, _, w) =>
+            Parallel.For(0, n, measurements.Context.ParallelOptions, () => new Complex[kMax], (i, _, w) =>
             {
                 for (int k = 0; k < kMax; k++)
                 {
@@ -177,7 +177,7 @@ public static class PhaseSynchronization
     {
         int n = a.Size;
         var (x, y, z) = (a.Data, b.Data, target.Data);
-        Parallel.For(0, n, Parallelism.Options, i =>
+        Parallel.For(0, n, target.Context.ParallelOptions, i =>
         {
             for (long p = (long)i * n; p < (long)(i + 1) * n; p++)
             {
@@ -194,9 +194,9 @@ public static class PhaseSynchronization
     private static DenseHermitianMatrix UnitModulusEntries(DenseHermitianMatrix measurements)
     {
         int n = measurements.Size;
-        var result = new DenseHermitianMatrix(n);
+        var result = new DenseHermitianMatrix(n) { Context = measurements.Context };
         var (from, to) = (measurements.Data, result.Data);
-        Parallel.For(0, n, Parallelism.Options, i =>
+        Parallel.For(0, n, measurements.Context.ParallelOptions, i =>
         {
             for (long p = (long)i * n; p < (long)(i + 1) * n; p++)
             {

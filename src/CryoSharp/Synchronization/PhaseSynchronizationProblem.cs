@@ -17,7 +17,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
     /// The random corruption model: each pair is observed exactly, Hᵢⱼ = zᵢ·conj(zⱼ), with probability r, and
     /// otherwise Hᵢⱼ is a uniformly random phase; pairs are observed with probability <paramref name="edgeProbability"/>.
     /// </summary>
-    public static PhaseSynchronizationProblem Corruption(int n, double r, int seed, double edgeProbability = 1)
+    public static PhaseSynchronizationProblem Corruption(int n, double r, int seed, double edgeProbability = 1, ComputeContext? context = null)
     {
         if (!(r is >= 0 and <= 1))
         {
@@ -27,7 +27,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
         CheckEdgeProbability(edgeProbability);
         var random = new NormalRandom(seed);
         var z = RandomPhases(n, random);
-        var h = new DenseHermitianMatrix(n);
+        var h = new DenseHermitianMatrix(n) { Context = context ?? ComputeContext.Default };
         for (int i = 0; i < n; i++)
         {
             h[i, i] = 1;
@@ -52,7 +52,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
     /// standard normal, E|Wᵢⱼ|² = 1; the diagonal of H kept at 1) on the pairs observed, each with probability
     /// <paramref name="edgeProbability"/>.
     /// </summary>
-    public static PhaseSynchronizationProblem Gaussian(int n, double sigma, int seed, double edgeProbability = 1)
+    public static PhaseSynchronizationProblem Gaussian(int n, double sigma, int seed, double edgeProbability = 1, ComputeContext? context = null)
     {
         if (!(sigma >= 0))
         {
@@ -62,7 +62,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
         CheckEdgeProbability(edgeProbability);
         var random = new NormalRandom(seed);
         var z = RandomPhases(n, random);
-        var h = new DenseHermitianMatrix(n);
+        var h = new DenseHermitianMatrix(n) { Context = context ?? ComputeContext.Default };
         double s = sigma / Math.Sqrt(2);
         for (int i = 0; i < n; i++)
         {

@@ -19,11 +19,12 @@ namespace CryoSharp.Synchronization;
 public static class RotationSynchronization
 {
     /// <summary>The spectral estimate with rounding to SO(3).</summary>
-    public static Matrix3[] Spectral(RelativeRotations measurements, int seed = 1)
+    public static Matrix3[] Spectral(RelativeRotations measurements, int seed = 1, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(measurements);
         int n = measurements.Count;
-        var h = BlockMatrix(measurements, 3, (r, block) =>
+        var c = context ?? ComputeContext.Default;
+        var h = BlockMatrix(measurements, 3, c, (r, block) =>
         {
             for (int a = 0; a < 3; a++)
             {
@@ -69,7 +70,8 @@ public static class RotationSynchronization
     /// <param name="maxDegree">L, the largest Wigner-D degree.</param>
     /// <param name="seed">Seed of the eigen-solver's start vectors.</param>
     /// <param name="refinements">Levels of the hierarchical orientation grid searched below the coarse one.</param>
-    public static Matrix3[] MultiFrequency(RelativeRotations measurements, int maxDegree, int seed = 1, int refinements = 3)
+    /// <param name="context">Threads; null for the default.</param>
+    public static Matrix3[] MultiFrequency(RelativeRotations measurements, int maxDegree, int seed = 1, int refinements = 3, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(measurements);
         if (maxDegree is < 1 or > 12)
@@ -79,9 +81,10 @@ public static class RotationSynchronization
 
         if (maxDegree == 1)
         {
-            return Spectral(measurements, seed);
+            return Spectral(measurements, seed, context);
         }
 
+        var c = context ?? ComputeContext.Default;
         int n = measurements.Count, total = RealWignerD.TotalSize(maxDegree);
         var wigner = new RealWignerD(maxDegree);
 
@@ -89,12 +92,12 @@ public static class RotationSynchronization
         var u = new double[maxDegree][];
         for (int l = 1; l <= maxDegree; l++)
         {
-            u[l - 1] = OrthogonalBlocks(DegreeBasis(measurements, wigner, l, seed + l), n, RealWignerD.Dimension(l));
+            u[l - 1] = OrthogonalBlocks(DegreeBasis(measurements, wigner, l, seed + l, c), n, RealWignerD.Dimension(l), c);
         }
 
-        var search = new So3PeakSearch(wigner, maxDegree, refinements);
+        var search = new So3PeakSearch(wigner, maxDegree, refinements, c);
         var estimates = new RelativeRotations(n);
-        Parallel.For(0, n, Parallelism.Options, () => new double[total], (i, _, w) =>
+        Parallel.For(0, n, c.ParallelOptions, () => new double[total], (i, _, w) =>
         {
             for (int j = i + 1; j < n; j++)
             {
@@ -128,7 +131,7 @@ public static class RotationSynchronization
 
             return w;
         }, _ => { });
-        return Spectral(estimates, seed);
+        return Spectral(estimates, seed, c);
     }
 
     /// <summary>The rotation nearest to a 3 × 3 matrix in Frobenius norm: U·diag(1, 1, det UVᵀ)·Vᵀ.</summary>
@@ -145,21 +148,21 @@ public static class RotationSynchronization
     }
 
     /// <summary>The real orthonormal top-d eigenbasis of H^ℓ (blocks D^ℓ(R̃ᵢⱼ)), n(2ℓ+1) × (2ℓ+1) row-major.</summary>
-    private static double[] DegreeBasis(RelativeRotations measurements, RealWignerD wigner, int degree, int seed)
+    private static double[] DegreeBasis(RelativeRotations measurements, RealWignerD wigner, int degree, int seed, ComputeContext context)
     {
         int d = RealWignerD.Dimension(degree);
-        return TopBasis(BlockMatrix(measurements, d, (r, block) => wigner.Compute(r, degree, block)), d, seed);
+        return TopBasis(BlockMatrix(measurements, d, context, (r, block) => wigner.Compute(r, degree, block)), d, seed);
     }
 
     /// <summary>
     /// The symmetric nd × nd matrix with identity diagonal blocks, block (i, j) = <paramref name="represent"/>(R̃ᵢⱼ)
     /// (a d × d row-major block) for observed pairs, its transpose at (j, i), and zeros elsewhere; rows in parallel.
     /// </summary>
-    private static DenseSymmetricMatrix BlockMatrix(RelativeRotations measurements, int d, Action<Matrix3, Span<double>> represent)
+    private static DenseSymmetricMatrix BlockMatrix(RelativeRotations measurements, int d, ComputeContext context, Action<Matrix3, Span<double>> represent)
     {
         int n = measurements.Count;
-        var h = new DenseSymmetricMatrix(n * d);
-        Parallel.For(0, n, Parallelism.Options, () => new double[d * d], (i, _, block) =>
+        var h = new DenseSymmetricMatrix(n * d) { Context = context };
+        Parallel.For(0, n, context.ParallelOptions, () => new double[d * d], (i, _, block) =>
         {
             for (int a = 0; a < d; a++)
             {
@@ -197,10 +200,10 @@ public static class RotationSynchronization
     }
 
     /// <summary>Each d × d block of the basis replaced by its orthogonal polar factor (the analogue of unit modulus).</summary>
-    private static double[] OrthogonalBlocks(double[] basis, int n, int d)
+    private static double[] OrthogonalBlocks(double[] basis, int n, int d, ComputeContext context)
     {
         var result = new double[n * d * d];
-        Parallel.For(0, n, Parallelism.Options, i =>
+        Parallel.For(0, n, context.ParallelOptions, i =>
         {
             var svd = Block(basis, i, d).Svd();
             var q = svd.U * svd.VT;

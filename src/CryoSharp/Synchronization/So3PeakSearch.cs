@@ -17,7 +17,7 @@ internal sealed class So3PeakSearch
     private readonly OrientationGrid[] grids;
     private readonly float[] coarse;
 
-    public So3PeakSearch(RealWignerD wigner, int maxDegree, int refinements)
+    public So3PeakSearch(RealWignerD wigner, int maxDegree, int refinements, Numerics.ComputeContext? context = null)
     {
         this.wigner = wigner;
         this.maxDegree = maxDegree;
@@ -34,7 +34,7 @@ internal sealed class So3PeakSearch
 
         int count = grids[0].Count;
         coarse = new float[(long)count * total];
-        Parallel.For(0, count, Numerics.Parallelism.Options, () => new double[total], (g, _, values) =>
+        Parallel.For(0, count, (context ?? Numerics.ComputeContext.Default).ParallelOptions, () => new double[total], (g, _, values) =>
         {
             wigner.ComputeAll(grids[0][g].ToMatrix(), maxDegree, values);
             for (int c = 0; c < total; c++)

@@ -99,8 +99,8 @@ public class MtdTests
     public void PassDoesNotDependOnThreadCount()
     {
         var simulation = new MtdSimulation(Signal, 3_000_000, 0.3, 3, MtdSpacing.WellSeparated, 6, chunkSize: 100_000);
-        var one = ThreadCount.With(1, () => MtdAutocorrelations.Compute(simulation, 11));
-        var three = ThreadCount.With(3, () => MtdAutocorrelations.Compute(simulation, 11));
+        var one = MtdAutocorrelations.Compute(simulation, 11, ComputeContext.SingleThreaded);
+        var three = MtdAutocorrelations.Compute(simulation, 11, ComputeContext.Default.WithThreads(3));
         Assert.Equal(one.Third, three.Third);
         Assert.Equal(one.Second, three.Second);
     }

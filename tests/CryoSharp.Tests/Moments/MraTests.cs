@@ -94,8 +94,8 @@ public class MraTests
     public void PassesDoNotDependOnThreadCount()
     {
         var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 70_000, 8, chunkSize: 4096);
-        var one = ThreadCount.With(1, () => MraInvariants.Compute(simulation, 1));
-        var three = ThreadCount.With(3, () => MraInvariants.Compute(simulation, 1));
+        var one = MraInvariants.Compute(simulation, 1, context: ComputeContext.SingleThreaded);
+        var three = MraInvariants.Compute(simulation, 1, context: ComputeContext.Default.WithThreads(3));
         Assert.Equal(one.Bispectrum, three.Bispectrum);
         Assert.Equal(one.PowerSpectrum, three.PowerSpectrum);
     }

@@ -10,16 +10,7 @@ public static class CliRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int threads = CryoSharp.Numerics.Parallelism.MaxThreads;
-        try
-        {
-            int code = CryoSharpApp.Run(args, new CliConsole(output, error, interactive: false));
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            // Commands set the process-wide thread count from --threads; later tests must not inherit it.
-            CryoSharp.Numerics.Parallelism.MaxThreads = threads;
-        }
+        int code = CryoSharpApp.Run(args, new CliConsole(output, error, interactive: false));
+        return (code, output.ToString(), error.ToString());
     }
 }

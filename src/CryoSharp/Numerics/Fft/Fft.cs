@@ -12,21 +12,16 @@ namespace CryoSharp.Numerics.Fft;
 /// </summary>
 public static unsafe class Fft
 {
-    /// <summary>
-    /// How plans are chosen for shapes not planned yet; set once, at start, by the program. The default,
-    /// <see cref="FftPlanning.Estimate"/>, makes every run give identical results.
-    /// </summary>
-    public static FftPlanning Planning { get; set; } = FftPlanning.Estimate;
-
     /// <summary>Real grid → half-complex spectrum.</summary>
     /// <param name="input">Real samples, <see cref="GridShape.Length"/> of them.</param>
     /// <param name="shape">Grid shape.</param>
     /// <param name="output">Half-complex spectrum, <see cref="GridShape.HalfComplexLength"/> values.</param>
     /// <param name="origin">Where the real-space origin lies.</param>
     /// <param name="scaling">Scaling convention.</param>
+    /// <param name="context">How plans are chosen (and threads for the largest grids); null for the default.</param>
     public static void Forward(ReadOnlySpan<float> input, GridShape shape, Span<ComplexF> output,
-        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward) =>
-        ForwardBatch(input, shape, 1, output, origin, scaling);
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward, ComputeContext? context = null) =>
+        ForwardBatch(input, shape, 1, output, origin, scaling, context ?? ComputeContext.Default);
 
     /// <summary>Half-complex spectrum → real grid. The input is not modified.</summary>
     /// <param name="input">Half-complex spectrum, <see cref="GridShape.HalfComplexLength"/> values.</param>
@@ -34,52 +29,55 @@ public static unsafe class Fft
     /// <param name="output">Real samples, <see cref="GridShape.Length"/> of them.</param>
     /// <param name="origin">Where the real-space origin lies.</param>
     /// <param name="scaling">Scaling convention.</param>
+    /// <param name="context">How plans are chosen (and threads for the largest grids); null for the default.</param>
     public static void Inverse(ReadOnlySpan<ComplexF> input, GridShape shape, Span<float> output,
-        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward) =>
-        InverseBatch(input, shape, 1, output, origin, scaling);
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward, ComputeContext? context = null) =>
+        InverseBatch(input, shape, 1, output, origin, scaling, context ?? ComputeContext.Default);
 
     /// <summary>Complex grid → complex spectrum (full layout, Fourier origin at index 0).</summary>
     public static void Forward(ReadOnlySpan<ComplexF> input, GridShape shape, Span<ComplexF> output,
-        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward) =>
-        ComplexBatch(input, shape, 1, output, FftKind.ComplexForward, origin, scaling);
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward, ComputeContext? context = null) =>
+        ComplexBatch(input, shape, 1, output, FftKind.ComplexForward, origin, scaling, context ?? ComputeContext.Default);
 
     /// <summary>Complex spectrum (full layout) → complex grid.</summary>
     public static void Inverse(ReadOnlySpan<ComplexF> input, GridShape shape, Span<ComplexF> output,
-        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward) =>
-        ComplexBatch(input, shape, 1, output, FftKind.ComplexInverse, origin, scaling);
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward, ComputeContext? context = null) =>
+        ComplexBatch(input, shape, 1, output, FftKind.ComplexInverse, origin, scaling, context ?? ComputeContext.Default);
 
     /// <summary>
     /// Forward transforms of <paramref name="count"/> real grids stored one after another, through batched
-    /// ("many") plans, in parallel over batches (<see cref="Parallelism.MaxThreads"/>).
+    /// ("many") plans, in parallel over batches (the context's threads).
     /// </summary>
     public static void ForwardMany(ReadOnlySpan<float> input, GridShape shape, int count, Span<ComplexF> output,
-        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward)
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward, ComputeContext? context = null)
     {
+        var c = context ?? ComputeContext.Default;
         CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.HalfComplexLength * count);
         fixed (float* inPtr = input)
         fixed (ComplexF* outPtr = output)
         {
             var (src, dst) = ((nint)inPtr, (nint)outPtr);
-            ForEachBatch(shape, count, (first, n) => ForwardBatch(
+            ForEachBatch(shape, count, c, (first, n) => ForwardBatch(
                 new ReadOnlySpan<float>((float*)src + ((long)first * shape.Length), n * shape.Length), shape, n,
                 new Span<ComplexF>((ComplexF*)dst + ((long)first * shape.HalfComplexLength), n * shape.HalfComplexLength),
-                origin, scaling));
+                origin, scaling, c));
         }
     }
 
     /// <summary>Inverse transforms of <paramref name="count"/> half-complex spectra, batched and in parallel.</summary>
     public static void InverseMany(ReadOnlySpan<ComplexF> input, GridShape shape, int count, Span<float> output,
-        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward)
+        FftOrigin origin = FftOrigin.Centered, FftScaling scaling = FftScaling.Backward, ComputeContext? context = null)
     {
+        var c = context ?? ComputeContext.Default;
         CheckLengths(input.Length, (long)shape.HalfComplexLength * count, output.Length, (long)shape.Length * count);
         fixed (ComplexF* inPtr = input)
         fixed (float* outPtr = output)
         {
             var (src, dst) = ((nint)inPtr, (nint)outPtr);
-            ForEachBatch(shape, count, (first, n) => InverseBatch(
+            ForEachBatch(shape, count, c, (first, n) => InverseBatch(
                 new ReadOnlySpan<ComplexF>((ComplexF*)src + ((long)first * shape.HalfComplexLength), n * shape.HalfComplexLength),
                 shape, n,
-                new Span<float>((float*)dst + ((long)first * shape.Length), n * shape.Length), origin, scaling));
+                new Span<float>((float*)dst + ((long)first * shape.Length), n * shape.Length), origin, scaling, c));
         }
     }
 
@@ -88,14 +86,15 @@ public static unsafe class Fft
     /// <paramref name="writeInput"/> (origin at index 0; every sample must be written). For large grids built on
     /// the fly, such as a zero-padded volume, this saves allocating and copying a grid of the full size.
     /// </summary>
-    public static void Forward(GridShape shape, FftInputWriter writeInput, Span<ComplexF> output, FftScaling scaling = FftScaling.Backward)
+    public static void Forward(GridShape shape, FftInputWriter writeInput, Span<ComplexF> output, FftScaling scaling = FftScaling.Backward,
+        ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(writeInput);
         CheckLengths(shape.Length, shape.Length, output.Length, shape.HalfComplexLength);
         var scratch = FftScratch.Current;
         var inBuf = (float*)scratch.Input((long)shape.Length * sizeof(float));
         var outBuf = (ComplexF*)scratch.Output((long)shape.HalfComplexLength * sizeof(ComplexF));
-        var plan = FftwPlanCache.Shared.Get(Key(FftKind.RealToComplex, shape, 1), inBuf, outBuf);
+        var plan = FftwPlanCache.Shared.Get(Key(FftKind.RealToComplex, shape, 1, context ?? ComputeContext.Default), inBuf, outBuf);
         writeInput(new Span<float>(inBuf, shape.Length));
         FftwNative.ExecuteR2C(plan, inBuf, outBuf);
         CopyScaled(new ReadOnlySpan<ComplexF>(outBuf, shape.HalfComplexLength), output, ForwardScale(shape, scaling));
@@ -108,14 +107,14 @@ public static unsafe class Fft
     /// FFTW's padded in-place layout: sample (x, y, z) at ((z·Ny + y)·2(Nx/2 + 1)) + x, origin at index 0. For the
     /// largest grids this halves the memory a transform touches: no scratch, no copy.
     /// </summary>
-    public static void ForwardInPlace(GridShape shape, ComplexF[] buffer, FftInputWriter writeInput)
+    public static void ForwardInPlace(GridShape shape, ComplexF[] buffer, FftInputWriter writeInput, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentNullException.ThrowIfNull(writeInput);
         CheckLengths(buffer.Length, shape.HalfComplexLength, buffer.Length, shape.HalfComplexLength);
         fixed (ComplexF* data = buffer)
         {
-            var key = Key(FftKind.RealToComplexInPlace, shape, 1) with { Alignment = (int)((nint)data & 63) };
+            var key = Key(FftKind.RealToComplexInPlace, shape, 1, context ?? ComputeContext.Default) with { Alignment = (int)((nint)data & 63) };
             var plan = FftwPlanCache.Shared.Get(key, data, data);
             writeInput(new Span<float>((float*)data, 2 * shape.HalfComplexLength));
             FftwNative.ExecuteR2C(plan, (float*)data, data);
@@ -126,17 +125,17 @@ public static unsafe class Fft
     /// The plan key for a transform: large single grids (2M samples or more, a 128³ volume) also use FFTW's own
     /// threads, since there is no batch to spread over threads.
     /// </summary>
-    private static FftPlanKey Key(FftKind kind, GridShape shape, int count) =>
-        new(kind, shape, count, Planning, count == 1 && shape.Length >= 1 << 21 ? Parallelism.MaxThreads : 1);
+    private static FftPlanKey Key(FftKind kind, GridShape shape, int count, ComputeContext context) =>
+        new(kind, shape, count, context.FftPlanning, count == 1 && shape.Length >= 1 << 21 ? context.Threads : 1);
 
     /// <summary>How many grids of this shape one batched plan transforms at a time (about 1 MB of samples).</summary>
     internal static int BatchSize(GridShape shape) => Math.Clamp((1 << 18) / shape.Length, 1, 64);
 
-    private static void ForEachBatch(GridShape shape, int count, Action<int, int> transform)
+    private static void ForEachBatch(GridShape shape, int count, ComputeContext context, Action<int, int> transform)
     {
         int batch = BatchSize(shape);
         int batches = (count + batch - 1) / batch;
-        if (batches <= 1 || Parallelism.MaxThreads == 1)
+        if (batches <= 1 || context.Threads == 1)
         {
             for (int b = 0; b < batches; b++)
             {
@@ -146,7 +145,7 @@ public static unsafe class Fft
             return;
         }
 
-        Parallel.For(0, batches, Parallelism.Options, RunBatch);
+        Parallel.For(0, batches, context.ParallelOptions, RunBatch);
 
         void RunBatch(int b)
         {
@@ -169,13 +168,13 @@ public static unsafe class Fft
     }
 
     private static void ForwardBatch(ReadOnlySpan<float> input, GridShape shape, int count, Span<ComplexF> output,
-        FftOrigin origin, FftScaling scaling)
+        FftOrigin origin, FftScaling scaling, ComputeContext context)
     {
         CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.HalfComplexLength * count);
         var scratch = FftScratch.Current;
         var inBuf = (float*)scratch.Input((long)shape.Length * count * sizeof(float));
         var outBuf = (ComplexF*)scratch.Output((long)shape.HalfComplexLength * count * sizeof(ComplexF));
-        var plan = FftwPlanCache.Shared.Get(Key(FftKind.RealToComplex, shape, count), inBuf, outBuf);
+        var plan = FftwPlanCache.Shared.Get(Key(FftKind.RealToComplex, shape, count, context), inBuf, outBuf);
         for (int i = 0; i < count; i++)
         {
             var src = input.Slice(i * shape.Length, shape.Length);
@@ -196,7 +195,7 @@ public static unsafe class Fft
     }
 
     private static void InverseBatch(ReadOnlySpan<ComplexF> input, GridShape shape, int count, Span<float> output,
-        FftOrigin origin, FftScaling scaling)
+        FftOrigin origin, FftScaling scaling, ComputeContext context)
     {
         CheckLengths(input.Length, (long)shape.HalfComplexLength * count, output.Length, (long)shape.Length * count);
         var scratch = FftScratch.Current;
@@ -205,7 +204,7 @@ public static unsafe class Fft
         // FFTW's multi-dimensional c2r always overwrites its input, so it runs on a copy.
         var inBuf = (ComplexF*)scratch.Input((long)total * sizeof(ComplexF));
         var outBuf = (float*)scratch.Output((long)shape.Length * count * sizeof(float));
-        var plan = FftwPlanCache.Shared.Get(Key(FftKind.ComplexToReal, shape, count), inBuf, outBuf);
+        var plan = FftwPlanCache.Shared.Get(Key(FftKind.ComplexToReal, shape, count, context), inBuf, outBuf);
         input[..total].CopyTo(new Span<ComplexF>(inBuf, total));
         FftwNative.ExecuteC2R(plan, inBuf, outBuf);
         float scale = InverseScale(shape, scaling);
@@ -230,14 +229,14 @@ public static unsafe class Fft
     }
 
     private static void ComplexBatch(ReadOnlySpan<ComplexF> input, GridShape shape, int count, Span<ComplexF> output,
-        FftKind kind, FftOrigin origin, FftScaling scaling)
+        FftKind kind, FftOrigin origin, FftScaling scaling, ComputeContext context)
     {
         CheckLengths(input.Length, (long)shape.Length * count, output.Length, (long)shape.Length * count);
         var scratch = FftScratch.Current;
         int total = shape.Length * count;
         var inBuf = (ComplexF*)scratch.Input((long)total * sizeof(ComplexF));
         var outBuf = (ComplexF*)scratch.Output((long)total * sizeof(ComplexF));
-        var plan = FftwPlanCache.Shared.Get(Key(kind, shape, count), inBuf, outBuf);
+        var plan = FftwPlanCache.Shared.Get(Key(kind, shape, count, context), inBuf, outBuf);
         bool forward = kind == FftKind.ComplexForward;
         for (int i = 0; i < count; i++)
         {

@@ -4,7 +4,7 @@ namespace CryoSharp.Numerics.LinearAlgebra;
 
 /// <summary>
 /// A dense Hermitian matrix stored in full, row-major (entry (i, j) at i·n + j), complex double. The product is
-/// parallel over rows (<see cref="Parallelism"/>).
+/// parallel over rows (<see cref="Context"/>).
 /// </summary>
 public sealed class DenseHermitianMatrix : IHermitianOperator
 {
@@ -19,6 +19,9 @@ public sealed class DenseHermitianMatrix : IHermitianOperator
         Size = size;
         Data = new Complex[(long)size * size];
     }
+
+    /// <summary>The threads products use.</summary>
+    public ComputeContext Context { get; init; } = ComputeContext.Default;
 
     /// <inheritdoc />
     public int Size { get; }
@@ -50,7 +53,7 @@ public sealed class DenseHermitianMatrix : IHermitianOperator
 
         var input = x.ToArray();
         var output = new Complex[Size];
-        Parallel.For(0, Size, Parallelism.Options, i =>
+        Parallel.For(0, Size, Context.ParallelOptions, i =>
         {
             var row = Data.AsSpan((int)((long)i * Size), Size);
             double re = 0, im = 0;

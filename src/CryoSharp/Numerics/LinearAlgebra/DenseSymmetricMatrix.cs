@@ -21,6 +21,9 @@ public sealed class DenseSymmetricMatrix : IHermitianOperator
         Data = new double[(long)size * size];
     }
 
+    /// <summary>The threads products use.</summary>
+    public ComputeContext Context { get; init; } = ComputeContext.Default;
+
     /// <inheritdoc />
     public int Size { get; }
 
@@ -58,7 +61,7 @@ public sealed class DenseSymmetricMatrix : IHermitianOperator
         }
 
         var output = new Complex[Size];
-        Parallel.For(0, Size, Parallelism.Options, i =>
+        Parallel.For(0, Size, Context.ParallelOptions, i =>
         {
             var row = Data.AsSpan((int)((long)i * Size), Size);
             output[i] = new Complex(System.Numerics.Tensors.TensorPrimitives.Dot<double>(row, re),

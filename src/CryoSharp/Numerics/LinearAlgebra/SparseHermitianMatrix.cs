@@ -68,6 +68,9 @@ public sealed class SparseHermitianMatrix : IHermitianOperator
         values = [.. vals];
     }
 
+    /// <summary>The threads products use.</summary>
+    public ComputeContext Context { get; init; } = ComputeContext.Default;
+
     /// <inheritdoc />
     public int Size { get; }
 
@@ -84,7 +87,7 @@ public sealed class SparseHermitianMatrix : IHermitianOperator
 
         var input = x.ToArray();
         var output = new Complex[Size];
-        Parallel.For(0, Size, Parallelism.Options, i =>
+        Parallel.For(0, Size, Context.ParallelOptions, i =>
         {
             Complex sum = 0;
             for (int k = rowStart[i]; k < rowStart[i + 1]; k++)
