@@ -24,13 +24,13 @@ public class IoBenchmarks
         Directory.CreateDirectory(folder);
         stackPath = Path.Combine(folder, "stack.mrcs");
         var shape = GridShape.Square(128);
-        var random = new NormalRandom(1);
+        var random = new RandomStream(1);
         buffer = new float[shape.Length];
         using (var writer = new MrcStackWriter(stackPath, shape, 1.0))
         {
             for (int i = 0; i < Images; i++)
             {
-                random.Fill(buffer);
+                random.FillGaussian(buffer);
                 writer.Append(buffer);
             }
 
@@ -49,13 +49,13 @@ public class IoBenchmarks
             {
                 Image = new ImageReference((i % 1000) + 1, $"Extract/job012/mic{i / 1000:D4}.mrcs"),
                 MicrographName = $"MotionCorr/mic{i / 1000:D4}.mrc",
-                AngleRotDeg = random.Next() * 90,
-                AngleTiltDeg = 90 + (random.Next() * 30),
-                AnglePsiDeg = random.Next() * 90,
-                OriginXA = random.Next(),
-                OriginYA = random.Next(),
-                DefocusUA = 15000 + (1000 * random.Next()),
-                DefocusVA = 15000 + (1000 * random.Next()),
+                AngleRotDeg = random.NextGaussian() * 90,
+                AngleTiltDeg = 90 + (random.NextGaussian() * 30),
+                AnglePsiDeg = random.NextGaussian() * 90,
+                OriginXA = random.NextGaussian(),
+                OriginYA = random.NextGaussian(),
+                DefocusUA = 15000 + (1000 * random.NextGaussian()),
+                DefocusVA = 15000 + (1000 * random.NextGaussian()),
                 DefocusAngleDeg = 45,
                 RandomSubset = 1 + (i % 2),
             });

@@ -31,9 +31,9 @@ public class ProjectionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        volume = new GaussianBlobPhantom().Create(Box, 2.0);
+        volume = new GaussianBlobPhantom { Seeds = new SeedSequence(1) }.Create(Box, 2.0);
         projector = new FourierProjector(volume);
-        orientations = [.. Rotations.RandomUniform(1024, 1).Select(q => q.ToMatrix())];
+        orientations = [.. Rotations.RandomUniform(1024, new SeedSequence(1)).Select(q => q.ToMatrix())];
         spectrum = new ComplexF[GridShape.Square(Box).HalfComplexLength];
         ctfValues = new float[spectrum.Length];
         image = new float[Box * Box];

@@ -32,7 +32,7 @@ public class StackFftBenchmarks
         context = ComputeContext.Default with { FftPlanning = Planning };
         shape = GridShape.Square(Box);
         stack = new float[shape.Length * Images];
-        new NormalRandom(1).Fill(stack);
+        new RandomStream(1).FillGaussian(stack);
         spectra = new ComplexF[shape.HalfComplexLength * Images];
         Fft.ForwardMany(stack, shape, Images, spectra, context: context);
         Fft.InverseMany(spectra, shape, Images, stack, context: context);

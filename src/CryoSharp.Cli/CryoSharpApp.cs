@@ -46,6 +46,12 @@ public static class CryoSharpApp
 
         try
         {
+            // A command that will run (not --help) first says what it will run with.
+            if (parse.Action is not null && parse.CommandResult.Command.Action is not null && parse.Action == parse.CommandResult.Command.Action)
+            {
+                console.Error.WriteLine(ResolvedOptions.Describe(parse));
+            }
+
             return parse.Invoke(new InvocationConfiguration
             {
                 Output = console.Out,
@@ -87,7 +93,7 @@ public static class CryoSharpApp
         root.Subcommands.Add(Pdb2MapCommand.Create(globals, console));
         root.Subcommands.Add(CompareCommand.Create(console));
         root.Subcommands.Add(ReconstructCommand.Create(globals, console));
-        root.Subcommands.Add(FscCommand.Create(console));
+        root.Subcommands.Add(FscCommand.Create(globals, console));
         root.Subcommands.Add(CtfCorrectCommand.Create(globals, console));
         root.Subcommands.Add(SyncCommand.Create(globals, console));
         root.Subcommands.Add(MraCommand.Create(globals, console));

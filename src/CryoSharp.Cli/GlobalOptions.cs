@@ -16,7 +16,7 @@ public sealed class GlobalOptions
     };
 
     /// <summary>Seed of every random generator a command uses.</summary>
-    public Option<int> Seed { get; } = new("--seed")
+    public Option<long> Seed { get; } = new("--seed")
     {
         Description = "Seed for every random generator, so that runs can be repeated exactly.",
         Recursive = true,
@@ -31,6 +31,13 @@ public sealed class GlobalOptions
         Recursive = true,
         DefaultValueFactory = _ => Numerics.Fft.FftPlanning.Estimate,
     };
+
+    /// <summary>The root of every random draw of a parsed command line (<c>--seed</c>).</summary>
+    public SeedSequence Seeds(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return new SeedSequence(parse.GetValue(Seed));
+    }
 
     /// <summary>
     /// The compute context of a parsed command line: --threads (1 to the machine's processors; more would only add

@@ -9,14 +9,6 @@ namespace CryoSharp.Cli;
 /// </summary>
 internal static class SweepPlot
 {
-    /// <summary>Mean and sample standard deviation of repeated errors.</summary>
-    public static (double Mean, double Std) MeanAndSpread(IReadOnlyCollection<double> values)
-    {
-        double mean = values.Average();
-        double std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Count - 1));
-        return (mean, std);
-    }
-
     /// <summary>Writes the SVG.</summary>
     /// <param name="path">Output file.</param>
     /// <param name="title">Plot title.</param>

@@ -17,7 +17,7 @@ public static class CompareCommand
     {
         var first = new Argument<string>("A") { Description = "An MRC map or stack." };
         var second = new Argument<string>("B") { Description = "An MRC map or stack of the same shape." };
-        var json = CommandOptions.Json();
+        var json = Options.SharedOptions.Json();
         var command = new Command("compare", "Compare two MRC files of the same shape: for stacks image by image, for maps as a whole. Prints the correlation, the scale s with B ≈ s·A, and ‖s·A − B‖/‖B‖.")
         {
             first, second, json,

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using CryoSharp.Imaging;
+using CryoSharp.Cli.Options;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
@@ -19,41 +19,33 @@ public static class CtfCorrectCommand
     public static Command Create(GlobalOptions globals, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(globals);
-        var particles = new Option<string>("--particles", "-i") { Description = "RELION STAR file of particles with CTF parameters.", Required = true };
-        var mode = new Option<string>("--mode") { Description = "flip: multiply by the sign of the CTF; wiener: X·C/(C² + K).", DefaultValueFactory = _ => "flip" };
-        mode.AcceptOnlyFromAmong("flip", "wiener");
-        var constant = new Option<double>("--wiener-constant") { Description = "K = 1/SSNR of the Wiener filter (same for all frequencies).", DefaultValueFactory = _ => 0.1 };
-        var dataRoot = new Option<string?>("--data-root") { Description = "Folder relative image paths are resolved from (the RELION project folder)." };
-        var output = new Option<string>("--out", "-o") { Description = "Output folder: corrected.mrcs and corrected.star (the same particles, pointing to the new images).", Required = true };
-        var json = CommandOptions.Json();
+        var particles = SharedOptions.Particles("with CTF parameters");
+        var mode = SharedOptions.CtfCorrectionMode();
+        var constant = SharedOptions.WienerConstant();
+        var dataRoot = SharedOptions.DataRoot();
+        var output = SharedOptions.OutputFolder("corrected.mrcs and corrected.star (the same particles, pointing to the new images)");
+        var json = SharedOptions.Json();
         var command = new Command("ctf-correct", "Correct particle images for their CTF: phase flipping or Wiener filtering, image by image (streamed).")
         {
             particles, mode, constant, dataRoot, output, json,
         };
         command.SetAction(parse =>
         {
-            var result = Run(parse.GetValue(particles)!, parse.GetValue(mode)!, parse.GetValue(constant), parse.GetValue(dataRoot), parse.GetValue(output)!, console, globals.Context(parse));
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(console.Out, result);
-            }
-            else
-            {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Particles} particles corrected ({result.Mode}) in {result.Seconds:0.0} s: {result.Stack}, {result.Star}"));
-            }
-
-            return CryoSharpApp.Success;
+            var result = Run(parse.GetValue(particles)!, parse.GetValue(mode), parse.GetValue(constant), parse.GetValue(dataRoot), parse.GetValue(output)!,
+                console, globals.Context(parse));
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Particles} particles corrected ({r.Mode}) in {r.Seconds:0.0} s: {r.Stack}, {r.Star}")));
         });
         return command;
     }
 
     /// <summary>Corrects every particle and writes the new stack and STAR file.</summary>
-    public static CtfCorrectResult Run(string starPath, string mode, double wienerConstant, string? dataRoot, string directory, CliConsole console, ComputeContext context)
+    public static CtfCorrectResult Run(string starPath, CtfCorrection mode, double wienerConstant, string? dataRoot, string directory, CliConsole console, ComputeContext context)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(context);
         var clock = Stopwatch.StartNew();
-        if (mode == "wiener" && !(wienerConstant > 0))
+        if (mode == CtfCorrection.Wiener && !(wienerConstant > 0))
         {
             throw new InvalidParameterException("--wiener-constant", wienerConstant, "must be positive");
         }
@@ -65,23 +57,15 @@ public static class CtfCorrectCommand
         }
 
         using var source = StarParticleSource.Open(table, starPath, dataRoot);
-        var correction = mode == "flip" ? CtfCorrection.Flip : CtfCorrection.Wiener;
-        var corrected = new CtfCorrectedParticleSource(source, correction, wienerConstant, context);
+        var corrected = new CtfCorrectedParticleSource(source, mode, wienerConstant, context);
         Directory.CreateDirectory(directory);
-        string stackPath = Path.Combine(directory, "corrected.mrcs");
-        ParticleRecord[] written = null!;
-        ProgressDisplay.Run(console, "Correcting", table.Count, progress => written = ParticleStackWriter.Write(corrected, stackPath, "corrected.mrcs", progress));
+        string stack = Path.Combine(directory, "corrected.mrcs"), star = Path.Combine(directory, "corrected.star");
 
         // Flipped images are marked as such (rlnCtfDataArePhaseFlipped), so that a reconstruction applies |CTF| and
         // not the CTF again; Wiener-filtered ones lose their CTF columns, since the CTF has been divided out.
-        table = ParticleRecords.ToTable(written, ParticleColumns.Image, table);
-        if (correction == CtfCorrection.Wiener)
-        {
-            table.Columns &= ~(ParticleColumns.Defocus | ParticleColumns.PhaseShift | ParticleColumns.CtfEnvelope);
-        }
-
-        string star = Path.Combine(directory, "corrected.star");
-        table.Save(star);
-        return new CtfCorrectResult(stackPath, star, table.Count, mode, wienerConstant, clock.Elapsed.TotalSeconds);
+        var drop = mode == CtfCorrection.Wiener ? ParticleColumns.Defocus | ParticleColumns.PhaseShift | ParticleColumns.CtfEnvelope : ParticleColumns.None;
+        ProgressDisplay.Run(console, "Correcting", table.Count, progress =>
+            ParticleSet.Save(corrected, stack, star, ParticleColumns.None, table, progress: progress, drop: drop));
+        return new CtfCorrectResult(stack, star, table.Count, ChoiceOption.NameOf(SharedOptions.CtfCorrectionChoices, mode), wienerConstant, clock.Elapsed.TotalSeconds);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CryoSharp.Cli.Options;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
@@ -23,22 +24,14 @@ public static class DemoCommand
     public static Command Create(GlobalOptions globals, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(globals);
-        var output = new Option<string>("--out", "-o")
-        {
-            Description = "Folder for the demo's files (created if needed).",
-            DefaultValueFactory = _ => "cryosharp-demo",
-        };
-        var box = new Option<int>("--box")
-        {
-            Description = "Box size of the phantom in voxels.",
-            DefaultValueFactory = _ => 64,
-        };
-        var pixel = new Option<double>("--pixel-size")
-        {
-            Description = "Voxel size of the phantom in Å.",
-            DefaultValueFactory = _ => 3.0,
-        };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON (camelCase keys)." };
+        var output = SharedOptions.OutputFolder("the demo's maps, particles, figures and report.html");
+        output.Required = false;
+        output.DefaultValueFactory = _ => "cryosharp-demo";
+
+        // The demo's own defaults (a small box, 3 Å) keep it to seconds; simulate's are those of a typical data set.
+        var box = SharedOptions.Box("of the phantom [default: 64]");
+        var pixel = SharedOptions.PixelSize("of the phantom [default: 3]");
+        var json = SharedOptions.Json();
         var command = new Command("demo", "Build a phantom molecule, simulate its particles (CTF, noise), reconstruct it from their true poses, and write a report (report.html): slices of truth and map, the FSC against the truth and between half maps, particles and power spectrum.")
         {
             output,
@@ -48,21 +41,15 @@ public static class DemoCommand
         };
         command.SetAction(parse =>
         {
-            var result = Run(parse.GetValue(output)!, parse.GetValue(box), parse.GetValue(pixel), parse.GetValue(globals.Seed), console, globals.Context(parse));
-            if (parse.GetValue(json))
+            var result = Run(parse.GetValue(output)!, parse.GetValue(box) ?? 64, parse.GetValue(pixel) ?? 3.0, globals.Seeds(parse), console, globals.Context(parse));
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
-                JsonOutput.Write(console.Out, result);
-            }
-            else
-            {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Phantom {result.Box}³ at {result.PixelSize} Å/voxel written to {result.Map} (round trip max error {result.RoundTripMaxError:G3})."));
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Reconstructed from 4000 simulated particles: {result.Resolution0143:0.0} Å gold-standard, {result.ResolutionVersusTruth05:0.0} Å against the truth."));
-                console.Out.WriteLine($"Report: {result.Report}");
-            }
-
-            return CryoSharpApp.Success;
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Phantom {r.Box}³ at {r.PixelSize} Å/voxel written to {r.Map} (round trip max error {r.RoundTripMaxError:G3})."));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Reconstructed from 4000 simulated particles: {r.Resolution0143:0.0} Å gold-standard, {r.ResolutionVersusTruth05:0.0} Å against the truth."));
+                o.WriteLine($"Report: {r.Report}");
+            });
         });
         return command;
     }
@@ -73,10 +60,11 @@ public static class DemoCommand
         double ResolutionVersusTruth05, double Seconds);
 
     /// <summary>Runs the demo into <paramref name="outputDirectory"/>.</summary>
-    public static DemoResult Run(string outputDirectory, int box, double pixelSizeA, int seed, CliConsole console, ComputeContext context)
+    public static DemoResult Run(string outputDirectory, int box, double pixelSizeA, SeedSequence seeds, CliConsole console, ComputeContext context)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(seeds);
         if (box is < 16 or > 512)
         {
             throw new InvalidParameterException("--box", box, "must be between 16 and 512 voxels");
@@ -87,14 +75,14 @@ public static class DemoCommand
         var clock = Stopwatch.StartNew();
         var c = CultureInfo.InvariantCulture;
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"demo: box {box}, pixel size {pixelSizeA} Å, seed {seed}, threads {context.Threads}, output {Path.GetFullPath(outputDirectory)}"));
+            $"demo: output {Path.GetFullPath(outputDirectory)}"));
         Directory.CreateDirectory(outputDirectory);
         string map = Path.Combine(outputDirectory, "phantom.mrc");
         string slices = Path.Combine(outputDirectory, "phantom_views.png");
         string power = Path.Combine(outputDirectory, "power_spectrum.svg");
         string report = Path.Combine(outputDirectory, "report.html");
 
-        var phantom = new GaussianBlobPhantom { Seed = seed }.Create(box, pixelSizeA);
+        var phantom = new GaussianBlobPhantom { Seeds = seeds.Spawn("phantom") }.Create(box, pixelSizeA);
         MrcWriter.Write(map, phantom);
         var reread = MrcReader.ReadVolume(map);
         double roundTrip = 0;
@@ -142,13 +130,13 @@ public static class DemoCommand
         // Particles of the phantom, as the simulator makes them (projection, shift, CTF, noise), and the map
         // reconstructed from them with their true poses.
         string particles = Path.Combine(outputDirectory, "particles.mrcs");
-        var simulation = new SimulationOptions { Count = 4000, Snr = 0.5, Ctf = true, ShiftSigmaA = 2 * pixelSizeA, Seed = seed };
+        var simulation = new SimulationOptions { Count = 4000, Snr = 0.5, Ctf = true, ShiftSigmaA = 2 * pixelSizeA, Seeds = seeds };
         var simulator = new ParticleSimulator(reread, simulation, context);
         var source = simulator.CreateSource();
 
         // The reconstruction reads the simulation straight from memory; the stack and STAR file are written for
         // people to open, not for the reconstruction.
-        var reconstruction = new Reconstruction.ParticleReconstruction(new Reconstruction.ReconstructionOptions { Ctf = true, Seed = seed, Context = context })
+        var reconstruction = new Reconstruction.ParticleReconstruction(new Reconstruction.ReconstructionOptions { Ctf = true, Seeds = seeds, Context = context })
             .Run(source);
         var written = ParticleStackWriter.Write(source, particles, Path.GetFileName(particles));
         string star = Path.Combine(outputDirectory, "particles.star");
@@ -193,7 +181,7 @@ public static class DemoCommand
                 ("map", Path.GetFileName(map)),
                 ("box", string.Create(c, $"{box} × {box} × {box} voxels")),
                 ("pixel size", string.Create(c, $"{pixelSizeA} Å")),
-                ("seed", seed.ToString(c)),
+                ("seed", seeds.Seed.ToString(c)),
                 ("min / max", string.Create(c, $"{stats.Min:G4} / {stats.Max:G4}")),
                 ("mean / std", string.Create(c, $"{stats.Mean:G4} / {stats.StdDev:G4}")),
                 ("MRC round trip, max |error|", roundTrip.ToString("G3", c)),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CryoSharp.Cli.Options;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.Reconstruction;
@@ -17,14 +18,15 @@ public static class FscCommand
     public sealed record FscResult(string A, string B, double PixelSize, double Resolution0143, double Resolution05, IReadOnlyList<FscPoint> Curve, string? Plot);
 
     /// <summary>Builds the command.</summary>
-    public static Command Create(CliConsole console)
+    public static Command Create(GlobalOptions globals, CliConsole console)
     {
+        ArgumentNullException.ThrowIfNull(globals);
         var first = new Argument<string>("A") { Description = "A map (MRC), for example half map 1." };
         var second = new Argument<string>("B") { Description = "A map of the same box, for example half map 2 or the ground truth." };
-        var mask = new Option<string?>("--mask") { Description = "A soft mask (MRC, same box); the FSC is corrected for it by phase randomisation (Chen et al. 2013)." };
-        var pixel = new Option<double?>("--pixel-size") { Description = "Pixel size in Å, when the header of A has none or a wrong one." };
-        var plot = new Option<string?>("--plot") { Description = "Also write the curve as an SVG plot to this file." };
-        var json = CommandOptions.Json();
+        var mask = SharedOptions.Mask("the FSC");
+        var pixel = SharedOptions.PixelSize("of both maps, when the header of A has none or a wrong one");
+        var plot = SharedOptions.Plot("the curve");
+        var json = SharedOptions.Json();
         var command = new Command("fsc", "Fourier shell correlation of two maps, with the resolution (Å) where it falls below 0.143 (half maps) and 0.5 (against a reference), linearly interpolated.")
         {
             first, second, mask, pixel, plot, json,
@@ -49,7 +51,7 @@ public static class FscCommand
             if (parse.GetValue(mask) is { } maskPath)
             {
                 var m = MrcReader.ReadVolume(maskPath);
-                curve = FourierShellCorrelation.ComputeMasked(a, b, new Volume(m.Nx, m.Ny, m.Nz, a.PixelSizeA, m.Data)).Corrected;
+                curve = FourierShellCorrelation.ComputeMasked(a, b, new Volume(m.Nx, m.Ny, m.Nz, a.PixelSizeA, m.Data), globals.Seeds(parse).Spawn("phase-randomisation")).Corrected;
             }
             else
             {

@@ -13,7 +13,7 @@ public static class InfoCommand
     public static Command Create(CliConsole console)
     {
         var file = new Argument<string>("FILE") { Description = "An MRC map or stack (.mrc, .mrcs, .map) or a RELION STAR file (.star)." };
-        var json = new Option<bool>("--json") { Description = "Print the facts as JSON (camelCase keys) instead of text." };
+        var json = Options.SharedOptions.Json();
         var command = new Command("info", "Describe an MRC file (shape, mode, pixel size in Å, min/max/mean/std) or a STAR file (blocks, rows, columns, particles, optics groups).")
         {
             file,

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using CryoSharp.Imaging;
-using CryoSharp.IO;
+using CryoSharp.Cli.Options;
+using CryoSharp.Experiments;
 using CryoSharp.Moments;
+using CryoSharp.Numerics;
 using CryoSharp.Reports;
 
 namespace CryoSharp.Cli.Commands;
@@ -11,9 +12,6 @@ namespace CryoSharp.Cli.Commands;
 /// <summary><c>cryosharp mra simulate|solve|sweep</c>: multireference alignment in 1D.</summary>
 public static class MraCommand
 {
-    /// <summary>The ground truth of a simulation, as <c>truth.json</c> holds it.</summary>
-    public sealed record MraTruth(int Length, long Count, double Sigma, string Signal, string Shifts, int Seed, double[] X, double[] Rho);
-
     /// <summary>What <c>mra simulate</c> wrote.</summary>
     public sealed record MraSimulateResult(string Observations, string ShiftsFile, string Truth, string Plot, int Length, long Count, double Sigma, double Seconds);
 
@@ -31,7 +29,70 @@ public static class MraCommand
     /// <summary>A sweep.</summary>
     public sealed record MraSweepResult(int Length, string Signal, string Shifts, IReadOnlyList<MraSweepPoint> Results, string? Plot);
 
-    private sealed record DataOptions(Option<int> Length, Option<string> Signal, Option<double> Count, Option<double> Sigma, Option<string> Shifts);
+    private enum ShiftKind
+    {
+        Uniform,
+        Aperiodic,
+    }
+
+    private static readonly (string Name, ShiftKind Value)[] ShiftChoices = [("uniform", ShiftKind.Uniform), ("aperiodic", ShiftKind.Aperiodic)];
+
+    /// <summary>The options that describe a simulated data set.</summary>
+    private sealed record DataOptions(Option<int> Length, Option<MraSignalKind> Signal, Option<double> Count, Option<double> Sigma, Option<ShiftKind> Aperiodic)
+    {
+        public static DataOptions Create() => new(
+            SharedOptions.SignalLength(41),
+            SharedOptions.Signal(MraSignalKind.Boxcar),
+            SharedOptions.Count("observations N", 10000),
+            SharedOptions.Sigma(1.0),
+            ChoiceOption.Create("--shifts", "Shift distribution: uniform, or aperiodic (independent weights uniform on [0.2, 1], seeded).", ShiftChoices, ShiftKind.Uniform));
+
+        /// <summary>A simulation of the options' data set (N and σ may be overridden by a sweep).</summary>
+        public MraSimulation Simulate(ParseResult parse, SeedSequence seeds, long? count = null, double? sigma = null)
+        {
+            int length = parse.GetValue(Length);
+            MraSignal.CheckLength(length);
+            var x = MraSignal.Create(parse.GetValue(Signal), length, seeds.Spawn("signal"));
+            var rho = parse.GetValue(Aperiodic) == ShiftKind.Aperiodic ? ShiftDistribution.Aperiodic(length, seeds.Spawn("shift-distribution")) : ShiftDistribution.Uniform(length);
+            return new MraSimulation(x, rho, sigma ?? parse.GetValue(Sigma), count ?? SharedOptions.WholeCount(parse, Count, 1_000_000_000_000), seeds.Spawn("observations"));
+        }
+
+        public string SignalName(ParseResult parse) => ChoiceOption.NameOf(SharedOptions.SignalChoices, parse.GetValue(Signal));
+
+        public string ShiftsName(ParseResult parse) => ChoiceOption.NameOf(ShiftChoices, parse.GetValue(Aperiodic));
+    }
+
+    /// <summary>The options that set up the estimators.</summary>
+    private sealed record SolverOptions(Option<int> Restarts, Option<double> Tolerance, Option<int> MaxIterations, Option<bool> EstimateRho)
+    {
+        public static SolverOptions Create() => new(
+            SharedOptions.Restarts(10, "the bispectrum and moment fits"),
+            SharedOptions.Tolerance(1e-6),
+            SharedOptions.MaxIterations(1000),
+            new Option<bool>("--estimate-rho")
+            {
+                Description = "EM also estimates the shift distribution ρ (otherwise it assumes uniform shifts). Moment fitting always estimates ρ; bispectrum inversion assumes uniform shifts.",
+            });
+
+        public IEnumerable<Option> All => [Restarts, Tolerance, MaxIterations, EstimateRho];
+
+        /// <summary>The estimator of a method, seeded from <paramref name="seeds"/>.</summary>
+        public IMraEstimator Estimator(ParseResult parse, MraMethod method, SeedSequence seeds, ComputeContext context, Action<int>? iteration = null) => method switch
+        {
+            MraMethod.Bispectrum => new BispectrumInversion(new BispectrumInversionOptions { Restarts = parse.GetValue(Restarts), Seeds = seeds, Context = context }),
+            MraMethod.Moments => new MomentFitting(new MomentFittingOptions { Restarts = parse.GetValue(Restarts), Seeds = seeds, Context = context }),
+            MraMethod.Em => new MraExpectationMaximization(new MraEmOptions
+            {
+                Tolerance = parse.GetValue(Tolerance),
+                MaxIterations = parse.GetValue(MaxIterations),
+                EstimateShifts = parse.GetValue(EstimateRho),
+                Seeds = seeds,
+                Context = context,
+                Progress = iteration is null ? null : (i, _, _, _) => iteration(i),
+            }),
+            _ => new OracleAlignment(context),
+        };
+    }
 
     /// <summary>Builds <c>mra</c>.</summary>
     public static Command Create(GlobalOptions globals, CliConsole console)
@@ -45,174 +106,74 @@ public static class MraCommand
         };
     }
 
-    private static DataOptions CreateDataOptions() => new(
-        new Option<int>("--length", "-L") { Description = "Signal length L.", DefaultValueFactory = _ => 41 },
-        AcceptSignal(new Option<string>("--signal") { Description = "Signal family: boxcar (⌊L/2⌋ + 1 ones), gaussian (i.i.d. normal) or mixture (3 Gaussian bumps).", DefaultValueFactory = _ => "boxcar" }),
-        new Option<double>("--count", "-n") { Description = "Number of observations N (1e7 style allowed).", DefaultValueFactory = _ => 10000 },
-        new Option<double>("--sigma") { Description = "Noise standard deviation σ per sample.", DefaultValueFactory = _ => 1.0 },
-        AcceptShifts(new Option<string>("--shifts") { Description = "Shift distribution: uniform, or aperiodic (independent weights uniform on [0.2, 1], seeded).", DefaultValueFactory = _ => "uniform" }));
-
-    private static Option<string> AcceptSignal(Option<string> o)
-    {
-        o.AcceptOnlyFromAmong("boxcar", "gaussian", "mixture");
-        return o;
-    }
-
-    private static Option<string> AcceptShifts(Option<string> o)
-    {
-        o.AcceptOnlyFromAmong("uniform", "aperiodic");
-        return o;
-    }
-
-    private static MraSimulation Simulation(ParseResult parse, DataOptions d, int seed, long? count = null, double? sigma = null)
-    {
-        int length = parse.GetValue(d.Length);
-        MraSignal.CheckLength(length);
-        var x = MraSignal.ByName(parse.GetValue(d.Signal)!, length, seed);
-        var rho = parse.GetValue(d.Shifts) == "aperiodic" ? ShiftDistribution.Aperiodic(length, seed + 1) : ShiftDistribution.Uniform(length);
-        double n = count ?? parse.GetValue(d.Count);
-        if (!(n >= 1) || n > 1e12 || Math.Abs(n - Math.Round(n)) > 1e-9)
-        {
-            throw new InvalidParameterException("--count", n, "must be a whole number of observations, at least 1");
-        }
-
-        return new MraSimulation(x, rho, sigma ?? parse.GetValue(d.Sigma), (long)Math.Round(n), seed);
-    }
-
     private static Command CreateSimulate(GlobalOptions globals, CliConsole console)
     {
-        var d = CreateDataOptions();
-        var output = new Option<string>("--out", "-o") { Description = "Output folder (created if needed).", Required = true };
-        var json = CommandOptions.Json();
-        var command = new Command("simulate", "Simulate MRA data: writes DIR/observations.mrcs (N sections of L × 1), DIR/shifts.mrc (the true shifts, N × 1), DIR/truth.json (x, ρ, σ) and DIR/signal.svg.")
+        var d = DataOptions.Create();
+        var output = SharedOptions.OutputFolder("observations.mrcs (N sections of L × 1), shifts.mrc (the true shifts), truth.json (x, ρ, σ) and signal.svg");
+        var json = SharedOptions.Json();
+        var command = new Command("simulate", "Simulate MRA data and write it as a data set that 'mra solve --data' reopens.")
         {
-            d.Length, d.Signal, d.Count, d.Sigma, d.Shifts, output, json,
+            d.Length, d.Signal, d.Count, d.Sigma, d.Aperiodic, output, json,
         };
         command.SetAction(parse =>
         {
             var clock = Stopwatch.StartNew();
-            int seed = parse.GetValue(globals.Seed);
-            var simulation = Simulation(parse, d, seed);
-            if (simulation.Count > int.MaxValue / 2)
-            {
-                throw new InvalidParameterException("--count", simulation.Count, "is too many to write to one MRC stack");
-            }
-
+            var seeds = globals.Seeds(parse);
+            var simulation = d.Simulate(parse, seeds);
             string dir = parse.GetValue(output)!;
-            Directory.CreateDirectory(dir);
             int l = simulation.Length;
-            var source = (IMraObservations)simulation;
-            var allShifts = new float[simulation.Count];
-            string observations = Path.Combine(dir, "observations.mrcs");
-            using (var writer = new MrcStackWriter(observations, new Numerics.GridShape(l, 1), 1.0))
-            {
-                var buffer = new float[source.ChunkSize * l];
-                var shifts = new int[source.ChunkSize];
-                ProgressDisplay.Run(console, "Simulating", source.ChunkCount, progress =>
-                {
-                    for (int c = 0; c < source.ChunkCount; c++)
-                    {
-                        int n = source.ChunkLength(c);
-                        source.Read(c, buffer, shifts);
-                        writer.Append(buffer.AsSpan(0, n * l));
-                        for (int j = 0; j < n; j++)
-                        {
-                            allShifts[((long)c * source.ChunkSize) + j] = shifts[j];
-                        }
-
-                        progress.Report(c + 1);
-                    }
-                });
-
-                writer.Complete();
-            }
-
-            string shiftsFile = Path.Combine(dir, "shifts.mrc");
-            MrcWriter.Write(shiftsFile, new Image(allShifts.Length, 1, 1.0, allShifts));
-            var truth = new MraTruth(l, simulation.Count, simulation.Sigma, parse.GetValue(d.Signal)!, parse.GetValue(d.Shifts)!, seed,
-                simulation.Signal, simulation.Shifts.Probabilities);
-            string truthFile = Path.Combine(dir, "truth.json");
-            TruthFile.Write(truthFile, truth);
+            var truth = new MraTruth(l, simulation.Count, simulation.Sigma, d.SignalName(parse), d.ShiftsName(parse), seeds.Seed, simulation.Signal, simulation.Shifts.Probabilities);
+            ProgressDisplay.Run(console, "Simulating", ((IMraObservations)simulation).ChunkCount, progress => MraDataset.Save(simulation, truth, dir, progress));
             string plot = Path.Combine(dir, "signal.svg");
             new SvgLinePlot { Title = "MRA signal and shift distribution ×L", XLabel = "t", YLabel = "value" }
                 .Add("x", Indices(l), simulation.Signal, markers: true)
                 .Add("L·ρ", Indices(l), [.. simulation.Shifts.Probabilities.Select(p => p * l)])
                 .Save(plot);
-            var result = new MraSimulateResult(observations, shiftsFile, truthFile, plot, l, simulation.Count, simulation.Sigma, clock.Elapsed.TotalSeconds);
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(console.Out, result);
-            }
-            else
-            {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {result.Count} observations of length {l} (σ = {result.Sigma}) to {dir} in {result.Seconds:0.0} s."));
-            }
-
-            return CryoSharpApp.Success;
+            var result = new MraSimulateResult(Path.Combine(dir, MraDataset.ObservationsFile), Path.Combine(dir, MraDataset.ShiftsFile),
+                Path.Combine(dir, MraDataset.TruthFileName), plot, l, simulation.Count, simulation.Sigma, clock.Elapsed.TotalSeconds);
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Wrote {r.Count} observations of length {l} (σ = {r.Sigma}) to {dir} in {r.Seconds:0.0} s.")));
         });
         return command;
     }
 
-    private static Option<string> MethodOption(string defaultValue, bool list)
-    {
-        var o = new Option<string>(list ? "--methods" : "--method")
-        {
-            Description = list
-                ? "Comma list of methods: bispectrum, moments, em, oracle."
-                : "bispectrum (power spectrum + bispectrum phase retrieval; uniform shifts), moments (fit x and ρ to the first two moments; non-uniform shifts), em (expectation–maximisation), oracle (true shifts).",
-            DefaultValueFactory = _ => defaultValue,
-        };
-        if (!list)
-        {
-            o.AcceptOnlyFromAmong("bispectrum", "moments", "em", "oracle");
-        }
-
-        return o;
-    }
-
-    private static MraMethod ParseMethod(string name) => name switch
-    {
-        "bispectrum" => MraMethod.Bispectrum,
-        "moments" => MraMethod.Moments,
-        "em" => MraMethod.Em,
-        "oracle" => MraMethod.Oracle,
-        _ => throw new InvalidParameterException("--methods", name, "must list bispectrum, moments, em or oracle"),
-    };
-
     private static Command CreateSolve(GlobalOptions globals, CliConsole console)
     {
-        var d = CreateDataOptions();
-        var method = MethodOption("bispectrum", false);
-        var data = new Option<string?>("--data") { Description = "A folder written by 'mra simulate' (otherwise the data are simulated in memory, chunk by chunk, from the options)." };
-        var restarts = new Option<int>("--restarts") { Description = "Random starts of the bispectrum and moment fits.", DefaultValueFactory = _ => 10 };
-        var tolerance = new Option<double>("--tolerance") { Description = "EM stops when the relative change of x is below this.", DefaultValueFactory = _ => 1e-6 };
-        var estimateRho = EstimateRhoOption();
-        var plot = new Option<string?>("--plot") { Description = "Write the aligned estimate against the truth as SVG to this file." };
-        var json = CommandOptions.Json();
+        var d = DataOptions.Create();
+        var s = SolverOptions.Create();
+        var method = ChoiceOption.Create("--method",
+            "bispectrum (power spectrum + bispectrum phase retrieval; uniform shifts), moments (fit x and ρ to the first two moments; non-uniform shifts), em (expectation–maximisation), oracle (true shifts).",
+            SharedOptions.MraMethodChoices, MraMethod.Bispectrum);
+        var data = SharedOptions.Data("mra simulate", "the data are simulated in memory, chunk by chunk, from the options");
+        var plot = SharedOptions.Plot("the aligned estimate against the truth");
+        var json = SharedOptions.Json();
         var command = new Command("solve", "Estimate the signal (and ρ where the method does) and report the relative error up to the best cyclic shift.")
         {
-            method, d.Length, d.Signal, d.Count, d.Sigma, d.Shifts, data, restarts, tolerance, estimateRho, plot, json,
+            method, d.Length, d.Signal, d.Count, d.Sigma, d.Aperiodic, data,
         };
+        foreach (var option in s.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(plot);
+        command.Options.Add(json);
         command.SetAction(parse =>
         {
-            int seed = parse.GetValue(globals.Seed);
-            var m = ParseMethod(parse.GetValue(method)!);
+            var seeds = globals.Seeds(parse);
+            var m = parse.GetValue(method);
             IMraObservations source;
-            double[] x;
-            double[] rho;
+            double[] x, rho;
             double sigma;
             MraObservationSet? opened = null;
-            string? dir = parse.GetValue(data);
-            if (dir is not null)
+            if (parse.GetValue(data) is { } dir)
             {
-                var truth = TruthFile.Read<MraTruth>(Path.Combine(dir, "truth.json"), "mra simulate");
-                var shifts = MrcReader.ReadStack(Path.Combine(dir, "shifts.mrc"));
-                opened = MraObservationSet.Open(Path.Combine(dir, "observations.mrcs"), [.. shifts.Data.Select(v => (int)v)]);
+                (opened, var truth) = MraDataset.Open(dir);
                 (source, x, rho, sigma) = (opened, truth.X, truth.Rho, truth.Sigma);
             }
             else
             {
-                var simulation = Simulation(parse, d, seed);
+                var simulation = d.Simulate(parse, seeds);
                 (source, x, rho, sigma) = (simulation, simulation.Signal, simulation.Shifts.Probabilities, simulation.Sigma);
             }
 
@@ -220,13 +181,12 @@ public static class MraCommand
             {
                 // EM is the long one (minutes at N = 10⁷): its iterations drive the bar, up to the limit.
                 MraSolution solution = null!;
-                var emOptions = new MraEmOptions { Tolerance = parse.GetValue(tolerance) };
-                ProgressDisplay.Run(console, "Solving", m == MraMethod.Em ? emOptions.MaxIterations : 1, progress =>
-                    solution = MraSolver.Solve(source, sigma, m, parse.GetValue(restarts), seed,
-                        emOptions with { Progress = (iteration, _, _, _) => progress.Report(iteration) }, estimateShifts: parse.GetValue(estimateRho), context: globals.Context(parse)));
+                ProgressDisplay.Run(console, "Solving", m == MraMethod.Em ? parse.GetValue(s.MaxIterations) : 1, progress =>
+                    solution = s.Estimator(parse, m, seeds.Spawn("estimator"), globals.Context(parse), i => progress.Report(i)).Estimate(source, sigma));
                 var estimate = solution.Estimate;
                 var (shift, error) = CircularAlignment.Align(estimate.Signal, x);
                 double? rhoError = estimate.Shifts is null ? null : CircularAlignment.DistributionError(estimate.Shifts, rho, shift);
+                string name = ChoiceOption.NameOf(SharedOptions.MraMethodChoices, m);
                 string? plotPath = parse.GetValue(plot);
                 if (plotPath is not null)
                 {
@@ -234,159 +194,110 @@ public static class MraCommand
                     var aligned = Enumerable.Range(0, l).Select(t => estimate.Signal[(t + shift) % l]).ToArray();
                     new SvgLinePlot
                     {
-                        Title = string.Create(CultureInfo.InvariantCulture, $"MRA, {parse.GetValue(method)}: N = {source.Count}, σ = {sigma}, error {error:0.0000}"),
+                        Title = string.Create(CultureInfo.InvariantCulture, $"MRA, {name}: N = {source.Count}, σ = {sigma}, error {error:0.0000}"),
                         XLabel = "t",
                         YLabel = "x[t]",
                     }.Add("truth", Indices(l), x).Add("estimate (aligned)", Indices(l), aligned, markers: true).Save(plotPath);
                 }
 
-                var result = new MraSolveResult(parse.GetValue(method)!, x.Length, source.Count, sigma, error, rhoError,
+                var result = new MraSolveResult(name, x.Length, source.Count, sigma, error, rhoError,
                     new MraSeconds(solution.PassSeconds, solution.FitSeconds), estimate.Iterations, estimate.Signal, estimate.Shifts, plotPath);
-                if (parse.GetValue(json))
+                return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
                 {
-                    JsonOutput.Write(console.Out, result);
-                }
-                else
-                {
-                    string rhoText = rhoError is { } r ? string.Create(CultureInfo.InvariantCulture, $", ρ error {r:0.0000}") : "";
-                    console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{result.Method}: N = {result.Count}, σ = {sigma}: relative error {error:0.0000}{rhoText} (pass {solution.PassSeconds:0.00} s, fit {solution.FitSeconds:0.00} s, {estimate.Iterations} iterations)"));
-                }
+                    string rhoText = r.RhoError is { } re ? string.Create(CultureInfo.InvariantCulture, $", ρ error {re:0.0000}") : "";
+                    o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{r.Method}: N = {r.Count}, σ = {sigma}: relative error {error:0.0000}{rhoText} (pass {r.Seconds.Pass:0.00} s, fit {r.Seconds.Fit:0.00} s, {r.Iterations} iterations)"));
+                });
             }
-
-            return CryoSharpApp.Success;
         });
         return command;
     }
 
     private static Command CreateSweep(GlobalOptions globals, CliConsole console)
     {
-        var d = CreateDataOptions();
-        var methods = MethodOption("bispectrum,em,oracle", true);
-        var counts = new Option<string>("--counts") { Description = "Comma list of N (1e3 style allowed).", DefaultValueFactory = _ => "1e3,1e4,1e5" };
-        var sigmas = new Option<string?>("--sigmas") { Description = "Comma list of σ (default: --sigma alone). With several σ and one N the plot is error against σ." };
-        var repetitions = new Option<int>("--repetitions") { Description = "Independent seeded data sets per point.", DefaultValueFactory = _ => 20 };
+        var d = DataOptions.Create();
+        var s = SolverOptions.Create();
+        var methods = ChoiceOption.CreateList("--methods", "Comma list of methods.", SharedOptions.MraMethodChoices, [MraMethod.Bispectrum, MraMethod.Em, MraMethod.Oracle]);
+        var counts = NumberListOption.Positive("--counts", "Comma list of N (1e3 style allowed).", "1e3,1e4,1e5");
+        var sigmas = SharedOptions.Sigmas();
+        var repetitions = SharedOptions.Repetitions(20);
         var maxRepetitions = new Option<string?>("--repetitions-at") { Description = "Fewer repetitions for large runs, as METHOD:N:REPS comma list (e.g. em:1e7:3)." };
-        var restarts = new Option<int>("--restarts") { Description = "Random starts of the bispectrum and moment fits.", DefaultValueFactory = _ => 10 };
-        var tolerance = new Option<double>("--tolerance") { Description = "EM stops when the relative change of x is below this.", DefaultValueFactory = _ => 1e-6 };
-        var estimateRho = EstimateRhoOption();
-        var plot = new Option<string?>("--plot") { Description = "Write mean error against N (log–log) or against σ as SVG to this file." };
-        var json = CommandOptions.Json();
-        var command = new Command("sweep", "Relative error against N (and σ) for several methods, mean and spread over seeded repetitions, with timings. Data are generated chunk by chunk, so N = 10⁷ needs no memory for the data.")
+        var plot = SharedOptions.Plot("mean error against N (log–log) or against σ");
+        var json = SharedOptions.Json();
+        var command = new Command("sweep", "Relative error against N (and σ) for several methods, mean and spread over seeded repetitions, with timings. Data are generated chunk by chunk, so N = 10⁷ needs no memory for the data. Results are printed as each point completes.")
         {
-            methods, d.Length, d.Signal, d.Sigma, d.Shifts, counts, sigmas, repetitions, maxRepetitions, restarts, tolerance, estimateRho, plot, json,
+            methods, d.Length, d.Signal, d.Sigma, d.Aperiodic, counts, sigmas, repetitions, maxRepetitions,
         };
+        foreach (var option in s.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(plot);
+        command.Options.Add(json);
         command.SetAction(parse =>
         {
-            int seed = parse.GetValue(globals.Seed);
-            var methodNames = parse.GetValue(methods)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            foreach (var name in methodNames)
-            {
-                ParseMethod(name);
-            }
-
-            var countList = ParseNumbers(parse.GetValue(counts)!, "--counts").Select(v => (long)Math.Round(v)).ToArray();
-            var sigmaList = parse.GetValue(sigmas) is { } sl ? ParseNumbers(sl, "--sigmas") : [parse.GetValue(d.Sigma)];
+            var seeds = globals.Seeds(parse);
+            var context = globals.Context(parse);
+            var methodList = parse.GetValue(methods)!;
+            var countList = parse.GetValue(counts)!.Select(v => (long)Math.Round(v)).ToArray();
+            var sigmaList = parse.GetResult(sigmas) is null ? [parse.GetValue(d.Sigma)] : parse.GetValue(sigmas)!;
             int reps = parse.GetValue(repetitions);
-            if (reps < 1)
-            {
-                throw new InvalidParameterException("--repetitions", reps, "must be at least 1");
-            }
-
             var limits = ParseLimits(parse.GetValue(maxRepetitions));
-            var results = new List<MraSweepPoint>();
-            long total = methodNames.Length * countList.Length * sigmaList.Length * (long)reps;
-            ProgressDisplay.Run(console, "Sweeping", total, progress =>
-            {
-                long done = 0;
-                foreach (var name in methodNames)
+            var cells = (from m in methodList from sigma in sigmaList from n in countList select (Method: m, Sigma: sigma, Count: n)).ToArray();
+            int Repetitions((MraMethod Method, double Sigma, long Count) c) =>
+                limits.TryGetValue((c.Method, c.Count), out int limit) ? Math.Min(limit, reps) : reps;
+            MraSweepPoint[] results = [];
+            bool asJson = parse.GetValue(json);
+            ProgressDisplay.Run(console, "Sweeping", ExperimentSweep.TotalRepetitions(cells, Repetitions), progress =>
+                results = ExperimentSweep.Run(cells, Repetitions, seeds, (c, repetition) =>
                 {
-                    foreach (double sigma in sigmaList)
+                    var simulation = d.Simulate(parse, repetition, c.Count, c.Sigma);
+                    var solution = s.Estimator(parse, c.Method, repetition.Spawn("estimator"), context).Estimate(simulation, c.Sigma);
+                    var (shift, error) = CircularAlignment.Align(solution.Estimate.Signal, simulation.Signal);
+                    double? rhoError = solution.Estimate.Shifts is { } rhoHat ? CircularAlignment.DistributionError(rhoHat, simulation.Shifts.Probabilities, shift) : null;
+                    return (Error: error, RhoError: rhoError, solution.PassSeconds, solution.FitSeconds);
+                }, (c, trials) =>
+                {
+                    var spread = MeanAndSpread.Of([.. trials.Select(t => t.Error)]);
+                    var rhoErrors = trials.Where(t => t.RhoError is not null).Select(t => t.RhoError!.Value).ToArray();
+                    return new MraSweepPoint(ChoiceOption.NameOf(SharedOptions.MraMethodChoices, c.Method), c.Count, c.Sigma, spread.Mean, spread.Std,
+                        rhoErrors.Length > 0 ? rhoErrors.Average() : null, trials.Average(t => t.PassSeconds), trials.Average(t => t.FitSeconds), trials.Length);
+                }, progress, point =>
+                {
+                    if (!asJson)
                     {
-                        foreach (long count in countList)
-                        {
-                            int r = limits.TryGetValue((name, count), out int limit) ? Math.Min(limit, reps) : reps;
-                            var errors = new double[r];
-                            var rhoErrors = new List<double>();
-                            double pass = 0, fit = 0;
-                            for (int rep = 0; rep < r; rep++)
-                            {
-                                int repSeed = seed + (1000 * rep);
-                                var simulation = Simulation(parse, d, repSeed, count, sigma);
-                                var solution = MraSolver.Solve(simulation, sigma, ParseMethod(name), parse.GetValue(restarts), repSeed,
-                                    new MraEmOptions { Tolerance = parse.GetValue(tolerance) }, estimateShifts: parse.GetValue(estimateRho), context: globals.Context(parse));
-                                var (shift, error) = CircularAlignment.Align(solution.Estimate.Signal, simulation.Signal);
-                                errors[rep] = error;
-                                if (solution.Estimate.Shifts is { } rhoHat)
-                                {
-                                    rhoErrors.Add(CircularAlignment.DistributionError(rhoHat, simulation.Shifts.Probabilities, shift));
-                                }
-
-                                pass += solution.PassSeconds / r;
-                                fit += solution.FitSeconds / r;
-                                progress.Report(++done);
-                            }
-
-                            done += reps - r;
-                            progress.Report(done);
-                            var (mean, std) = SweepPlot.MeanAndSpread(errors);
-                            results.Add(new MraSweepPoint(name, count, sigma, mean, std, rhoErrors.Count > 0 ? rhoErrors.Average() : null, pass, fit, r));
-                        }
+                        PrintPoint(console.Out, point);
                     }
-                }
-            });
+                }));
 
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null)
             {
-                SweepPlot.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"MRA, {parse.GetValue(d.Signal)} L = {parse.GetValue(d.Length)}, {parse.GetValue(d.Shifts)} shifts"),
-                    methodNames, [.. countList.Select(c => (double)c)], sigmaList, results, p => (p.Method, p.Count, p.Sigma), ("", p => p.ErrorMean));
+                SweepPlot.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"MRA, {d.SignalName(parse)} L = {parse.GetValue(d.Length)}, {d.ShiftsName(parse)} shifts"),
+                    [.. methodList.Select(m => ChoiceOption.NameOf(SharedOptions.MraMethodChoices, m))], [.. countList.Select(c => (double)c)], sigmaList, results,
+                    p => (p.Method, p.Count, p.Sigma), ("", p => p.ErrorMean));
             }
 
-            var result = new MraSweepResult(parse.GetValue(d.Length), parse.GetValue(d.Signal)!, parse.GetValue(d.Shifts)!, results, plotPath);
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(console.Out, result);
-            }
-            else
-            {
-                foreach (var p in results)
-                {
-                    string rhoText = p.RhoErrorMean is { } re ? string.Create(CultureInfo.InvariantCulture, $"  ρ error {re:0.0000}") : "";
-                    console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{p.Method,-10} N {p.Count,9}  σ {p.Sigma,5:0.###}  error {p.ErrorMean:0.00000} ± {p.ErrorStd:0.00000}{rhoText}  pass {p.PassSeconds:0.00} s  fit {p.FitSeconds:0.00} s  ({p.Repetitions} runs)"));
-                }
-            }
-
-            return CryoSharpApp.Success;
+            var result = new MraSweepResult(parse.GetValue(d.Length), d.SignalName(parse), d.ShiftsName(parse), results, plotPath);
+            return CommandOutput.Emit(console, asJson, result, (o, r) => o.WriteLine($"{r.Results.Count} points{(plotPath is null ? "" : $"; plot {plotPath}")}"));
         });
         return command;
     }
 
-    private static Option<bool> EstimateRhoOption() => new("--estimate-rho")
+    private static void PrintPoint(TextWriter output, MraSweepPoint p)
     {
-        Description = "EM also estimates the shift distribution ρ (otherwise it assumes uniform shifts). Moment fitting always estimates ρ; bispectrum inversion assumes uniform shifts.",
-    };
-
-    private static double[] Indices(int l) => [.. Enumerable.Range(0, l).Select(i => (double)i)];
-
-    internal static double[] ParseNumbers(string text, string option)
-    {
-        try
-        {
-            var values = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Select(p => double.Parse(p, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
-            return values.Length > 0 && values.All(v => v > 0 && double.IsFinite(v)) ? values : throw new FormatException();
-        }
-        catch (FormatException)
-        {
-            throw new InvalidParameterException(option, text, "must be a comma list of positive numbers");
-        }
+        string rhoText = p.RhoErrorMean is { } re ? string.Create(CultureInfo.InvariantCulture, $"  ρ error {re:0.0000}") : "";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{p.Method,-10} N {p.Count,9}  σ {p.Sigma,5:0.###}  error {p.ErrorMean:0.00000} ± {p.ErrorStd:0.00000}{rhoText}  pass {p.PassSeconds:0.00} s  fit {p.FitSeconds:0.00} s  ({p.Repetitions} runs)"));
+        output.Flush();
     }
 
-    private static Dictionary<(string, long), int> ParseLimits(string? text)
+    internal static double[] Indices(int l) => [.. Enumerable.Range(0, l).Select(i => (double)i)];
+
+    private static Dictionary<(MraMethod, long), int> ParseLimits(string? text)
     {
-        var result = new Dictionary<(string, long), int>();
+        var result = new Dictionary<(MraMethod, long), int>();
         if (string.IsNullOrWhiteSpace(text))
         {
             return result;
@@ -395,14 +306,15 @@ public static class MraCommand
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var fields = part.Split(':');
-            if (fields.Length != 3
+            var method = SharedOptions.MraMethodChoices.FirstOrDefault(c => fields.Length == 3 && c.Name == fields[0]);
+            if (fields.Length != 3 || method.Name is null
                 || !double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double n)
                 || !int.TryParse(fields[2], CultureInfo.InvariantCulture, out int reps) || reps < 1)
             {
                 throw new InvalidParameterException("--repetitions-at", part, "must be METHOD:N:REPS, e.g. em:1e7:3");
             }
 
-            result[(fields[0], (long)Math.Round(n))] = reps;
+            result[(method.Value, (long)Math.Round(n))] = reps;
         }
 
         return result;

@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using CryoSharp.Geometry;
+using CryoSharp.Cli.Options;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Numerics;
-using CryoSharp.Numerics.Fft;
 using CryoSharp.Particles;
 using CryoSharp.Projection;
 
@@ -22,30 +21,22 @@ public static class ProjectCommand
     public static Command Create(GlobalOptions globals, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(globals);
-        var volume = new Option<string>("--volume") { Description = "The map to project (MRC, cubic).", Required = true };
-        var angles = new Option<string>("--angles") { Description = "STAR file with one row per projection: rlnAngleRot/Tilt/Psi (degrees), rlnOriginX/YAngst (Å) and, for --ctf, the CTF columns.", Required = true };
-        var ctf = new Option<bool>("--ctf") { Description = "Multiply each projection by its row's CTF." };
-        var pixel = new Option<double?>("--pixel-size") { Description = "Pixel size of the map in Å, when its header has none or a wrong one." };
-        var output = new Option<string>("--out", "-o") { Description = "Output stack (.mrcs); a STAR file of the same name (.star) is written beside it.", Required = true };
-        var json = CommandOptions.Json();
-        var command = new Command("project", "Project a map at the orientations (and origins, and with --ctf the CTFs) of a STAR file's rows, as relion_project --ang does: Fourier-slice projection, 2× padding, trilinear interpolation.")
+        var volume = SharedOptions.Volume("to project");
+        volume.Required = true;
+        var angles = new Option<string>("--angles") { Description = "STAR file with one row per projection: rlnAngleRot/Tilt/Psi (degrees), rlnOriginX/YAngst (Å) and, for --apply-ctf, the CTF columns.", Required = true };
+        var ctf = SharedOptions.ApplyCtf("each projection");
+        var pixel = SharedOptions.PixelSize("of the map, when its header has none or a wrong one");
+        var output = SharedOptions.OutputFile("the stack (.mrcs); a STAR file of the same name (.star) is written beside it");
+        var json = SharedOptions.Json();
+        var command = new Command("project", "Project a map at the orientations (and origins, and with --apply-ctf the CTFs) of a STAR file's rows, as relion_project --ang does: Fourier-slice projection, 2× padding, trilinear interpolation.")
         {
             volume, angles, ctf, pixel, output, json,
         };
         command.SetAction(parse =>
         {
             var result = Run(parse.GetValue(volume)!, parse.GetValue(angles)!, parse.GetValue(ctf), parse.GetValue(pixel), parse.GetValue(output)!, console, globals.Context(parse));
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(console.Out, result);
-            }
-            else
-            {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Count} projections ({result.Box} px, {result.PixelSize:0.###} Å/px{(result.Ctf ? ", with CTF" : "")}) in {result.Seconds:0.00} s ({result.ProjectionsPerSecond:0} /s): {result.Stack}, {result.Star}"));
-            }
-
-            return CryoSharpApp.Success;
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Count} projections ({r.Box} px, {r.PixelSize:0.###} Å/px{(r.Ctf ? ", with CTF" : "")}) in {r.Seconds:0.00} s ({r.ProjectionsPerSecond:0} /s): {r.Stack}, {r.Star}")));
         });
         return command;
     }
@@ -81,9 +72,11 @@ public static class ProjectCommand
 
         if (ctf && !table.Columns.HasFlag(ParticleColumns.Defocus))
         {
-            throw new InvalidFileException(anglesPath, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
+            throw new InvalidFileException(anglesPath, "--apply-ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
         }
 
+        // The projections carry the map's pixel size and box; every other column of the input is kept, the CTF
+        // parameters too (as relion_project keeps them) whether or not they were applied.
         var records = ParticleRecords.FromTable(table, map.PixelSizeA, overridePixelSize: true);
         for (int i = 0; i < records.Length; i++)
         {
@@ -91,23 +84,12 @@ public static class ProjectCommand
         }
 
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"project: {table.Count} rows of {anglesPath}, map {volumePath} ({map.Nx} px, {map.PixelSizeA:0.###} Å/px), CTF {(ctf ? "on" : "off")}, threads {context.Threads}"));
-        var source = new SimulatedParticleSource(new FourierProjector(map, context: context), records, 0, _ => 0, context);
-        int chunk = Math.Clamp((1 << 22) / (map.Nx * map.Nx), 1, 1024);
-        ParticleRecord[] written = null!;
-        ProgressDisplay.Run(console, "Projecting", table.Count, progress =>
-            written = ParticleStackWriter.Write(source, outputPath, Path.GetFileName(outputPath), progress, chunk));
-
-        // The projections carry the map's pixel size and box; every other column of the input is kept. The CTF
-        // parameters are the input's own (kept even without --ctf, as relion_project keeps them).
-        for (int i = 0; i < written.Length; i++)
-        {
-            written[i] = written[i] with { Ctf = null };
-        }
-
-        table = ParticleRecords.ToTable(written, ParticleColumns.Image, table);
+            $"project: {table.Count} rows of {anglesPath}, map {volumePath} ({map.Nx} px, {map.PixelSizeA:0.###} Å/px)"));
+        var source = new SimulatedParticleSource(new FourierProjector(map, context: context), records, 0, null, context);
         string starPath = Path.ChangeExtension(outputPath, ".star");
-        table.Save(starPath);
+        int chunk = Math.Clamp((1 << 22) / (map.Nx * map.Nx), 1, 1024);
+        ProgressDisplay.Run(console, "Projecting", table.Count, progress =>
+            ParticleSet.Save(source, outputPath, starPath, ParticleColumns.None, table, progress: progress, chunkSize: chunk));
         double seconds = clock.Elapsed.TotalSeconds;
         return new ProjectResult(outputPath, starPath, table.Count, map.Nx, map.PixelSizeA, ctf, seconds, table.Count / seconds);
     }

@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using CryoSharp.Cli.Options;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
-using CryoSharp.Numerics;
 using CryoSharp.Particles;
 using CryoSharp.Reconstruction;
 using CryoSharp.Reports;
@@ -24,50 +24,35 @@ public static class ReconstructCommand
     public static Command Create(GlobalOptions globals, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(globals);
-        var particles = new Option<string>("--particles", "-i") { Description = "RELION STAR file of particles with angles, origins and (for --ctf) CTF parameters.", Required = true };
-        var output = new Option<string>("--out", "-o") { Description = "Output folder (created if needed).", Required = true };
-        var ctf = new Option<bool>("--ctf") { Description = "Correct for each particle's CTF (Wiener: Σ CX / (Σ C² + 1/SSNR))." };
-        var regularisation = new Option<string>("--regularisation")
-        {
-            Description = "Wiener term of the division: a constant 1/SSNR ≥ 0 (0: plain division, as relion_reconstruct), or 'auto': per-shell 1/SSNR " +
-                "from the half-map FSC (as RELION's refinement tau²), which suppresses noise beyond the resolution but there lowers the map's FSC against the truth.",
-            DefaultValueFactory = _ => "0",
-        };
-        var mask = new Option<string?>("--mask") { Description = "A soft mask (MRC, same box) for the FSC (phase-randomisation corrected) and the maps." };
-        var dataRoot = new Option<string?>("--data-root") { Description = "Folder relative image paths are resolved from (the RELION project folder); tried before the current folder and the STAR file's." };
-        var json = CommandOptions.Json();
-        var command = new Command("reconstruct", "Reconstruct a map from particles with known orientations (direct Fourier inversion, 2× padding, Wiener-regularised), as two half maps (rlnRandomSubset, or a seeded split) and their sum. Writes DIR/map.mrc, half1.mrc, half2.mrc, fsc.csv, fsc.svg and report.html.")
+        var particles = SharedOptions.Particles("with angles, origins and (for --ctf) CTF parameters");
+        var output = SharedOptions.OutputFolder("map.mrc, half1.mrc, half2.mrc, fsc.csv, fsc.svg and report.html");
+        var ctf = SharedOptions.CorrectCtf();
+        var regularisation = SharedOptions.Regularisation();
+        var mask = SharedOptions.Mask("the FSC and the maps");
+        var dataRoot = SharedOptions.DataRoot();
+        var json = SharedOptions.Json();
+        var command = new Command("reconstruct", "Reconstruct a map from particles with known orientations (direct Fourier inversion, 2× padding, Wiener-regularised), as two half maps (rlnRandomSubset, or a seeded split) and their sum.")
         {
             particles, output, ctf, regularisation, mask, dataRoot, json,
         };
         command.SetAction(parse =>
         {
-            var text = parse.GetValue(regularisation)!;
-            double? k = text.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null
-                : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value
-                : throw new InvalidParameterException("--regularisation", text, "must be 'auto' or a number ≥ 0 (1/SSNR)");
             Volume? maskVolume = parse.GetValue(mask) is { } maskPath ? MrcReader.ReadVolume(maskPath) : null;
             var options = new ReconstructionOptions
             {
                 Ctf = parse.GetValue(ctf),
-                Regularisation = k,
+                Regularisation = SharedOptions.RegularisationValue(parse, regularisation),
                 Mask = maskVolume,
-                Seed = parse.GetValue(globals.Seed),
+                Seeds = globals.Seeds(parse),
                 Context = globals.Context(parse),
             };
             var result = Run(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(output)!, options, console);
-            if (parse.GetValue(json))
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
-                JsonOutput.Write(console.Out, result);
-            }
-            else
-            {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Particles} particles ({result.Half1Count} + {result.Half2Count}): gold-standard resolution {result.Resolution0143:0.00} Å (FSC 0.143) in {result.Seconds:0.0} s"));
-                console.Out.WriteLine($"  {result.Map}\n  {result.Report}");
-            }
-
-            return CryoSharpApp.Success;
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Particles} particles ({r.Half1Count} + {r.Half2Count}): gold-standard resolution {r.Resolution0143:0.00} Å (FSC 0.143) in {r.Seconds:0.0} s"));
+                o.WriteLine($"  {r.Map}\n  {r.Report}");
+            });
         });
         return command;
     }
@@ -92,8 +77,7 @@ public static class ReconstructCommand
 
         using var source = StarParticleSource.Open(table, starPath, dataRoot);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"reconstruct: {table.Count} particles from {starPath}, CTF {(options.Ctf ? "on" : "off")}, regularisation {(options.Regularisation is double k ? k.ToString(CultureInfo.InvariantCulture) : "auto")}, " +
-            $"mask {(options.Mask is null ? "none" : "yes")}, threads {options.Context.Threads}"));
+            $"reconstruct: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {starPath}"));
         ReconstructionResult result = null!;
         ProgressDisplay.Run(console, "Reconstructing", table.Count, progress => result = reconstruction.Run(source, progress));
         Directory.CreateDirectory(directory);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CryoSharp.Cli.Options;
 using CryoSharp.Geometry;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
@@ -23,18 +24,16 @@ public static class SimulateCommand
     public static Command Create(GlobalOptions globals, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(globals);
-        var volume = new Option<string?>("--volume") { Description = "The map to project (MRC, cubic)." };
-        var phantom = new Option<string?>("--phantom") { Description = "A built-in map instead: blobs (an asymmetric molecule) or shepp-logan." };
-        phantom.AcceptOnlyFromAmong(VolumeInput.Phantoms);
-        var pdb = new Option<string?>("--pdb") { Description = "An atomic model instead (PDB or mmCIF, may be .gz); see 'cryosharp pdb2map'." };
-        var resolution = new Option<double?>("--resolution") { Description = "With --pdb: resolution of the model's density in Å (default: 2 × pixel size)." };
-        var box = new Option<int?>("--box") { Description = "Particle box in pixels (default: the map's box; 128 for a phantom or model). At most the map's box." };
-        var pixel = new Option<double?>("--pixel-size") { Description = "Pixel size in Å (default: the map's; 2 Å for a phantom or model). The map is resampled to it." };
-        var count = new Option<int>("--count", "-n") { Description = "Number of particles.", DefaultValueFactory = _ => 1000 };
-        var snr = CommandOptions.NumberOrInfinity("--snr",
-            "Signal-to-noise ratio: variance of the clean (CTF-modulated) images inside the particle's circular mask, over the variance of the white Gaussian noise. 'inf' for no noise.", 0.1);
-        var maskRadius = new Option<double?>("--mask-radius") { Description = "Radius in pixels of the circular mask the SNR is measured in (default: the radius holding 99% of the map's positive density)." };
-        var ctf = new Option<bool>("--ctf") { Description = "Multiply every particle by a CTF (RELION's formula, positive at low frequency)." };
+        var volume = SharedOptions.Volume("to project");
+        var phantom = SharedOptions.Phantom();
+        var pdb = SharedOptions.AtomicModel();
+        var resolution = SharedOptions.ModelResolution();
+        var box = SharedOptions.Box("of the particles (default: the map's box; 128 for a phantom or model); at most the map's box");
+        var pixel = SharedOptions.PixelSize("of the particles (default: the map's; 2 Å for a phantom or model); the map is resampled to it");
+        var count = SharedOptions.Count("particles", 1000);
+        var snr = SharedOptions.Snr(0.1);
+        var maskRadius = new Option<double?>("--mask-radius-px") { Description = "Radius in pixels of the circular mask the SNR is measured in (default: the radius holding 99% of the map's positive density)." };
+        var ctf = SharedOptions.ApplyCtf("every particle");
         var defocusMin = new Option<double>("--defocus-min") { Description = "Smallest mean defocus in Å (underfocus positive).", DefaultValueFactory = _ => 10000 };
         var defocusMax = new Option<double>("--defocus-max") { Description = "Largest mean defocus in Å.", DefaultValueFactory = _ => 30000 };
         var astigmatism = new Option<double>("--astigmatism") { Description = "Largest |defocus U − defocus V| in Å.", DefaultValueFactory = _ => 200 };
@@ -42,17 +41,11 @@ public static class SimulateCommand
         var cs = new Option<double>("--cs") { Description = "Spherical aberration in mm.", DefaultValueFactory = _ => 2.7 };
         var q0 = new Option<double>("--amplitude-contrast") { Description = "Amplitude contrast (fraction).", DefaultValueFactory = _ => 0.1 };
         var shift = new Option<double>("--shift-sigma") { Description = "Standard deviation of the particle origins along x and y, in Å.", DefaultValueFactory = _ => 0 };
-        var views = new Option<string>("--views")
-        {
-            Description = "Viewing directions: uniform (on SO(3)), vmf (a mixture of three von Mises–Fisher components) or preferred (70% near the top view).",
-            DefaultValueFactory = _ => "uniform",
-        };
-        views.AcceptOnlyFromAmong("uniform", "vmf", "preferred");
-        var output = new Option<string>("--out", "-o") { Description = "Output folder (created if needed).", Required = true };
-        var json = CommandOptions.Json();
+        var views = SharedOptions.Views();
+        var output = SharedOptions.OutputFolder("particles.mrcs, particles.star (RELION 3.1, true angles, origins, CTF, rlnRandomSubset), ground_truth.mrc and report.html");
+        var json = SharedOptions.Json();
         var command = new Command("simulate",
             "Simulate particles with known ground truth, with RELION's image formation: projection, shift by −origin, CTF, noise. " +
-            "Writes DIR/particles.mrcs, DIR/particles.star (RELION 3.1, true angles, origins, CTF, rlnRandomSubset), DIR/ground_truth.mrc and DIR/report.html. " +
             "Streams to disk, so memory does not grow with --count.")
         {
             volume, phantom, pdb, resolution, box, pixel, count, snr, maskRadius, ctf, defocusMin, defocusMax, astigmatism, voltage, cs, q0,
@@ -60,10 +53,11 @@ public static class SimulateCommand
         };
         command.SetAction(parse =>
         {
-            int seed = parse.GetValue(globals.Seed);
+            var seeds = globals.Seeds(parse);
+            var context = globals.Context(parse);
             var options = new SimulationOptions
             {
-                Count = parse.GetValue(count),
+                Count = (int)SharedOptions.WholeCount(parse, count, int.MaxValue),
                 Snr = parse.GetValue(snr),
                 MaskRadiusPx = parse.GetValue(maskRadius),
                 Ctf = parse.GetValue(ctf),
@@ -76,28 +70,22 @@ public static class SimulateCommand
                 ShiftSigmaA = parse.GetValue(shift),
                 Views = parse.GetValue(views) switch
                 {
-                    "vmf" => VonMisesFisherMixture.Default(),
-                    "preferred" => new PreferredViewOrientations(new Vector3d(0, 0, 1)),
+                    SharedOptions.ViewKind.VonMisesFisher => VonMisesFisherMixture.Default(),
+                    SharedOptions.ViewKind.Preferred => new PreferredViewOrientations(new Vector3d(0, 0, 1)),
                     _ => new UniformOrientations(),
                 },
-                Seed = seed,
+                Seeds = seeds,
             };
             options.Validate();
             var map = VolumeInput.Load(parse.GetValue(volume), parse.GetValue(phantom), parse.GetValue(pdb), parse.GetValue(box),
-                parse.GetValue(pixel), parse.GetValue(resolution), seed, globals.Context(parse));
-            var result = Run(map, options, parse.GetValue(output)!, console, globals.Context(parse));
-            if (parse.GetValue(json))
+                parse.GetValue(pixel), parse.GetValue(resolution), seeds, context);
+            var result = Run(map, options, parse.GetValue(output)!, console, context);
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
-                JsonOutput.Write(console.Out, result);
-            }
-            else
-            {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Count} particles ({result.Box} px, {result.PixelSize:0.###} Å/px, SNR {result.Snr}, noise σ {result.NoiseSigma:G4}) in {result.Seconds:0.0} s"));
-                console.Out.WriteLine($"  {result.Particles}\n  {result.Star}\n  {result.GroundTruth}\n  {result.Report}");
-            }
-
-            return CryoSharpApp.Success;
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Count} particles ({r.Box} px, {r.PixelSize:0.###} Å/px, SNR {r.Snr}, noise σ {r.NoiseSigma:G4}) in {r.Seconds:0.0} s"));
+                o.WriteLine($"  {r.Particles}\n  {r.Star}\n  {r.GroundTruth}\n  {r.Report}");
+            });
         });
         return command;
     }
@@ -116,14 +104,11 @@ public static class SimulateCommand
         var simulator = new ParticleSimulator(map, options, context);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulate: {options.Count} particles, box {map.Nx}, {map.PixelSizeA:0.###} Å/px, SNR {options.Snr} in a {simulator.MaskRadiusPx:0.#} px mask, " +
-            $"CTF {(options.Ctf ? $"{options.DefocusMinA}–{options.DefocusMaxA} Å" : "off")}, views {options.Views.Description}, seed {options.Seed}, threads {context.Threads}"));
+            $"CTF {(options.Ctf ? $"{options.DefocusMinA}–{options.DefocusMaxA} Å" : "off")}, views {options.Views.Description}"));
         var source = simulator.CreateSource();
-        ParticleRecord[] written = null!;
-        ProgressDisplay.Run(console, "Simulating", options.Count, progress => written = ParticleStackWriter.Write(source, stack, "particles.mrcs", progress));
-        var table = ParticleRecords.ToTable(written, SimulatedColumns(options));
-        table.Save(star);
+        ProgressDisplay.Run(console, "Simulating", options.Count, progress => ParticleSet.Save(source, stack, star, SimulatedColumns(options), progress: progress));
         MrcWriter.Write(truth, map);
-        WriteReport(report, map, options, written, source, ParticleSimulator.Samples(source));
+        WriteReport(report, map, options, source.Records, source, ParticleSimulator.Samples(source));
         return new SimulateResult(Path.GetFullPath(directory), stack, star, truth, report, options.Count, map.Nx, map.PixelSizeA, options.Snr,
             source.NoiseSigma, simulator.MaskRadiusPx, options.Views.Description, options.Ctf, clock.Elapsed.TotalSeconds);
     }
@@ -159,7 +144,7 @@ public static class SimulateCommand
                 ("CTF", options.Ctf ? string.Create(c, $"defocus {options.DefocusMinA}–{options.DefocusMaxA} Å, astigmatism ≤ {options.AstigmatismA} Å, {options.VoltageKv} kV, Cs {options.SphericalAberrationMm} mm, Q0 {options.AmplitudeContrast}") : "none"),
                 ("origins", string.Create(c, $"σ = {options.ShiftSigmaA} Å per axis")),
                 ("views", options.Views.Description),
-                ("seed", options.Seed.ToString(c)),
+                ("seed", options.Seeds.Seed.ToString(c)),
             ])
             .Heading("Particles")
             .Picture(PngEncoder.Encode(cleanMontage.Render()), "The first particles without noise (projection, shift, CTF).")

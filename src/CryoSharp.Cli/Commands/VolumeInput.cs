@@ -10,14 +10,14 @@ namespace CryoSharp.Cli.Commands;
 internal static class VolumeInput
 {
     /// <summary>The built-in phantoms.</summary>
-    public static readonly string[] Phantoms = ["blobs", "shepp-logan"];
+    public static readonly (string Name, PhantomKind Value)[] Phantoms = [("blobs", PhantomKind.Blobs), ("shepp-logan", PhantomKind.SheppLogan)];
 
     /// <summary>
     /// Exactly one of the three sources, at the requested box and pixel size. A map keeps its own box and pixel
     /// size when they are not given; a phantom or a model needs them (defaults 128 and 2 Å).
     /// </summary>
-    public static Volume Load(string? volumePath, string? phantom, string? pdbPath, int? box, double? pixelSizeA,
-        double? resolutionA, int seed, ComputeContext? context = null)
+    public static Volume Load(string? volumePath, PhantomKind? phantom, string? pdbPath, int? box, double? pixelSizeA,
+        double? resolutionA, SeedSequence seeds, ComputeContext context)
     {
         int sources = (volumePath is null ? 0 : 1) + (phantom is null ? 0 : 1) + (pdbPath is null ? 0 : 1);
         if (sources != 1)
@@ -46,12 +46,9 @@ internal static class VolumeInput
 
         if (phantom is not null)
         {
-            return phantom switch
-            {
-                "blobs" => new GaussianBlobPhantom { Seed = seed }.Create(n, pixel),
-                "shepp-logan" => SheppLoganPhantom.Create(n, pixel),
-                _ => throw new InvalidParameterException("--phantom", phantom, $"must be one of {string.Join(", ", Phantoms)}"),
-            };
+            return phantom == PhantomKind.Blobs
+                ? new GaussianBlobPhantom { Seeds = seeds.Spawn("phantom") }.Create(n, pixel)
+                : SheppLoganPhantom.Create(n, pixel);
         }
 
         var atoms = AtomicModelReader.Read(pdbPath!);

@@ -16,8 +16,8 @@ public sealed record MtdEmOptions
     /// <summary>Stop when ‖x_{k+1} − x_k‖/‖x_{k+1}‖ falls below this.</summary>
     public double Tolerance { get; init; } = 1e-5;
 
-    /// <summary>Seed of the random start.</summary>
-    public int Seed { get; init; } = 1;
+    /// <summary>Where the random start comes from.</summary>
+    public required SeedSequence Seeds { get; init; }
 
     /// <summary>A start instead of the random one.</summary>
     public double[]? Start { get; init; }
@@ -44,13 +44,62 @@ public sealed record MtdEmOptions
 /// L × 2L table per patch (correlations, then weighted patch sums), vectorised, in parallel over chunks.
 /// γ̂ = Σₛ πₛ·‖Cₛx‖²/‖x‖² (Cₛx the part of x visible under s).
 /// </summary>
-public static class ApproximateExpectationMaximization
+public sealed class ApproximateExpectationMaximization : IMtdEstimator
 {
+    /// <summary>Creates the estimator for a signal of length <paramref name="length"/> with known noise σ.</summary>
+    /// <param name="length">L.</param>
+    /// <param name="sigma">The noise level (EM does not estimate it).</param>
+    /// <param name="options">Iterations, tolerance, seeds, threads.</param>
+    /// <param name="start">
+    /// An estimator whose result EM starts from (x and γ), such as the autocorrelation fit; null for the random start.
+    /// </param>
+    public ApproximateExpectationMaximization(int length, double sigma, MtdEmOptions options, IMtdEstimator? start = null)
+    {
+        if (!(sigma > 0) || double.IsInfinity(sigma))
+        {
+            throw new InvalidParameterException("σ", sigma, "must be given for EM (only the autocorrelation fit estimates it)");
+        }
+
+        Length = length;
+        Sigma = sigma;
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        Start = start;
+    }
+
+    /// <summary>L.</summary>
+    public int Length { get; }
+
+    /// <summary>σ.</summary>
+    public double Sigma { get; }
+
+    /// <summary>The settings.</summary>
+    public MtdEmOptions Options { get; }
+
+    /// <summary>What EM starts from, or null for the random start.</summary>
+    public IMtdEstimator? Start { get; }
+
+    /// <summary>Runs the start (if any), then EM from it.</summary>
+    public MtdSolution Estimate(IMtdMeasurement measurement)
+    {
+        var options = Options;
+        double passSeconds = 0, startSeconds = 0, speed = 0;
+        if (Start is not null)
+        {
+            var start = Start.Estimate(measurement);
+            (passSeconds, startSeconds, speed) = (start.PassSeconds, start.FitSeconds, start.SamplesPerSecond);
+            double densest = (double)Length / ((2 * Length) - 1);
+            options = options with { Start = start.Estimate.Signal, StartGamma = Math.Clamp(start.Estimate.Gamma, 1e-3, 0.95 * densest) };
+        }
+
+        var em = Solve(measurement, Length, Sigma, options);
+        return new MtdSolution(em, passSeconds, startSeconds + em.Seconds, speed);
+    }
+
     /// <summary>Runs the approximate EM for a signal of length <paramref name="length"/>, noise σ known.</summary>
-    public static MtdEstimate Solve(IMtdMeasurement measurement, int length, double sigma, MtdEmOptions? options = null)
+    public static MtdEstimate Solve(IMtdMeasurement measurement, int length, double sigma, MtdEmOptions options)
     {
         ArgumentNullException.ThrowIfNull(measurement);
-        var o = options ?? new MtdEmOptions();
+        var o = options ?? throw new ArgumentNullException(nameof(options));
         int l = length, shifts = 2 * l;
         if (l < 2 || measurement.Length < 4L * l)
         {
@@ -63,7 +112,7 @@ public static class ApproximateExpectationMaximization
         }
 
         var clock = Stopwatch.StartNew();
-        var x = o.Start is not null ? (double[])o.Start.Clone() : new NormalRandom(o.Seed).NextVector(l);
+        var x = o.Start is not null ? (double[])o.Start.Clone() : o.Seeds.Spawn("start").CreateStream().NextGaussianVector(l);
 
         if (!(o.StartGamma > 0 && o.StartGamma < (double)l / shifts * 2))
         {

@@ -13,14 +13,31 @@ namespace CryoSharp.Detection;
 /// best. When σ is unknown the raw autocorrelations are fitted with σ² as one more unknown: it adds σ² to a²[0] and
 /// σ²·a¹·(δ[ℓ₁] + δ[ℓ₂] + δ[ℓ₁−ℓ₂]) to a³.
 /// </summary>
-public static class AutocorrelationFitting
+public sealed class AutocorrelationFitting : IMtdEstimator
 {
+    /// <summary>Creates the estimator.</summary>
+    public AutocorrelationFitting(AutocorrelationFitOptions options)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    /// <summary>The settings.</summary>
+    public AutocorrelationFitOptions Options { get; }
+
+    /// <summary>One streaming pass for the autocorrelations, then the fit.</summary>
+    public MtdSolution Estimate(IMtdMeasurement measurement)
+    {
+        var autocorrelations = MtdAutocorrelations.Compute(measurement, Options.Length, Options.Context);
+        var estimate = Solve(autocorrelations, Options.Sigma, Options.Restarts, Options.Seeds);
+        return new MtdSolution(estimate, autocorrelations.Seconds, estimate.Seconds, autocorrelations.SamplesPerSecond);
+    }
+
     /// <summary>Fits x (length <see cref="MtdAutocorrelations.Lags"/>), γ and, when <paramref name="sigma"/> is null, σ.</summary>
     /// <param name="raw">The autocorrelations as measured (not debiased).</param>
     /// <param name="sigma">The noise level, or null to estimate it.</param>
     /// <param name="restarts">Random starts.</param>
-    /// <param name="seed">Seed of the starts.</param>
-    public static MtdEstimate Solve(MtdAutocorrelations raw, double? sigma, int restarts = 10, int seed = 1)
+    /// <param name="seeds">Where the random starts come from.</param>
+    public static MtdEstimate Solve(MtdAutocorrelations raw, double? sigma, int restarts, SeedSequence seeds)
     {
         ArgumentNullException.ThrowIfNull(raw);
         if (raw.Sigma != 0)
@@ -159,14 +176,14 @@ public static class AutocorrelationFitting
             return f;
         }
 
-        var random = new NormalRandom(seed);
+        var random = seeds.CreateStream();
         LbfgsResult? best = null;
         int count = l + 1 + (fitSigma ? 1 : 0);
         var start = new double[count];
         var options = new LbfgsOptions { MaxIterations = 5000, GradientTolerance = 1e-14, FunctionTolerance = 1e-16 };
         for (int r = 0; r < restarts; r++)
         {
-            double gamma0 = 0.05 + (0.4 * random.Uniform.NextDouble());
+            double gamma0 = 0.05 + (0.4 * random.NextDouble());
             double s0 = fitSigma ? Math.Max(0.5 * raw.Second[0], 1e-6) : 0;
 
             // a²[0] − σ² = (γ/L)‖x‖² sets the scale of the start.
@@ -174,7 +191,7 @@ public static class AutocorrelationFitting
             double scale = Math.Sqrt(energy / l);
             for (int i = 0; i < l; i++)
             {
-                start[i] = scale * random.Next();
+                start[i] = scale * random.NextGaussian();
             }
 
             start[l] = gamma0;

@@ -13,6 +13,7 @@ public sealed class MtdSimulation : IMtdMeasurement
 {
     private readonly float[] signal;
     private readonly long[] positions;
+    private readonly SeedSequence noiseSeeds;
 
     /// <summary>Creates the simulation.</summary>
     /// <param name="signal">x, length L.</param>
@@ -20,11 +21,12 @@ public sealed class MtdSimulation : IMtdMeasurement
     /// <param name="gamma">Target density γ: the expected fraction of samples covered by copies.</param>
     /// <param name="sigma">Noise standard deviation σ.</param>
     /// <param name="spacing">Placement model.</param>
-    /// <param name="seed">Seed of the positions and the noise.</param>
+    /// <param name="seeds">Where the positions (child "positions") and each chunk's noise (child ("noise", chunk)) come from.</param>
     /// <param name="chunkSize">Samples per chunk.</param>
-    public MtdSimulation(double[] signal, long length, double gamma, double sigma, MtdSpacing spacing, int seed, int chunkSize = 1 << 20)
+    public MtdSimulation(double[] signal, long length, double gamma, double sigma, MtdSpacing spacing, SeedSequence seeds, int chunkSize = 1 << 20)
     {
         ArgumentNullException.ThrowIfNull(signal);
+        ArgumentNullException.ThrowIfNull(seeds);
         int l = signal.Length;
         if (l < 2)
         {
@@ -52,14 +54,15 @@ public sealed class MtdSimulation : IMtdMeasurement
         Length = length;
         Sigma = sigma;
         Spacing = spacing;
-        Seed = seed;
+        Seeds = seeds;
+        noiseSeeds = seeds.Spawn("noise");
         ChunkSize = chunkSize;
         this.signal = [.. signal.Select(v => (float)v)];
 
         // Renewal process: spacing = minimum + g, g geometric on {0, 1, …} with mean L/γ − minimum.
         double meanGap = (l / gamma) - minimum;
         double q = meanGap / (1 + meanGap);
-        var random = new Random(seed);
+        var random = seeds.Spawn("positions").CreateStream();
         var list = new List<long>();
         long p = (long)(random.NextDouble() * (l / gamma));
         while (p + l <= length)
@@ -81,8 +84,8 @@ public sealed class MtdSimulation : IMtdMeasurement
     /// <summary>The placement model.</summary>
     public MtdSpacing Spacing { get; }
 
-    /// <summary>The seed.</summary>
-    public int Seed { get; }
+    /// <summary>Where the measurement's randomness comes from.</summary>
+    public SeedSequence Seeds { get; }
 
     /// <summary>Number of copies placed.</summary>
     public int Copies => positions.Length;
@@ -126,16 +129,14 @@ public sealed class MtdSimulation : IMtdMeasurement
 
         if (Sigma > 0)
         {
-            new GaussianNoiseGenerator(NoiseSeed(chunk)).Add(target[..n], (float)Sigma);
+            new RandomStream(noiseSeeds.ChildSeed(chunk)).AddGaussianNoise(target[..n], (float)Sigma);
             if (extra > 0)
             {
                 // The halo is the start of the next chunk's own noise stream.
-                new GaussianNoiseGenerator(NoiseSeed(chunk + 1)).Add(target.Slice(n, extra), (float)Sigma);
+                new RandomStream(noiseSeeds.ChildSeed(chunk + 1)).AddGaussianNoise(target.Slice(n, extra), (float)Sigma);
             }
         }
 
         return extra;
     }
-
-    private ulong NoiseSeed(int chunk) => ((ulong)(uint)Seed << 32) ^ (0x9E3779B97F4A7C15UL * (ulong)(chunk + 1));
 }

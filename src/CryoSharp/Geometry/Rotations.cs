@@ -11,12 +11,12 @@ public static class Rotations
     /// One rotation drawn uniformly (Haar measure) from SO(3): a normalised 4D Gaussian vector is a uniform
     /// unit quaternion.
     /// </summary>
-    public static UnitQuaternion RandomUniform(Numerics.NormalRandom random)
+    public static UnitQuaternion RandomUniform(Numerics.RandomStream random)
     {
         ArgumentNullException.ThrowIfNull(random);
         while (true)
         {
-            double w = random.Next(), x = random.Next(), y = random.Next(), z = random.Next();
+            double w = random.NextGaussian(), x = random.NextGaussian(), y = random.NextGaussian(), z = random.NextGaussian();
             if ((w * w) + (x * x) + (y * y) + (z * z) > 1e-12)
             {
                 return new UnitQuaternion(w, x, y, z);
@@ -24,10 +24,11 @@ public static class Rotations
         }
     }
 
-    /// <summary><paramref name="count"/> uniform random rotations from a seed.</summary>
-    public static UnitQuaternion[] RandomUniform(int count, int seed)
+    /// <summary><paramref name="count"/> uniform random rotations from a seed sequence.</summary>
+    public static UnitQuaternion[] RandomUniform(int count, Numerics.SeedSequence seeds)
     {
-        var random = new Numerics.NormalRandom(seed);
+        ArgumentNullException.ThrowIfNull(seeds);
+        var random = seeds.CreateStream();
         var result = new UnitQuaternion[count];
         for (int i = 0; i < count; i++)
         {

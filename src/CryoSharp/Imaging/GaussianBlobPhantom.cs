@@ -15,8 +15,8 @@ public sealed class GaussianBlobPhantom
     /// <summary>Radius of the sphere that holds the molecule, as a fraction of the box.</summary>
     public double RadiusFraction { get; init; } = 0.3;
 
-    /// <summary>Random seed.</summary>
-    public int Seed { get; init; } = 1;
+    /// <summary>Where the blobs' sizes, heights and places come from.</summary>
+    public required SeedSequence Seeds { get; init; }
 
     /// <summary>Makes the phantom in a cube of side <paramref name="box"/> with voxel size <paramref name="pixelSizeA"/> Å.</summary>
     public Volume Create(int box, double pixelSizeA)
@@ -31,17 +31,17 @@ public sealed class GaussianBlobPhantom
             throw new InvalidParameterException("blob count", BlobCount, "must be at least 1");
         }
 
-        var random = new NormalRandom(Seed);
+        var random = Seeds.CreateStream();
         var volume = Volume.Cube(box, pixelSizeA);
         double radius = RadiusFraction * box, c = box / 2;
         double x = 0, y = 0, z = 0;
         for (int b = 0; b < BlobCount; b++)
         {
-            double sigma = box * (0.03 + (0.04 * random.Uniform.NextDouble()));
-            double amplitude = 0.5 + random.Uniform.NextDouble();
+            double sigma = box * (0.03 + (0.04 * random.NextDouble()));
+            double amplitude = 0.5 + random.NextDouble();
 
             // A step of about two blob widths, pulled back inside the sphere when it would leave it.
-            double nx = x + (1.5 * sigma * random.Next()), ny = y + (1.5 * sigma * random.Next()), nz = z + (1.5 * sigma * random.Next());
+            double nx = x + (1.5 * sigma * random.NextGaussian()), ny = y + (1.5 * sigma * random.NextGaussian()), nz = z + (1.5 * sigma * random.NextGaussian());
             double r = Math.Sqrt((nx * nx) + (ny * ny) + (nz * nz));
             double limit = radius - (2 * sigma);
             if (r > limit)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using CryoSharp.Numerics;
 using CryoSharp.Numerics.Optimization;
 
 namespace CryoSharp.Moments;
@@ -16,10 +17,27 @@ namespace CryoSharp.Moments;
 /// bispectrum (at N = 10⁴, σ = 1 this lowers the error of the L = 41 boxcar from 0.138 to 0.092). The wrapped
 /// entries (k₁ + k₂ ≥ L) pin the fractional shift, so the solution is unique up to a cyclic shift.
 /// </summary>
-public static class BispectrumInversion
+public sealed class BispectrumInversion : IMraEstimator
 {
+    /// <summary>Creates the estimator.</summary>
+    public BispectrumInversion(BispectrumInversionOptions options)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    /// <summary>The settings.</summary>
+    public BispectrumInversionOptions Options { get; }
+
+    /// <summary>One pass for the mean, power spectrum and bispectrum, then the fit.</summary>
+    public MraSolution Estimate(IMraObservations observations, double sigma)
+    {
+        var invariants = MraInvariants.Compute(observations, sigma, bispectrum: true, context: Options.Context);
+        var estimate = Solve(invariants, Options.Restarts, Options.Seeds, Options.Weighted);
+        return new MraSolution(estimate, invariants.Seconds, estimate.Seconds);
+    }
+
     /// <summary>The estimate of x (length L) and how the fit went.</summary>
-    public static MraEstimate Solve(MraInvariants invariants, int restarts = 10, int seed = 1, bool weighted = true)
+    public static MraEstimate Solve(MraInvariants invariants, int restarts, SeedSequence seeds, bool weighted = true)
     {
         ArgumentNullException.ThrowIfNull(invariants);
         var b = invariants.Bispectrum ?? throw new ArgumentException("The invariants hold no bispectrum.", nameof(invariants));
@@ -114,7 +132,7 @@ public static class BispectrumInversion
             return f;
         }
 
-        var random = new Random(seed);
+        var random = seeds.CreateStream();
         LbfgsResult? best = null;
         var start = new double[phases];
         var options = new LbfgsOptions { MaxIterations = 2000, GradientTolerance = 1e-10 };

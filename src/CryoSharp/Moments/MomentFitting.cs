@@ -12,10 +12,27 @@ namespace CryoSharp.Moments;
 /// L-BFGS from several seeded random starts, keeping the best. For an aperiodic ρ the second moment determines
 /// (x, ρ) up to a common cyclic shift. Each evaluation costs O(L³).
 /// </summary>
-public static class MomentFitting
+public sealed class MomentFitting : IMraEstimator
 {
+    /// <summary>Creates the estimator.</summary>
+    public MomentFitting(MomentFittingOptions options)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    /// <summary>The settings.</summary>
+    public MomentFittingOptions Options { get; }
+
+    /// <summary>One pass for the first two moments, then the fit of x and ρ.</summary>
+    public MraSolution Estimate(IMraObservations observations, double sigma)
+    {
+        var invariants = MraInvariants.Compute(observations, sigma, bispectrum: false, secondMoment: true, context: Options.Context);
+        var estimate = Solve(invariants, Options.Restarts, Options.Seeds);
+        return new MraSolution(estimate, invariants.Seconds, estimate.Seconds);
+    }
+
     /// <summary>The fitted signal and shift distribution.</summary>
-    public static MraEstimate Solve(MraInvariants invariants, int restarts = 10, int seed = 1)
+    public static MraEstimate Solve(MraInvariants invariants, int restarts, SeedSequence seeds)
     {
         ArgumentNullException.ThrowIfNull(invariants);
         var m2 = invariants.SecondMoment ?? throw new ArgumentException("The invariants hold no second moment.", nameof(invariants));
@@ -126,7 +143,7 @@ public static class MomentFitting
             return (w1 * f1) + (w2 * f2);
         }
 
-        var random = new NormalRandom(seed);
+        var random = seeds.CreateStream();
         LbfgsResult? best = null;
         var start = new double[2 * l];
         var options = new LbfgsOptions { MaxIterations = 3000, GradientTolerance = 1e-12, FunctionTolerance = 1e-15 };
@@ -134,8 +151,8 @@ public static class MomentFitting
         {
             for (int i = 0; i < l; i++)
             {
-                start[i] = scale * random.Next();
-                start[l + i] = 0.1 * random.Next();
+                start[i] = scale * random.NextGaussian();
+                start[l + i] = 0.1 * random.NextGaussian();
             }
 
             var result = Lbfgs.Minimize(Objective, start, options);

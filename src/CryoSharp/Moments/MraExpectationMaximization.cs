@@ -21,8 +21,8 @@ public sealed record MraEmOptions
     /// <summary>Estimate ρ as well (otherwise shifts are taken as uniform).</summary>
     public bool EstimateShifts { get; init; }
 
-    /// <summary>Seed of the random start (standard normal entries).</summary>
-    public int Seed { get; init; } = 1;
+    /// <summary>Where the random start (standard normal entries) comes from.</summary>
+    public required SeedSequence Seeds { get; init; }
 
     /// <summary>A start instead of the random one.</summary>
     public double[]? Start { get; init; }
@@ -38,13 +38,29 @@ public sealed record MraEmOptions
 /// posterior weights wⱼ[s] ∝ ρ[s]·exp(⟨yⱼ, R_s x⟩/σ²) follow, and the M-step x̂⁺[k] = (1/N)Σⱼ ŷⱼ[k]·conj(ŵⱼ[k]) is
 /// accumulated in double precision (ρ⁺ = mean of wⱼ). Nothing of size N is stored.
 /// </summary>
-public static class MraExpectationMaximization
+public sealed class MraExpectationMaximization : IMraEstimator
 {
+    /// <summary>Creates the estimator.</summary>
+    public MraExpectationMaximization(MraEmOptions options)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    /// <summary>The settings.</summary>
+    public MraEmOptions Options { get; }
+
+    /// <summary>Runs EM; every iteration is its own pass over the data.</summary>
+    public MraSolution Estimate(IMraObservations observations, double sigma)
+    {
+        var estimate = Solve(observations, sigma, Options);
+        return new MraSolution(estimate, 0, estimate.Seconds);
+    }
+
     /// <summary>Runs EM on <paramref name="source"/> with known noise level <paramref name="sigma"/>.</summary>
-    public static MraEstimate Solve(IMraObservations source, double sigma, MraEmOptions? options = null)
+    public static MraEstimate Solve(IMraObservations source, double sigma, MraEmOptions options)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var o = options ?? new MraEmOptions();
+        var o = options ?? throw new ArgumentNullException(nameof(options));
         if (!(sigma > 0) || double.IsInfinity(sigma))
         {
             throw new InvalidParameterException("σ", sigma, "must be positive for EM");
@@ -52,7 +68,7 @@ public static class MraExpectationMaximization
 
         int l = source.Length, half = (l / 2) + 1;
         var clock = Stopwatch.StartNew();
-        var x = o.Start is not null ? (double[])o.Start.Clone() : new NormalRandom(o.Seed).NextVector(l);
+        var x = o.Start is not null ? (double[])o.Start.Clone() : o.Seeds.Spawn("start").CreateStream().NextGaussianVector(l);
 
         var rho = Enumerable.Repeat(1.0 / l, l).ToArray();
         int iteration = 0;

@@ -20,14 +20,15 @@ public static class MraSignal
     }
 
     /// <summary>Independent standard normal entries, seeded.</summary>
-    public static double[] RandomGaussian(int length, int seed)
+    public static double[] RandomGaussian(int length, SeedSequence seeds)
     {
         CheckLength(length);
-        var random = new NormalRandom(seed);
+        ArgumentNullException.ThrowIfNull(seeds);
+        var random = seeds.CreateStream();
         var x = new double[length];
         for (int i = 0; i < length; i++)
         {
-            x[i] = random.Next();
+            x[i] = random.NextGaussian();
         }
 
         return x;
@@ -37,7 +38,7 @@ public static class MraSignal
     /// A smooth signal: a sum of <paramref name="components"/> circular Gaussian bumps with random centres, widths
     /// (L/40 to L/10) and signed heights (0.5 to 1.5), seeded.
     /// </summary>
-    public static double[] GaussianMixture(int length, int components, int seed)
+    public static double[] GaussianMixture(int length, int components, SeedSequence seeds)
     {
         CheckLength(length);
         if (components < 1)
@@ -45,7 +46,8 @@ public static class MraSignal
             throw new InvalidParameterException("mixture components", components, "must be at least 1");
         }
 
-        var random = new Random(seed);
+        ArgumentNullException.ThrowIfNull(seeds);
+        var random = seeds.CreateStream();
         var x = new double[length];
         for (int c = 0; c < components; c++)
         {
@@ -62,13 +64,13 @@ public static class MraSignal
         return x;
     }
 
-    /// <summary>A family by name: boxcar (half the length plus one, rounded down), gaussian or mixture (3 bumps).</summary>
-    public static double[] ByName(string name, int length, int seed) => name switch
+    /// <summary>A signal of a family: boxcar (half the length plus one, rounded down), gaussian or mixture (3 bumps).</summary>
+    public static double[] Create(MraSignalKind kind, int length, SeedSequence seeds) => kind switch
     {
-        "boxcar" => Boxcar(length, Math.Min(length, (length / 2) + 1)),
-        "gaussian" => RandomGaussian(length, seed),
-        "mixture" => GaussianMixture(length, 3, seed),
-        _ => throw new InvalidParameterException("signal", name, "must be boxcar, gaussian or mixture"),
+        MraSignalKind.Boxcar => Boxcar(length, Math.Min(length, (length / 2) + 1)),
+        MraSignalKind.Gaussian => RandomGaussian(length, seeds),
+        MraSignalKind.Mixture => GaussianMixture(length, 3, seeds),
+        _ => throw new InvalidParameterException("signal", kind, "must be boxcar, gaussian or mixture"),
     };
 
     /// <summary>Rejects lengths outside 3..4096.</summary>

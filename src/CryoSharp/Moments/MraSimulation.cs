@@ -16,10 +16,11 @@ public sealed class MraSimulation : IMraObservations
     /// <param name="shifts">ρ on ℤ_L.</param>
     /// <param name="sigma">Noise standard deviation σ per sample.</param>
     /// <param name="count">N.</param>
-    /// <param name="seed">Seed of the shifts and the noise.</param>
+    /// <param name="seeds">Where the shifts and the noise come from: chunk c draws both from child c.</param>
     /// <param name="chunkSize">Observations per chunk.</param>
-    public MraSimulation(double[] signal, ShiftDistribution shifts, double sigma, long count, int seed, int chunkSize = 16384)
+    public MraSimulation(double[] signal, ShiftDistribution shifts, double sigma, long count, SeedSequence seeds, int chunkSize = 16384)
     {
+        ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(signal);
         ArgumentNullException.ThrowIfNull(shifts);
         MraSignal.CheckLength(signal.Length);
@@ -42,7 +43,7 @@ public sealed class MraSimulation : IMraObservations
         Shifts = shifts;
         Sigma = sigma;
         Count = count;
-        Seed = seed;
+        Seeds = seeds;
         ChunkSize = chunkSize;
         this.signal = [.. signal.Select(v => (float)v)];
     }
@@ -56,8 +57,8 @@ public sealed class MraSimulation : IMraObservations
     /// <summary>σ.</summary>
     public double Sigma { get; }
 
-    /// <summary>The seed.</summary>
-    public int Seed { get; }
+    /// <summary>Where the data's randomness comes from.</summary>
+    public SeedSequence Seeds { get; }
 
     /// <inheritdoc />
     public int Length => signal.Length;
@@ -75,13 +76,12 @@ public sealed class MraSimulation : IMraObservations
     public void Read(int chunk, Span<float> observations, Span<int> shifts)
     {
         int n = ((IMraObservations)this).ChunkLength(chunk), length = Length;
-        ulong chunkSeed = ((ulong)(uint)Seed << 32) | (uint)chunk;
-        // Never HashCode, which .NET randomises per process.
-        var uniform = new Random(unchecked((Seed * 1_000_003) ^ (chunk * 7919) ^ 0x5EED));
+        // One stream per chunk: first the chunk's shifts, then its noise.
+        var random = new RandomStream(Seeds.ChildSeed(chunk));
         var rows = observations[..(n * length)];
         for (int j = 0; j < n; j++)
         {
-            int s = Shifts.Sample(uniform.NextDouble());
+            int s = Shifts.Sample(random.NextDouble());
             if (!shifts.IsEmpty)
             {
                 shifts[j] = s;
@@ -95,7 +95,7 @@ public sealed class MraSimulation : IMraObservations
 
         if (Sigma > 0)
         {
-            new GaussianNoiseGenerator(chunkSeed).Add(rows, (float)Sigma);
+            random.AddGaussianNoise(rows, (float)Sigma);
         }
     }
 }

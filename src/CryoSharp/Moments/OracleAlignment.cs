@@ -7,8 +7,24 @@ namespace CryoSharp.Moments;
 /// The oracle estimator, with the true shifts known: x̂ = (1/N)Σⱼ R_{sⱼ}⁻¹yⱼ, the best any method can do (its error
 /// is σ·√(L/N)/‖x‖ on average), and ρ̂ the histogram of the shifts.
 /// </summary>
-public static class OracleAlignment
+public sealed class OracleAlignment : IMraEstimator
 {
+    /// <summary>Creates the estimator.</summary>
+    public OracleAlignment(ComputeContext? context = null)
+    {
+        Context = context ?? ComputeContext.Default;
+    }
+
+    /// <summary>The threads of the pass.</summary>
+    public ComputeContext Context { get; }
+
+    /// <summary>Averages the aligned observations (σ is not needed).</summary>
+    public MraSolution Estimate(IMraObservations observations, double sigma)
+    {
+        var estimate = Solve(observations, Context);
+        return new MraSolution(estimate, 0, estimate.Seconds);
+    }
+
     /// <summary>Averages the aligned observations.</summary>
     public static MraEstimate Solve(IMraObservations source, ComputeContext? context = null)
     {

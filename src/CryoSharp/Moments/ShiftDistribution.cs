@@ -1,3 +1,4 @@
+using CryoSharp.Numerics;
 namespace CryoSharp.Moments;
 
 /// <summary>
@@ -46,9 +47,10 @@ public sealed class ShiftDistribution
     /// A generic non-uniform, aperiodic distribution: independent weights uniform on [0.2, 1], seeded (no nonzero
     /// shift leaves it unchanged, and its Fourier coefficients are almost surely all nonzero).
     /// </summary>
-    public static ShiftDistribution Aperiodic(int length, int seed)
+    public static ShiftDistribution Aperiodic(int length, SeedSequence seeds)
     {
-        var random = new Random(seed);
+        ArgumentNullException.ThrowIfNull(seeds);
+        var random = seeds.CreateStream();
         return new ShiftDistribution([.. Enumerable.Range(0, length).Select(_ => 0.2 + (0.8 * random.NextDouble()))]);
     }
 

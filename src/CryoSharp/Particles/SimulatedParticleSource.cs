@@ -7,29 +7,35 @@ namespace CryoSharp.Particles;
 /// <summary>
 /// Particles formed from a map on demand, nothing stored: each image is the projection at its record's pose,
 /// translated by −origin, times its CTF (RELION's image formation, <see cref="ParticleImageFormation"/>), plus white
-/// Gaussian noise of standard deviation <see cref="NoiseSigma"/> drawn from that particle's own seed. So any
+/// Gaussian noise of standard deviation <see cref="NoiseSigma"/> drawn from that particle's own stream (child i of
+/// the noise seeds). So any
 /// particle's image is the same whoever reads it, in whichever chunk, on however many threads.
 /// </summary>
 public sealed class SimulatedParticleSource : IParticleSource
 {
     private readonly FourierProjector projector;
     private readonly ParticleRecord[] records;
-    private readonly Func<int, ulong> noiseSeed;
+    private readonly SeedSequence? noiseSeeds;
 
     /// <summary>Creates the source.</summary>
     /// <param name="projector">The projector of the ground-truth map (its box and pixel size are the images').</param>
     /// <param name="records">The particles: pose, CTF (null for none), optics, subset.</param>
     /// <param name="noiseSigma">Standard deviation of the noise added to every pixel (0 for clean images).</param>
-    /// <param name="noiseSeed">The seed of particle i's noise.</param>
+    /// <param name="noiseSeeds">Where the noise comes from (particle i's from child i); null only for clean images.</param>
     /// <param name="context">Threads.</param>
-    public SimulatedParticleSource(FourierProjector projector, IReadOnlyList<ParticleRecord> records, double noiseSigma, Func<int, ulong> noiseSeed, ComputeContext? context = null)
+    public SimulatedParticleSource(FourierProjector projector, IReadOnlyList<ParticleRecord> records, double noiseSigma, SeedSequence? noiseSeeds, ComputeContext? context = null)
     {
         this.projector = projector ?? throw new ArgumentNullException(nameof(projector));
         ArgumentNullException.ThrowIfNull(records);
-        this.noiseSeed = noiseSeed ?? throw new ArgumentNullException(nameof(noiseSeed));
+        this.noiseSeeds = noiseSeeds;
         if (!(noiseSigma >= 0) || double.IsInfinity(noiseSigma))
         {
             throw new InvalidParameterException("noise σ", noiseSigma, "must be a finite number ≥ 0");
+        }
+
+        if (noiseSigma > 0 && noiseSeeds is null)
+        {
+            throw new ArgumentNullException(nameof(noiseSeeds), "Noisy images need noise seeds.");
         }
 
         this.records = [.. records];
@@ -74,10 +80,11 @@ public sealed class SimulatedParticleSource : IParticleSource
             {
                 nint address = (nint)d;
                 float sigma = (float)NoiseSigma;
-                Parallel.For(0, count, Context.ParallelOptions, () => new GaussianNoiseGenerator(0), (i, _, noise) =>
+                var seeds = noiseSeeds!;
+                Parallel.For(0, count, Context.ParallelOptions, () => new RandomStream(0), (i, _, noise) =>
                 {
-                    noise.Reset(noiseSeed(start + i));
-                    noise.Add(new Span<float>((float*)address + ((long)i * length), length), sigma);
+                    noise.Reset(seeds.ChildSeed(start + i));
+                    noise.AddGaussianNoise(new Span<float>((float*)address + ((long)i * length), length), sigma);
                     return noise;
                 }, _ => { });
             }

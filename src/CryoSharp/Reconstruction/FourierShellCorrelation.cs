@@ -65,7 +65,7 @@ public static class FourierShellCorrelation
     /// falls below 0.8, both maps' phases are randomised, masked and correlated again (FSC_rand), and
     /// FSC_true = (FSC_masked − FSC_rand)/(1 − FSC_rand) there.
     /// </summary>
-    public static MaskedFsc ComputeMasked(Volume a, Volume b, Volume mask, int seed = 1)
+    public static MaskedFsc ComputeMasked(Volume a, Volume b, Volume mask, SeedSequence seeds)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -78,8 +78,9 @@ public static class FourierShellCorrelation
         var unmasked = Compute(a, b);
         int randomiseFrom = Math.Max(1, unmasked.FirstShellBelow(0.8));
         var masked = Compute(Masked(a, mask), Masked(b, mask));
-        var randomA = PhaseRandomized(a, randomiseFrom, seed);
-        var randomB = PhaseRandomized(b, randomiseFrom, seed + 1);
+        ArgumentNullException.ThrowIfNull(seeds);
+        var randomA = PhaseRandomized(a, randomiseFrom, seeds.Spawn("map", 1));
+        var randomB = PhaseRandomized(b, randomiseFrom, seeds.Spawn("map", 2));
         var random = Compute(Masked(randomA, mask), Masked(randomB, mask));
         var corrected = new double[masked.Values.Length];
         for (int s = 0; s < corrected.Length; s++)
@@ -96,13 +97,14 @@ public static class FourierShellCorrelation
     /// The map with the phases of every component at shell ≥ <paramref name="fromShell"/> replaced by random ones
     /// (seeded), keeping the spectrum Hermitian so the map stays real.
     /// </summary>
-    public static Volume PhaseRandomized(Volume volume, int fromShell, int seed)
+    public static Volume PhaseRandomized(Volume volume, int fromShell, SeedSequence seeds)
     {
         ArgumentNullException.ThrowIfNull(volume);
         var spectrum = volume.ToFourier();
         var shape = volume.Shape;
         var shells = new FourierShells(shape).ShellOfElement;
-        var random = new Random(seed);
+        ArgumentNullException.ThrowIfNull(seeds);
+        var random = seeds.CreateStream();
         int hx = shape.HalfNx;
         for (int z = 0; z < shape.Nz; z++)
         {
@@ -127,7 +129,7 @@ public static class FourierShellCorrelation
                             continue;
                         }
 
-                        double phase = mate == i ? (random.Next(2) * Math.PI) : 2 * Math.PI * random.NextDouble();
+                        double phase = mate == i ? (random.NextInt(2) * Math.PI) : 2 * Math.PI * random.NextDouble();
                         spectrum.Data[i] = Rotate(spectrum.Data[i], phase);
                         if (mate != i)
                         {

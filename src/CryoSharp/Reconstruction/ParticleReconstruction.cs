@@ -139,7 +139,7 @@ public sealed class ParticleReconstruction
         MaskedFsc? masked = null;
         if (Options.Mask is { } mask)
         {
-            masked = FourierShellCorrelation.ComputeMasked(map1, map2, mask, Options.Seed);
+            masked = FourierShellCorrelation.ComputeMasked(map1, map2, mask, Options.Seeds.Spawn("phase-randomisation"));
             foreach (var v in new[] { map, map1, map2 })
             {
                 System.Numerics.Tensors.TensorPrimitives.Multiply(v.Data, mask.Data, v.Data);
@@ -158,8 +158,8 @@ public sealed class ParticleReconstruction
             return [.. records.Select(r => r.Subset)];
         }
 
-        var random = new Random(Options.Seed);
-        return [.. records.Select(_ => 1 + random.Next(2))];
+        var random = Options.Seeds.Spawn("half-sets").CreateStream();
+        return [.. records.Select(_ => 1 + random.NextInt(2))];
     }
 
     private static CtfModel[] Ctfs(IParticleSource source)

@@ -20,8 +20,11 @@ public sealed record ReconstructionOptions
     /// <summary>Zero-padding factor of the Fourier grid.</summary>
     public int Padding { get; init; } = 2;
 
-    /// <summary>Seed of the random half-set split used when the particles have no half sets (rlnRandomSubset).</summary>
-    public int Seed { get; init; } = 1;
+    /// <summary>
+    /// Where the random draws come from: the half-set split when the particles have none (child "half-sets") and the
+    /// phase randomisation of the masked FSC (child "phase-randomisation").
+    /// </summary>
+    public required Numerics.SeedSequence Seeds { get; init; }
 
     /// <summary>Threads and FFT planning.</summary>
     public Numerics.ComputeContext Context { get; init; } = Numerics.ComputeContext.Default;

@@ -7,7 +7,7 @@ namespace CryoSharp.Simulation;
 public interface IOrientationDistribution
 {
     /// <summary>One orientation as RELION Euler angles.</summary>
-    EulerAngles Sample(NormalRandom random);
+    EulerAngles Sample(RandomStream random);
 
     /// <summary>What the distribution is, in words (for reports).</summary>
     string Description { get; }

@@ -71,12 +71,12 @@ public static class NoiseModel
     }
 
     /// <summary>Adds N(0, σ²) to every pixel.</summary>
-    public static void AddWhite(Span<float> image, double sigma, NormalRandom random)
+    public static void AddWhite(Span<float> image, double sigma, RandomStream random)
     {
         ArgumentNullException.ThrowIfNull(random);
         for (int i = 0; i < image.Length; i++)
         {
-            image[i] += (float)(sigma * random.Next());
+            image[i] += (float)(sigma * random.NextGaussian());
         }
     }
 
@@ -85,7 +85,7 @@ public static class NoiseModel
     /// radius s in Fourier pixels; 1 everywhere is white noise of unit variance; shells past the end use the last
     /// value). The pixel variance is the mean of the spectrum over all frequencies.
     /// </summary>
-    public static void AddColored(Span<float> image, GridShape shape, ReadOnlySpan<double> radialPower, NormalRandom random)
+    public static void AddColored(Span<float> image, GridShape shape, ReadOnlySpan<double> radialPower, RandomStream random)
     {
         ArgumentNullException.ThrowIfNull(random);
         if (radialPower.IsEmpty)
@@ -102,7 +102,7 @@ public static class NoiseModel
         }
 
         var white = new float[shape.Length];
-        random.Fill(white);
+        random.FillGaussian(white);
         var spectrum = new ComplexF[shape.HalfComplexLength];
         Fft.Forward(white, shape, spectrum, FftOrigin.Corner);
         var shells = new FourierShells(shape).ShellOfElement;

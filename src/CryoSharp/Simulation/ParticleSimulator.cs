@@ -61,23 +61,23 @@ public sealed class ParticleSimulator
     {
         var o = Options;
         var optics = Optics;
-        var random = new NormalRandom(o.Seed);
+        var random = o.Seeds.Spawn("particles").CreateStream();
         var records = new ParticleRecord[o.Count];
         for (int i = 0; i < o.Count; i++)
         {
             var angles = o.Views.Sample(random).ToDegrees();
-            var pose = new Pose(angles.RotDeg, angles.TiltDeg, angles.PsiDeg, o.ShiftSigmaA * random.Next(), o.ShiftSigmaA * random.Next());
-            int subset = 1 + random.Uniform.Next(2);
+            var pose = new Pose(angles.RotDeg, angles.TiltDeg, angles.PsiDeg, o.ShiftSigmaA * random.NextGaussian(), o.ShiftSigmaA * random.NextGaussian());
+            int subset = 1 + random.NextInt(2);
             CtfModel? ctf = null;
             if (o.Ctf)
             {
-                double mean = o.DefocusMinA + ((o.DefocusMaxA - o.DefocusMinA) * random.Uniform.NextDouble());
-                double astigmatism = o.AstigmatismA * random.Uniform.NextDouble();
+                double mean = o.DefocusMinA + ((o.DefocusMaxA - o.DefocusMinA) * random.NextDouble());
+                double astigmatism = o.AstigmatismA * random.NextDouble();
                 ctf = new CtfModel
                 {
                     DefocusUA = mean + (astigmatism / 2),
                     DefocusVA = mean - (astigmatism / 2),
-                    DefocusAngleDeg = 180 * random.Uniform.NextDouble(),
+                    DefocusAngleDeg = 180 * random.NextDouble(),
                     VoltageKv = optics.VoltageKv,
                     SphericalAberrationMm = optics.SphericalAberrationMm,
                     AmplitudeContrast = optics.AmplitudeContrast,
@@ -98,7 +98,7 @@ public sealed class ParticleSimulator
     public SimulatedParticleSource CreateSource(IReadOnlyList<ParticleRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var clean = new SimulatedParticleSource(projector, records, 0, NoiseSeed, Context);
+        var clean = new SimulatedParticleSource(projector, records, 0, null, Context);
         double sigma = 0;
         if (!double.IsPositiveInfinity(Options.Snr))
         {
@@ -109,7 +109,7 @@ public sealed class ParticleSimulator
             sigma = NoiseModel.SigmaForSnr(images, shape, MaskRadiusPx, Options.Snr);
         }
 
-        return new SimulatedParticleSource(projector, records, sigma, NoiseSeed, Context);
+        return new SimulatedParticleSource(projector, records, sigma, Options.Seeds.Spawn("noise"), Context);
     }
 
     /// <summary>Draws the particles and returns them as a source.</summary>
@@ -126,12 +126,6 @@ public sealed class ParticleSimulator
         source.ReadImages(0, keep, noisy);
         return new SimulationSamples(clean, noisy, keep);
     }
-
-    /// <summary>
-    /// The seed of particle i's noise: the run's seed and the index, which the generator scrambles with SplitMix64.
-    /// Never HashCode, which .NET randomises per process.
-    /// </summary>
-    internal ulong NoiseSeed(int index) => ((ulong)(uint)Options.Seed << 32) | (uint)index;
 }
 
 /// <summary>The first few images of a simulation, for reports.</summary>

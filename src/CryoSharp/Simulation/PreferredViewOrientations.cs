@@ -45,15 +45,15 @@ public sealed class PreferredViewOrientations : IOrientationDistribution
     public string Description => $"{Fraction:P0} in a preferred view (κ = {Kappa}), the rest uniform";
 
     /// <inheritdoc />
-    public EulerAngles Sample(NormalRandom random)
+    public EulerAngles Sample(RandomStream random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        if (random.Uniform.NextDouble() >= Fraction)
+        if (random.NextDouble() >= Fraction)
         {
             return uniform.Sample(random);
         }
 
-        var d = VonMisesFisherMixture.SampleDirection(Direction, Kappa, random.Uniform);
-        return new EulerAngles(Math.Atan2(d.Y, d.X), Math.Acos(Math.Clamp(d.Z, -1, 1)), 2 * Math.PI * random.Uniform.NextDouble());
+        var d = VonMisesFisherMixture.SampleDirection(Direction, Kappa, random);
+        return new EulerAngles(Math.Atan2(d.Y, d.X), Math.Acos(Math.Clamp(d.Z, -1, 1)), 2 * Math.PI * random.NextDouble());
     }
 }

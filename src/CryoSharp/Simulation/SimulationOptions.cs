@@ -42,8 +42,11 @@ public sealed record SimulationOptions
     /// <summary>Where the views come from.</summary>
     public IOrientationDistribution Views { get; init; } = new UniformOrientations();
 
-    /// <summary>Seed of every random draw.</summary>
-    public int Seed { get; init; } = 1;
+    /// <summary>
+    /// Where every random draw comes from: the particles' parameters from child "particles", particle i's noise
+    /// from child ("noise", i).
+    /// </summary>
+    public required Numerics.SeedSequence Seeds { get; init; }
 
     /// <summary>Particles simulated per chunk (bounded memory).</summary>
     public int ChunkSize { get; init; } = 256;

@@ -10,5 +10,5 @@ public sealed class UniformOrientations : IOrientationDistribution
     public string Description => "uniform on SO(3)";
 
     /// <inheritdoc />
-    public EulerAngles Sample(NormalRandom random) => Rotations.RandomUniform(random).ToEuler();
+    public EulerAngles Sample(RandomStream random) => Rotations.RandomUniform(random).ToEuler();
 }

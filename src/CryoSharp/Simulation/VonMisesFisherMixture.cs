@@ -58,14 +58,14 @@ public sealed class VonMisesFisherMixture : IOrientationDistribution
     public IReadOnlyList<(Vector3d Mean, double Kappa, double Weight)> Components => components;
 
     /// <inheritdoc />
-    public EulerAngles Sample(NormalRandom random)
+    public EulerAngles Sample(RandomStream random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        double u = random.Uniform.NextDouble();
+        double u = random.NextDouble();
         int j = Array.FindIndex(cumulative, c => u < c);
         var (mean, kappa, _) = components[j < 0 ? components.Length - 1 : j];
-        var d = SampleDirection(mean, kappa, random.Uniform);
-        double psi = 2 * Math.PI * random.Uniform.NextDouble();
+        var d = SampleDirection(mean, kappa, random);
+        double psi = 2 * Math.PI * random.NextDouble();
         return new EulerAngles(Math.Atan2(d.Y, d.X), Math.Acos(Math.Clamp(d.Z, -1, 1)), psi);
     }
 
@@ -73,7 +73,7 @@ public sealed class VonMisesFisherMixture : IOrientationDistribution
     /// One direction from vMF(μ, κ) on S² (Wood 1994, closed form in 3D): the cosine to μ is
     /// w = 1 + ln(ξ + (1 − ξ)e^{−2κ})/κ, the azimuth about μ uniform.
     /// </summary>
-    public static Vector3d SampleDirection(Vector3d mean, double kappa, Random random)
+    public static Vector3d SampleDirection(Vector3d mean, double kappa, RandomStream random)
     {
         ArgumentNullException.ThrowIfNull(random);
         double xi = random.NextDouble();

@@ -13,10 +13,10 @@ namespace CryoSharp.Synchronization;
 public static class PhaseSynchronization
 {
     /// <summary>The spectral estimate: the top eigenvector of H with each entry scaled to unit modulus.</summary>
-    public static Complex[] Spectral(IHermitianOperator measurements, int seed = 1)
+    public static Complex[] Spectral(IHermitianOperator measurements, SeedSequence? seeds = null)
     {
         ArgumentNullException.ThrowIfNull(measurements);
-        var top = LanczosEigensolver.Largest(measurements, 1, tolerance: 1e-8, seed: seed).Vectors[0];
+        var top = LanczosEigensolver.Largest(measurements, 1, tolerance: 1e-8, seeds: seeds).Vectors[0];
         return ToUnitModulus(top);
     }
 
@@ -51,7 +51,7 @@ public static class PhaseSynchronization
     /// θ̂ᵢⱼ maximising |Σ_{k=−K}^{K} Wᵢⱼ⁽ᵏ⁾e^{−ikφ}| (W⁽⁰⁾ = 1, W⁽⁻ᵏ⁾ = conj W⁽ᵏ⁾), found on a grid of 4K + 4 points
     /// and refined by Newton steps; then the spectral estimate from Ĥᵢⱼ = e^{iθ̂ᵢⱼ}. K = 1 is the spectral method.
     /// </summary>
-    public static Complex[] MultiFrequency(DenseHermitianMatrix measurements, int maxFrequency, int seed = 1)
+    public static Complex[] MultiFrequency(DenseHermitianMatrix measurements, int maxFrequency, SeedSequence? seeds = null)
     {
         ArgumentNullException.ThrowIfNull(measurements);
         if (maxFrequency < 1)
@@ -64,7 +64,7 @@ public static class PhaseSynchronization
         // u[k − 1] is the unit-modulus top eigenvector of channel k: H itself for k = 1, the entrywise k-th power
         // of the measured phases Hᵢⱼ/|Hᵢⱼ| for k ≥ 2 (the same thing for unit-modulus data).
         var u = new Complex[kMax][];
-        u[0] = Spectral(measurements, seed + 1);
+        u[0] = Spectral(measurements, seeds?.Spawn("channel", 1));
         if (kMax > 1)
         {
             var unit = UnitModulusEntries(measurements);
@@ -73,7 +73,7 @@ public static class PhaseSynchronization
             for (int k = 2; k <= kMax; k++)
             {
                 MultiplyEntrywise(power, unit, power);
-                u[k - 1] = Spectral(power, seed + k);
+                u[k - 1] = Spectral(power, seeds?.Spawn("channel", k));
             }
         }
 
@@ -97,7 +97,7 @@ public static class PhaseSynchronization
 
             return w;
         }, _ => { });
-        return Spectral(estimate, seed);
+        return Spectral(estimate, seeds?.Spawn("final"));
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
     /// The random corruption model: each pair is observed exactly, Hᵢⱼ = zᵢ·conj(zⱼ), with probability r, and
     /// otherwise Hᵢⱼ is a uniformly random phase; pairs are observed with probability <paramref name="edgeProbability"/>.
     /// </summary>
-    public static PhaseSynchronizationProblem Corruption(int n, double r, int seed, double edgeProbability = 1, ComputeContext? context = null)
+    public static PhaseSynchronizationProblem Corruption(int n, double r, SeedSequence seeds, double edgeProbability = 1, ComputeContext? context = null)
     {
         if (!(r is >= 0 and <= 1))
         {
@@ -25,7 +25,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
         }
 
         CheckEdgeProbability(edgeProbability);
-        var random = new NormalRandom(seed);
+        var random = seeds.CreateStream();
         var z = RandomPhases(n, random);
         var h = new DenseHermitianMatrix(n) { Context = context ?? ComputeContext.Default };
         for (int i = 0; i < n; i++)
@@ -38,9 +38,9 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
                     continue;
                 }
 
-                h.SetPair(i, j, random.Uniform.NextDouble() < r
+                h.SetPair(i, j, random.NextDouble() < r
                     ? z[i] * Complex.Conjugate(z[j])
-                    : Complex.FromPolarCoordinates(1, 2 * Math.PI * random.Uniform.NextDouble()));
+                    : Complex.FromPolarCoordinates(1, 2 * Math.PI * random.NextDouble()));
             }
         }
 
@@ -52,7 +52,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
     /// standard normal, E|Wᵢⱼ|² = 1; the diagonal of H kept at 1) on the pairs observed, each with probability
     /// <paramref name="edgeProbability"/>.
     /// </summary>
-    public static PhaseSynchronizationProblem Gaussian(int n, double sigma, int seed, double edgeProbability = 1, ComputeContext? context = null)
+    public static PhaseSynchronizationProblem Gaussian(int n, double sigma, SeedSequence seeds, double edgeProbability = 1, ComputeContext? context = null)
     {
         if (!(sigma >= 0))
         {
@@ -60,7 +60,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
         }
 
         CheckEdgeProbability(edgeProbability);
-        var random = new NormalRandom(seed);
+        var random = seeds.CreateStream();
         var z = RandomPhases(n, random);
         var h = new DenseHermitianMatrix(n) { Context = context ?? ComputeContext.Default };
         double s = sigma / Math.Sqrt(2);
@@ -74,7 +74,7 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
                     continue;
                 }
 
-                h.SetPair(i, j, (z[i] * Complex.Conjugate(z[j])) + new Complex(s * random.Next(), s * random.Next()));
+                h.SetPair(i, j, (z[i] * Complex.Conjugate(z[j])) + new Complex(s * random.NextGaussian(), s * random.NextGaussian()));
             }
         }
 
@@ -86,8 +86,8 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
         LanczosEigensolver.Dot(estimate, Truth).Magnitude / Truth.Length;
 
     // A complete graph draws nothing, so its instances do not depend on the graph option.
-    private static bool Unobserved(NormalRandom random, double edgeProbability) =>
-        edgeProbability < 1 && random.Uniform.NextDouble() >= edgeProbability;
+    private static bool Unobserved(RandomStream random, double edgeProbability) =>
+        edgeProbability < 1 && random.NextDouble() >= edgeProbability;
 
     private static void CheckEdgeProbability(double edgeProbability)
     {
@@ -97,13 +97,13 @@ public sealed record PhaseSynchronizationProblem(Complex[] Truth, DenseHermitian
         }
     }
 
-    private static Complex[] RandomPhases(int n, NormalRandom random)
+    private static Complex[] RandomPhases(int n, RandomStream random)
     {
         if (n < 2)
         {
             throw new InvalidParameterException("n", n, "must be at least 2");
         }
 
-        return [.. Enumerable.Range(0, n).Select(_ => Complex.FromPolarCoordinates(1, 2 * Math.PI * random.Uniform.NextDouble()))];
+        return [.. Enumerable.Range(0, n).Select(_ => Complex.FromPolarCoordinates(1, 2 * Math.PI * random.NextDouble()))];
     }
 }

@@ -19,7 +19,7 @@ namespace CryoSharp.Synchronization;
 public static class RotationSynchronization
 {
     /// <summary>The spectral estimate with rounding to SO(3).</summary>
-    public static Matrix3[] Spectral(RelativeRotations measurements, int seed = 1, ComputeContext? context = null)
+    public static Matrix3[] Spectral(RelativeRotations measurements, SeedSequence? seeds = null, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(measurements);
         int n = measurements.Count;
@@ -35,7 +35,7 @@ public static class RotationSynchronization
             }
         });
 
-        var phi = TopBasis(h, 3, seed);
+        var phi = TopBasis(h, 3, seeds);
 
         // The basis is Rᵢ·O/√n for some O in O(3); when O is a reflection every block is too, and flipping one
         // column makes them rotations again.
@@ -68,10 +68,10 @@ public static class RotationSynchronization
     /// </summary>
     /// <param name="measurements">The relative rotations.</param>
     /// <param name="maxDegree">L, the largest Wigner-D degree.</param>
-    /// <param name="seed">Seed of the eigen-solver's start vectors.</param>
+    /// <param name="seeds">Where the eigen-solver's start vectors come from; null for fixed starts.</param>
     /// <param name="refinements">Levels of the hierarchical orientation grid searched below the coarse one.</param>
     /// <param name="context">Threads; null for the default.</param>
-    public static Matrix3[] MultiFrequency(RelativeRotations measurements, int maxDegree, int seed = 1, int refinements = 3, ComputeContext? context = null)
+    public static Matrix3[] MultiFrequency(RelativeRotations measurements, int maxDegree, SeedSequence? seeds = null, int refinements = 3, ComputeContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(measurements);
         if (maxDegree is < 1 or > 12)
@@ -81,7 +81,7 @@ public static class RotationSynchronization
 
         if (maxDegree == 1)
         {
-            return Spectral(measurements, seed, context);
+            return Spectral(measurements, seeds, context);
         }
 
         var c = context ?? ComputeContext.Default;
@@ -92,7 +92,7 @@ public static class RotationSynchronization
         var u = new double[maxDegree][];
         for (int l = 1; l <= maxDegree; l++)
         {
-            u[l - 1] = OrthogonalBlocks(DegreeBasis(measurements, wigner, l, seed + l, c), n, RealWignerD.Dimension(l), c);
+            u[l - 1] = OrthogonalBlocks(DegreeBasis(measurements, wigner, l, seeds?.Spawn("degree", l), c), n, RealWignerD.Dimension(l), c);
         }
 
         var search = new So3PeakSearch(wigner, maxDegree, refinements, c);
@@ -131,7 +131,7 @@ public static class RotationSynchronization
 
             return w;
         }, _ => { });
-        return Spectral(estimates, seed, c);
+        return Spectral(estimates, seeds?.Spawn("final"), c);
     }
 
     /// <summary>The rotation nearest to a 3 × 3 matrix in Frobenius norm: U·diag(1, 1, det UVᵀ)·Vᵀ.</summary>
@@ -148,10 +148,10 @@ public static class RotationSynchronization
     }
 
     /// <summary>The real orthonormal top-d eigenbasis of H^ℓ (blocks D^ℓ(R̃ᵢⱼ)), n(2ℓ+1) × (2ℓ+1) row-major.</summary>
-    private static double[] DegreeBasis(RelativeRotations measurements, RealWignerD wigner, int degree, int seed, ComputeContext context)
+    private static double[] DegreeBasis(RelativeRotations measurements, RealWignerD wigner, int degree, SeedSequence? seeds, ComputeContext context)
     {
         int d = RealWignerD.Dimension(degree);
-        return TopBasis(BlockMatrix(measurements, d, context, (r, block) => wigner.Compute(r, degree, block)), d, seed);
+        return TopBasis(BlockMatrix(measurements, d, context, (r, block) => wigner.Compute(r, degree, block)), d, seeds);
     }
 
     /// <summary>
@@ -193,9 +193,9 @@ public static class RotationSynchronization
     }
 
     /// <summary>A real orthonormal basis of the top-d eigenspace of h: h.Size × d, row-major.</summary>
-    private static double[] TopBasis(DenseSymmetricMatrix h, int d, int seed)
+    private static double[] TopBasis(DenseSymmetricMatrix h, int d, SeedSequence? seeds)
     {
-        var eigen = LanczosEigensolver.Largest(h, d, tolerance: 1e-8, seed: seed, blockSize: d);
+        var eigen = LanczosEigensolver.Largest(h, d, tolerance: 1e-8, seeds: seeds, blockSize: d);
         return RealInvariantSubspace.Basis(eigen.Vectors);
     }
 

@@ -16,31 +16,31 @@ public sealed record RotationSynchronizationProblem(Matrix3[] Truth, RelativeRot
     /// probability r, and otherwise an independent uniformly random rotation; pairs are observed with probability
     /// <paramref name="edgeProbability"/>.
     /// </summary>
-    public static RotationSynchronizationProblem Corruption(int n, double r, int seed, double edgeProbability = 1)
+    public static RotationSynchronizationProblem Corruption(int n, double r, SeedSequence seeds, double edgeProbability = 1)
     {
         if (!(r is >= 0 and <= 1))
         {
             throw new InvalidParameterException("r", r, "must be a probability in [0, 1]");
         }
 
-        return Create(n, seed, edgeProbability, (random, exact) =>
-            random.Uniform.NextDouble() < r ? exact : Rotations.RandomUniform(random).ToMatrix());
+        return Create(n, seeds, edgeProbability, (random, exact) =>
+            random.NextDouble() < r ? exact : Rotations.RandomUniform(random).ToMatrix());
     }
 
     /// <summary>
     /// The perturbation model: every observed pair is RᵢRⱼᵀ·E with E a rotation by the vector σ·g, g standard normal
     /// in ℝ³ (axis uniform, angle σ·χ₃ radians); pairs are observed with probability <paramref name="edgeProbability"/>.
     /// </summary>
-    public static RotationSynchronizationProblem Perturbation(int n, double sigma, int seed, double edgeProbability = 1)
+    public static RotationSynchronizationProblem Perturbation(int n, double sigma, SeedSequence seeds, double edgeProbability = 1)
     {
         if (!(sigma >= 0) || double.IsInfinity(sigma))
         {
             throw new InvalidParameterException("σ", sigma, "must be a finite angle in radians, not negative");
         }
 
-        return Create(n, seed, edgeProbability, (random, exact) =>
+        return Create(n, seeds, edgeProbability, (random, exact) =>
         {
-            var v = new Vector3d(sigma * random.Next(), sigma * random.Next(), sigma * random.Next());
+            var v = new Vector3d(sigma * random.NextGaussian(), sigma * random.NextGaussian(), sigma * random.NextGaussian());
             double angle = v.Length;
             return angle > 0 ? exact * UnitQuaternion.FromAxisAngle(v, angle).ToMatrix() : exact;
         });
@@ -57,7 +57,7 @@ public sealed record RotationSynchronizationProblem(Matrix3[] Truth, RelativeRot
     /// <summary>The best global alignment of the estimates to the truth and the angular errors after it.</summary>
     public RotationAlignment Align(IReadOnlyList<Matrix3> estimate) => RotationAlignment.Align(Truth, estimate);
 
-    private static RotationSynchronizationProblem Create(int n, int seed, double edgeProbability, Func<NormalRandom, Matrix3, Matrix3> measure)
+    private static RotationSynchronizationProblem Create(int n, SeedSequence seeds, double edgeProbability, Func<RandomStream, Matrix3, Matrix3> measure)
     {
         if (!(edgeProbability is > 0 and <= 1))
         {
@@ -69,7 +69,7 @@ public sealed record RotationSynchronizationProblem(Matrix3[] Truth, RelativeRot
             throw new InvalidParameterException("n", n, "must be at least 2");
         }
 
-        var random = new NormalRandom(seed);
+        var random = seeds.CreateStream();
         var truth = new Matrix3[n];
         for (int i = 0; i < n; i++)
         {
@@ -81,7 +81,7 @@ public sealed record RotationSynchronizationProblem(Matrix3[] Truth, RelativeRot
         {
             for (int j = i + 1; j < n; j++)
             {
-                if (edgeProbability < 1 && random.Uniform.NextDouble() >= edgeProbability)
+                if (edgeProbability < 1 && random.NextDouble() >= edgeProbability)
                 {
                     continue;
                 }

@@ -44,11 +44,11 @@ public class OrbitCommandTests
     public void MtdSimulateThenSolveFromFilesMatchesTheStreamedMeasurement()
     {
         using var temp = new TempDirectory();
-        var (code, _, error) = CliRunner.Run("mtd", "simulate", "-N", "1e6", "--sigma", "1", "--length", "9", "--out", temp.Path);
+        var (code, _, error) = CliRunner.Run("mtd", "simulate", "--measurement-length", "1e6", "--sigma", "1", "--length", "9", "--out", temp.Path);
         Assert.True(code == 0, error);
         (code, var fromFile, error) = CliRunner.Run("mtd", "solve", "--data", temp.Path, "--restarts", "20", "--json");
         Assert.True(code == 0, error);
-        (code, var streamed, error) = CliRunner.Run("mtd", "solve", "-N", "1e6", "--sigma", "1", "--length", "9", "--restarts", "20", "--json");
+        (code, var streamed, error) = CliRunner.Run("mtd", "solve", "--measurement-length", "1e6", "--sigma", "1", "--length", "9", "--restarts", "20", "--json");
         Assert.True(code == 0, error);
         using var a = JsonDocument.Parse(fromFile);
         using var b = JsonDocument.Parse(streamed);
@@ -87,7 +87,7 @@ public class OrbitCommandTests
             (["mra", "solve", "--data", temp.Path], "truth.json: not found"),
             (["mtd", "solve", "--gamma", "0.9"], "--gamma = 0.9"),
             (["mtd", "solve", "--method", "em", "--estimate-sigma"], "σ = unknown"),
-            (["mtd", "solve", "-N", "10"], "--measurement-length = 10"),
+            (["mtd", "solve", "--measurement-length", "10"], "--measurement-length = 10"),
         })
         {
             var (code, _, error) = CliRunner.Run(args);

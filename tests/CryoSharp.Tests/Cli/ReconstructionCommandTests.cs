@@ -11,7 +11,7 @@ public class ReconstructionCommandTests
     {
         using var temp = new TempDirectory();
         var (code, _, error) = CliRunner.Run("simulate", "--phantom", "blobs", "--box", "32", "--pixel-size", "4", "--count", "600", "--snr", "1",
-            "--ctf", "--out", temp.File("sim"));
+            "--apply-ctf", "--out", temp.File("sim"));
         Assert.True(code == 0, error);
 
         (code, var output, error) = CliRunner.Run("reconstruct", "--particles", temp.File("sim/particles.star"), "--ctf", "--out", temp.File("rec"), "--json");

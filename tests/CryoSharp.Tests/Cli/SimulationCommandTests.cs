@@ -14,7 +14,7 @@ public class SimulationCommandTests
     {
         using var temp = new TempDirectory();
         var (code, output, error) = Run("simulate", "--phantom", "blobs", "--box", "32", "--pixel-size", "4", "--count", "50", "--snr", "0.2",
-            "--ctf", "--shift-sigma", "2", "--views", "preferred", "--out", temp.Path, "--json");
+            "--apply-ctf", "--shift-sigma", "2", "--views", "preferred", "--out", temp.Path, "--json");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
@@ -36,7 +36,7 @@ public class SimulationCommandTests
     {
         using var temp = new TempDirectory();
         var (code, output, error) = Run("project", "--volume", SharedData.Require("relion/ribosome_box64.mrc"), "--angles",
-            SharedData.Require("relion/angles.star"), "--ctf", "--out", temp.File("proj.mrcs"), "--json");
+            SharedData.Require("relion/angles.star"), "--apply-ctf", "--out", temp.File("proj.mrcs"), "--json");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         var ours = MrcReader.ReadStack(json.RootElement.GetProperty("stack").GetString()!);
@@ -62,7 +62,7 @@ public class SimulationCommandTests
         {
             (["project", "--volume", temp.File("flat.mrc"), "--angles", temp.File("noangles.star"), "--out", temp.File("o.mrcs")], "a cubic map"),
             (["project", "--volume", map, "--angles", temp.File("noangles.star"), "--out", temp.File("o.mrcs")], "has no _rlnAngleRot"),
-            (["project", "--volume", map, "--angles", temp.File("badctf.star"), "--ctf", "--out", temp.File("o.mrcs")], "line 11: particle 2 has an impossible CTF: defocus U (Å) = -5"),
+            (["project", "--volume", map, "--angles", temp.File("badctf.star"), "--apply-ctf", "--out", temp.File("o.mrcs")], "line 11: particle 2 has an impossible CTF: defocus U (Å) = -5"),
             (["simulate", "--phantom", "blobs", "--snr", "0", "--out", temp.Path], "--snr = 0"),
             (["simulate", "--phantom", "blobs", "--snr", "-2", "--out", temp.Path], "--snr = -2"),
             (["simulate", "--volume", map, "--box", "128", "--out", temp.Path], "--box = 128: is larger than the volume"),

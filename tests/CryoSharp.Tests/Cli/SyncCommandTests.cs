@@ -9,7 +9,7 @@ public class SyncCommandTests
     public void PhaseSweepReportsEveryPointAndPlots()
     {
         using var temp = new TempDirectory();
-        var (code, output, error) = CliRunner.Run("sync", "phase", "--n", "200", "--noise", "1.5:2:0.5", "--kmax", "1,10", "--trials", "2",
+        var (code, output, error) = CliRunner.Run("sync", "phase", "--count", "200", "--levels", "1.5:2:0.5", "--kmax", "1,10", "--repetitions", "2",
             "--plot", temp.File("corr.svg"), "--json");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
@@ -33,7 +33,7 @@ public class SyncCommandTests
     public void So3SweepReportsCorrelationAndAngularError()
     {
         using var temp = new TempDirectory();
-        var (code, output, error) = CliRunner.Run("sync", "so3", "--n", "60", "--noise", "2,4", "--lmax", "1,2", "--trials", "1",
+        var (code, output, error) = CliRunner.Run("sync", "so3", "--count", "60", "--levels", "2,4", "--lmax", "1,2", "--repetitions", "1",
             "--edge-probability", "0.8", "--plot", temp.File("so3.svg"), "--json");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
@@ -56,13 +56,13 @@ public class SyncCommandTests
     {
         foreach (var (args, expected) in new (string[], string)[]
         {
-            (["sync", "phase", "--noise", "3:1:0.5"], "--noise = 3:1:0.5"),
-            (["sync", "phase", "--noise", "a,b"], "--noise = a,b"),
+            (["sync", "phase", "--levels", "3:1:0.5"], "--levels = 3:1:0.5"),
+            (["sync", "phase", "--levels", "a,b"], "--levels = a,b"),
             (["sync", "phase", "--kmax", "0"], "--kmax = 0"),
-            (["sync", "phase", "--n", "1"], "--n = 1"),
+            (["sync", "phase", "--count", "1"], "--count = 1"),
             (["sync", "phase", "--edge-probability", "0"], "--edge-probability = 0"),
             (["sync", "so3", "--lmax", "9"], "--lmax = 9"),
-            (["sync", "so3", "--n", "5000"], "--n = 5000"),
+            (["sync", "so3", "--count", "5000"], "--count = 5000"),
         })
         {
             var (code, _, error) = CliRunner.Run(args);

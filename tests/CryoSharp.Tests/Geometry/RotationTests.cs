@@ -155,8 +155,8 @@ public class RotationTests
     [Fact]
     public void UniformRotationsAreSeededAndHaveHaarMoments()
     {
-        var a = Rotations.RandomUniform(20000, 42);
-        Assert.Equal(a, Rotations.RandomUniform(20000, 42));
+        var a = Rotations.RandomUniform(20000, new SeedSequence(42));
+        Assert.Equal(a, Rotations.RandomUniform(20000, new SeedSequence(42)));
         var matrices = a.Select(q => q.ToMatrix()).ToArray();
         for (int r = 0; r < 3; r++)
         {
@@ -176,9 +176,9 @@ public class RotationTests
     [Fact]
     public void AlignmentRecoversAGlobalRotation()
     {
-        var truth = Rotations.RandomUniform(500, 1).Select(q => q.ToMatrix()).ToArray();
-        var o = Rotations.RandomUniform(1, 2)[0].ToMatrix();
-        var noise = new NormalRandom(3);
+        var truth = Rotations.RandomUniform(500, new SeedSequence(1)).Select(q => q.ToMatrix()).ToArray();
+        var o = Rotations.RandomUniform(1, new SeedSequence(2))[0].ToMatrix();
+        var noise = new RandomStream(3);
         var estimated = truth.Select(r => SmallRotation(noise, 0.02) * r * o).ToArray();
         var alignment = RotationAlignment.Align(truth, estimated);
         Assert.False(alignment.Reflected);
@@ -194,8 +194,8 @@ public class RotationTests
     [Fact]
     public void AlignmentDetectsTheMirrorImage()
     {
-        var truth = Rotations.RandomUniform(300, 4).Select(q => q.ToMatrix()).ToArray();
-        var o = Rotations.RandomUniform(1, 5)[0].ToMatrix();
+        var truth = Rotations.RandomUniform(300, new SeedSequence(4)).Select(q => q.ToMatrix()).ToArray();
+        var o = Rotations.RandomUniform(1, new SeedSequence(5))[0].ToMatrix();
         var j = Matrix3.ReflectZ;
         var mirrored = truth.Select(r => j * r * j * o).ToArray();
         var plain = RotationAlignment.Align(truth, mirrored);
@@ -205,8 +205,8 @@ public class RotationTests
         Assert.True(plain.MeanErrorRad > 0.5);
     }
 
-    private static Matrix3 SmallRotation(NormalRandom random, double sigma) =>
-        UnitQuaternion.FromAxisAngle(new Vector3d(random.Next(), random.Next(), random.Next()), sigma * Math.Abs(random.Next()) * 1.25).ToMatrix();
+    private static Matrix3 SmallRotation(RandomStream random, double sigma) =>
+        UnitQuaternion.FromAxisAngle(new Vector3d(random.NextGaussian(), random.NextGaussian(), random.NextGaussian()), sigma * Math.Abs(random.NextGaussian()) * 1.25).ToMatrix();
 
     private static double AngleDifference(double a, double b) => Math.Abs(Math.IEEERemainder(a - b, 2 * Math.PI));
 }

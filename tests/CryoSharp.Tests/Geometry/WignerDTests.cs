@@ -1,4 +1,5 @@
 using CryoSharp.Geometry;
+using CryoSharp.Numerics;
 using MathNet.Numerics.Integration;
 
 namespace CryoSharp.Tests.Geometry;
@@ -59,7 +60,7 @@ public class WignerDTests
     {
         const int maxDegree = 6;
         var wigner = new RealWignerD(maxDegree);
-        var rotations = Rotations.RandomUniform(6, 17).Select(q => q.ToMatrix()).ToArray();
+        var rotations = Rotations.RandomUniform(6, new SeedSequence(17)).Select(q => q.ToMatrix()).ToArray();
         for (int l = 1; l <= maxDegree; l++)
         {
             int d = RealWignerD.Dimension(l);
@@ -100,7 +101,7 @@ public class WignerDTests
     public void DegreeOneIsTheRotationInTheOrderYzx()
     {
         var wigner = new RealWignerD(2);
-        var r = Rotations.RandomUniform(1, 5)[0].ToMatrix();
+        var r = Rotations.RandomUniform(1, new SeedSequence(5))[0].ToMatrix();
         var d = Compute(wigner, r, 1);
         int[] axis = [1, 2, 0]; // harmonic m = −1, 0, 1 is y, z, x
         for (int i = 0; i < 3; i++)

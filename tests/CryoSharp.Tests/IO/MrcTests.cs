@@ -129,9 +129,9 @@ public class MrcTests
         using var temp = new TempDirectory();
         var path = temp.File("stack.mrcs");
         var shape = GridShape.Square(16);
-        var random = new NormalRandom(9);
+        var random = new RandomStream(9);
         var all = new float[shape.Length * 25];
-        random.Fill(all);
+        random.FillGaussian(all);
         using (var writer = new MrcStackWriter(path, shape, 1.7))
         {
             writer.Append(all.AsSpan(0, shape.Length * 10));

@@ -94,7 +94,7 @@ public class GridOperationTests
     {
         var shape = GridShape.Square(64);
         var image = new float[shape.Length];
-        new NormalRandom(3).Fill(image, mean: 5, sigma: 3);
+        new RandomStream(3).FillGaussian(image, mean: 5, sigma: 3);
         for (int y = 24; y < 40; y++)
         {
             for (int x = 24; x < 40; x++)
@@ -126,9 +126,9 @@ public class GridOperationTests
     [Fact]
     public void PhantomIsSeededAsymmetricAndInsideTheBox()
     {
-        var a = new GaussianBlobPhantom { Seed = 5 }.Create(48, 2.0);
-        var b = new GaussianBlobPhantom { Seed = 5 }.Create(48, 2.0);
-        var c = new GaussianBlobPhantom { Seed = 6 }.Create(48, 2.0);
+        var a = new GaussianBlobPhantom { Seeds = new SeedSequence(5) }.Create(48, 2.0);
+        var b = new GaussianBlobPhantom { Seeds = new SeedSequence(5) }.Create(48, 2.0);
+        var c = new GaussianBlobPhantom { Seeds = new SeedSequence(6) }.Create(48, 2.0);
         Assert.Equal(a.Data, b.Data);
         Assert.NotEqual(a.Data, c.Data);
 

@@ -86,7 +86,7 @@ public class ImageFormationTests
     {
         // A projection is band-limited inside Nyquist; with power at Nyquist a sub-pixel shift of an even box is
         // ambiguous and shifts would not compose.
-        var image = new FourierProjector(new GaussianBlobPhantom { Seed = 4 }.Create(32, 1.0)).Project(EulerAngles.FromDegrees(10, 20, 30));
+        var image = new FourierProjector(new GaussianBlobPhantom { Seeds = new SeedSequence(4) }.Create(32, 1.0)).Project(EulerAngles.FromDegrees(10, 20, 30));
         var once = image.Clone();
         FourierShift.Apply(once, 0.7, -1.3);
         FourierShift.Apply(once, 0.3, 0.3);
@@ -98,7 +98,7 @@ public class ImageFormationTests
     [Fact]
     public void RotatingTheProjectionAtPsiZeroGivesTheProjectionAtPsi()
     {
-        var volume = new GaussianBlobPhantom { Seed = 3 }.Create(48, 1.0);
+        var volume = new GaussianBlobPhantom { Seeds = new SeedSequence(3) }.Create(48, 1.0);
         var projector = new FourierProjector(volume);
         var atZero = projector.Project(EulerAngles.FromDegrees(40, 70, 0));
         var atPsi = projector.Project(EulerAngles.FromDegrees(40, 70, 33));

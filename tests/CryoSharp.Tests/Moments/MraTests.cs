@@ -12,8 +12,8 @@ public class MraTests
     [Fact]
     public void SimulatedObservationsAreShiftedCopies()
     {
-        var x = MraSignal.RandomGaussian(9, 3);
-        var simulation = new MraSimulation(x, ShiftDistribution.Uniform(9), 0, 50, 4, chunkSize: 16);
+        var x = MraSignal.RandomGaussian(9, new SeedSequence(3));
+        var simulation = new MraSimulation(x, ShiftDistribution.Uniform(9), 0, 50, new SeedSequence(4), chunkSize: 16);
         var source = (IMraObservations)simulation;
         var rows = new float[16 * 9];
         var shifts = new int[16];
@@ -35,19 +35,19 @@ public class MraTests
     {
         // Golden values: the shifts and noise come from fixed seeds, never from anything .NET randomises per process
         // (such as HashCode), so a run can be repeated from its seed.
-        var simulation = new MraSimulation(MraSignal.Boxcar(41, 21), ShiftDistribution.Uniform(41), 1, 100, 4);
+        var simulation = new MraSimulation(MraSignal.Boxcar(41, 21), ShiftDistribution.Uniform(41), 1, 100, new SeedSequence(4));
         var rows = new float[100 * 41];
         var shifts = new int[100];
         ((IMraObservations)simulation).Read(0, rows, shifts);
-        Assert.Equal([13, 11, 16, 13, 0, 16, 12, 23, 40, 35, 8, 8], shifts.Take(12));
-        Assert.Equal(0.36624962f, rows[0]);
+        Assert.Equal([27, 27, 2, 22, 28, 16, 13, 27, 38, 13, 27, 32], shifts.Take(12));
+        Assert.Equal(-0.9255022f, rows[0]);
     }
 
     [Fact]
     public void InvariantsOfCleanDataAreTheSignalsInvariants()
     {
-        var x = MraSignal.RandomGaussian(12, 5);
-        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(12), 0, 300, 6), 0, secondMoment: true);
+        var x = MraSignal.RandomGaussian(12, new SeedSequence(5));
+        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(12), 0, 300, new SeedSequence(6)), 0, secondMoment: true);
         var spectrum = SmallDft.Forward(x);
         for (int k1 = 0; k1 < 12; k1++)
         {
@@ -75,7 +75,7 @@ public class MraTests
         const int l = 15;
         const double c = 0.5, sigma = 2;
         var x = Enumerable.Repeat(c, l).ToArray();
-        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(l), sigma, 400_000, 7), sigma, secondMoment: true);
+        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(l), sigma, 400_000, new SeedSequence(7)), sigma, secondMoment: true);
         double bias = sigma * sigma * l * l * c;
         for (int k = 1; k < l; k++)
         {
@@ -93,7 +93,7 @@ public class MraTests
     [Fact]
     public void PassesDoNotDependOnThreadCount()
     {
-        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 70_000, 8, chunkSize: 4096);
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 70_000, new SeedSequence(8), chunkSize: 4096);
         var one = MraInvariants.Compute(simulation, 1, context: ComputeContext.SingleThreaded);
         var three = MraInvariants.Compute(simulation, 1, context: ComputeContext.Default.WithThreads(3));
         Assert.Equal(one.Bispectrum, three.Bispectrum);
@@ -101,15 +101,15 @@ public class MraTests
     }
 
     [Theory]
-    [InlineData("boxcar")]
-    [InlineData("gaussian")]
-    public void BispectrumInversionIsExactOnCleanData(string family)
+    [InlineData(MraSignalKind.Boxcar)]
+    [InlineData(MraSignalKind.Gaussian)]
+    public void BispectrumInversionIsExactOnCleanData(MraSignalKind family)
     {
         // Not the smooth mixture: its spectrum falls to 1e-10 by k = 20, and only the wrapped entries
         // (both |k₁|, |k₂| large) tell integer from fractional shifts, so it is recovered up to a fractional shift.
-        var x = MraSignal.ByName(family, 41, 9);
-        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(41), 0, 64, 10), 0);
-        var estimate = BispectrumInversion.Solve(invariants);
+        var x = MraSignal.Create(family, 41, new SeedSequence(9));
+        var invariants = MraInvariants.Compute(new MraSimulation(x, ShiftDistribution.Uniform(41), 0, 64, new SeedSequence(10)), 0);
+        var estimate = BispectrumInversion.Solve(invariants, 10, new SeedSequence(1));
         var (_, error) = CircularAlignment.Align(estimate.Signal, x);
         Assert.True(error < 1e-5, $"{family}: relative error {error}");
     }
@@ -122,9 +122,9 @@ public class MraTests
         double plain = 0, weighted = 0;
         for (int r = 0; r < 6; r++)
         {
-            var invariants = MraInvariants.Compute(new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 10_000, 30 + r), 1);
-            plain += CircularAlignment.Align(BispectrumInversion.Solve(invariants, weighted: false).Signal, Boxcar).RelativeError / 6;
-            weighted += CircularAlignment.Align(BispectrumInversion.Solve(invariants).Signal, Boxcar).RelativeError / 6;
+            var invariants = MraInvariants.Compute(new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 10_000, new SeedSequence(30 + r)), 1);
+            plain += CircularAlignment.Align(BispectrumInversion.Solve(invariants, 10, new SeedSequence(1), weighted: false).Signal, Boxcar).RelativeError / 6;
+            weighted += CircularAlignment.Align(BispectrumInversion.Solve(invariants, 10, new SeedSequence(1)).Signal, Boxcar).RelativeError / 6;
         }
 
         Assert.True(weighted < 0.85 * plain, $"plain {plain:F4}, weighted {weighted:F4}");
@@ -135,10 +135,10 @@ public class MraTests
     {
         // Clean data: M² holds the empirical shift histogram, so x is exact and ρ̂ is within sampling error of ρ.
         const int l = 21;
-        var x = MraSignal.GaussianMixture(l, 3, 11);
-        var rho = ShiftDistribution.Aperiodic(l, 12);
-        var simulation = new MraSimulation(x, rho, 0, 200_000, 13);
-        var estimate = MomentFitting.Solve(MraInvariants.Compute(simulation, 0, bispectrum: false, secondMoment: true), restarts: 6);
+        var x = MraSignal.GaussianMixture(l, 3, new SeedSequence(11));
+        var rho = ShiftDistribution.Aperiodic(l, new SeedSequence(12));
+        var simulation = new MraSimulation(x, rho, 0, 200_000, new SeedSequence(13));
+        var estimate = MomentFitting.Solve(MraInvariants.Compute(simulation, 0, bispectrum: false, secondMoment: true), 6, new SeedSequence(1));
         var (shift, error) = CircularAlignment.Align(estimate.Signal, x);
         Assert.True(error < 2e-3, $"x error {error}");
         Assert.True(CircularAlignment.DistributionError(estimate.Shifts!, rho.Probabilities, shift) < 0.03);
@@ -149,7 +149,7 @@ public class MraTests
     {
         // E‖x̂ − x‖² = σ²L/N, so the relative error is about σ√(L/N)/‖x‖.
         const long n = 20_000;
-        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, n, 14);
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, n, new SeedSequence(14));
         var (_, error) = CircularAlignment.Align(OracleAlignment.Solve(simulation).Signal, Boxcar);
         double expected = Math.Sqrt(41.0 / n) / Math.Sqrt(21);
         Assert.InRange(error, 0.7 * expected, 1.3 * expected);
@@ -159,9 +159,11 @@ public class MraTests
     public void EmBeatsTheBispectrumAtModerateN()
     {
         // The published means at N = 10⁴, σ = 1 (L = 41 boxcar): bispectrum 0.108, EM 0.034.
-        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 10_000, 15);
-        var bispectrum = MraSolver.Solve(simulation, 1, MraMethod.Bispectrum);
-        var em = MraSolver.Solve(simulation, 1, MraMethod.Em, emOptions: new MraEmOptions { Tolerance = 1e-5 });
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 10_000, new SeedSequence(15));
+        IMraEstimator bispectrumInversion = new BispectrumInversion(new BispectrumInversionOptions { Seeds = new SeedSequence(1) });
+        IMraEstimator expectationMaximization = new MraExpectationMaximization(new MraEmOptions { Tolerance = 1e-5, Seeds = new SeedSequence(1) });
+        var bispectrum = bispectrumInversion.Estimate(simulation, 1);
+        var em = expectationMaximization.Estimate(simulation, 1);
         double eb = CircularAlignment.Align(bispectrum.Estimate.Signal, Boxcar).RelativeError;
         double ee = CircularAlignment.Align(em.Estimate.Signal, Boxcar).RelativeError;
         Assert.InRange(eb, 0.04, 0.2);
@@ -172,9 +174,9 @@ public class MraTests
     [Fact]
     public void EmOnCleanishDataFindsTheSignal()
     {
-        var x = MraSignal.RandomGaussian(17, 16);
-        var simulation = new MraSimulation(x, ShiftDistribution.Aperiodic(17, 17), 0.1, 3000, 18);
-        var estimate = MraExpectationMaximization.Solve(simulation, 0.1, new MraEmOptions { EstimateShifts = true, Seed = 3 });
+        var x = MraSignal.RandomGaussian(17, new SeedSequence(16));
+        var simulation = new MraSimulation(x, ShiftDistribution.Aperiodic(17, new SeedSequence(17)), 0.1, 3000, new SeedSequence(18));
+        var estimate = MraExpectationMaximization.Solve(simulation, 0.1, new MraEmOptions { EstimateShifts = true, Seeds = new SeedSequence(3) });
         var (shift, error) = CircularAlignment.Align(estimate.Signal, x);
         Assert.True(error < 0.01, $"x error {error}");
         Assert.True(CircularAlignment.DistributionError(estimate.Shifts!, simulation.Shifts.Probabilities, shift) < 0.1);
@@ -183,7 +185,7 @@ public class MraTests
     [Fact]
     public void SmallDftMatchesFftw()
     {
-        var x = MraSignal.RandomGaussian(41, 19);
+        var x = MraSignal.RandomGaussian(41, new SeedSequence(19));
         var spectrum = SmallDft.Forward(x);
         var fftw = new ComplexF[21];
         CryoSharp.Numerics.Fft.Fft.Forward([.. x.Select(v => (float)v)], new GridShape(41), fftw, CryoSharp.Numerics.Fft.FftOrigin.Corner);
@@ -203,12 +205,12 @@ public class MraTests
     [Fact]
     public void AlignmentFindsTheShift()
     {
-        var x = MraSignal.RandomGaussian(10, 20);
+        var x = MraSignal.RandomGaussian(10, new SeedSequence(20));
         var shifted = Enumerable.Range(0, 10).Select(t => x[(t - 3 + 10) % 10]).ToArray();
         var (shift, error) = CircularAlignment.Align(shifted, x);
         Assert.Equal(3, shift);
         Assert.Equal(0, error, 12);
-        var rho = ShiftDistribution.Aperiodic(10, 21).Probabilities;
+        var rho = ShiftDistribution.Aperiodic(10, new SeedSequence(21)).Probabilities;
 
         // x̂ = R₃x sees ρ̂[t − 3] = ρ[t].
         var rhoHat = Enumerable.Range(0, 10).Select(t => rho[(t + 3) % 10]).ToArray();
@@ -218,7 +220,7 @@ public class MraTests
     [Fact]
     public void ShiftSamplingFollowsTheDistribution()
     {
-        var rho = ShiftDistribution.Aperiodic(7, 22);
+        var rho = ShiftDistribution.Aperiodic(7, new SeedSequence(22));
         var random = new Random(23);
         var counts = new int[7];
         for (int i = 0; i < 70_000; i++)
@@ -232,7 +234,7 @@ public class MraTests
         }
 
         Assert.Throws<InvalidParameterException>(() => new ShiftDistribution([1.0, -1.0]));
-        Assert.Throws<InvalidParameterException>(() => new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), -1, 10, 1));
+        Assert.Throws<InvalidParameterException>(() => new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), -1, 10, new SeedSequence(1)));
         Assert.Throws<InvalidParameterException>(() => MraSignal.Boxcar(41, 50));
     }
 }

@@ -44,9 +44,9 @@ public class FourierIndexTests
     public void RadialPowerOfWhiteNoiseIsFlat()
     {
         var shape = GridShape.Square(128);
-        var random = new NormalRandom(4);
+        var random = new RandomStream(4);
         var data = new float[shape.Length];
-        random.Fill(data);
+        random.FillGaussian(data);
         var spectrum = new ComplexF[shape.HalfComplexLength];
         CryoSharp.Numerics.Fft.Fft.Forward(data, shape, spectrum);
         var power = new FourierShells(shape).RadialPower(spectrum);

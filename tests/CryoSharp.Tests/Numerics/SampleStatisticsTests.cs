@@ -30,12 +30,12 @@ public class SampleStatisticsTests
     }
 
     [Fact]
-    public void NormalRandomIsSeededAndStandard()
+    public void RandomStreamIsSeededAndStandard()
     {
         var a = new float[100_000];
         var b = new float[100_000];
-        new NormalRandom(7).Fill(a);
-        new NormalRandom(7).Fill(b);
+        new RandomStream(7).FillGaussian(a);
+        new RandomStream(7).FillGaussian(b);
         Assert.Equal(a, b);
         var s = SampleStatistics.Of(a);
         Assert.InRange(s.Mean, -0.01, 0.01);
@@ -63,18 +63,18 @@ public class ImageComparisonTests
     }
 }
 
-public class GaussianNoiseGeneratorTests
+public class RandomStreamTests
 {
     [Fact]
     public void NoiseIsSeededAndNormal()
     {
         var a = new float[200_003];
         var b = new float[200_003];
-        new GaussianNoiseGenerator(42).Add(a, 2f);
-        var reused = new GaussianNoiseGenerator(7);
-        reused.Add(new float[100], 1f);
+        new RandomStream(42).AddGaussianNoise(a, 2f);
+        var reused = new RandomStream(7);
+        reused.AddGaussianNoise(new float[100], 1f);
         reused.Reset(42);
-        reused.Add(b, 2f);
+        reused.AddGaussianNoise(b, 2f);
         Assert.Equal(a, b);
 
         var s = SampleStatistics.Of(a);
@@ -86,7 +86,7 @@ public class GaussianNoiseGeneratorTests
         Assert.Equal(0.9545, a.Count(v => Math.Abs(v) < 4) / (double)a.Length, 0.003);
 
         var c = new float[1000];
-        new GaussianNoiseGenerator(43).Add(c, 2f);
+        new RandomStream(43).AddGaussianNoise(c, 2f);
         Assert.NotEqual(a.Take(1000), c);
     }
 }

@@ -11,10 +11,10 @@ namespace CryoSharp.Tests.Particles;
 
 public class ParticleSourceTests
 {
-    private static readonly Volume Map = new GaussianBlobPhantom { Seed = 4 }.Create(24, 4.0);
+    private static readonly Volume Map = new GaussianBlobPhantom { Seeds = new SeedSequence(4) }.Create(24, 4.0);
 
     private static SimulatedParticleSource Simulation(int count = 60, double snr = 0.5, bool ctf = true, int seed = 3) =>
-        new ParticleSimulator(Map, new SimulationOptions { Count = count, Snr = snr, Ctf = ctf, ShiftSigmaA = 3, Seed = seed }).CreateSource();
+        new ParticleSimulator(Map, new SimulationOptions { Count = count, Snr = snr, Ctf = ctf, ShiftSigmaA = 3, Seeds = new SeedSequence(seed) }).CreateSource();
 
     private static float[] ReadInChunks(IParticleSource source, params int[] chunks)
     {
@@ -36,7 +36,7 @@ public class ParticleSourceTests
         var source = Simulation();
         var whole = ReadInChunks(source, source.Count);
         Assert.Equal(whole, ReadInChunks(source, 1, 7, 3));
-        var oneThread = new ParticleSimulator(Map, new SimulationOptions { Count = 60, Snr = 0.5, Ctf = true, ShiftSigmaA = 3, Seed = 3 }, ComputeContext.SingleThreaded).CreateSource();
+        var oneThread = new ParticleSimulator(Map, new SimulationOptions { Count = 60, Snr = 0.5, Ctf = true, ShiftSigmaA = 3, Seeds = new SeedSequence(3) }, ComputeContext.SingleThreaded).CreateSource();
         Assert.Equal(whole, ReadInChunks(oneThread, 13));
 
         // Particle 10 read alone is particle 10 of the whole.
@@ -52,11 +52,11 @@ public class ParticleSourceTests
     public void ReconstructionFromASimulationEqualsReconstructionFromItsFiles()
     {
         using var temp = new TempDirectory();
-        var simulator = new ParticleSimulator(Map, new SimulationOptions { Count = 400, Snr = 0.3, Ctf = true, ShiftSigmaA = 3, Seed = 9 });
+        var simulator = new ParticleSimulator(Map, new SimulationOptions { Count = 400, Snr = 0.3, Ctf = true, ShiftSigmaA = 3, Seeds = new SeedSequence(9) });
         var memory = SimulatedStack.Write(simulator, temp.File("p.mrcs"));
         using var disk = StarParticleSource.Open(temp.File("p.star"));
         Assert.Equal(ReadInChunks(memory, 400), ReadInChunks(disk, 400));
-        var options = new ReconstructionOptions { Ctf = true, ChunkSize = 64 };
+        var options = new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = true, ChunkSize = 64 };
         var a = new ParticleReconstruction(options).Run(memory);
         var b = new ParticleReconstruction(options).Run(disk);
         Assert.Equal(a.Map.Data, b.Map.Data);
@@ -70,7 +70,7 @@ public class ParticleSourceTests
         var source = Simulation(count: 600, snr: 1);
         var flipped = source.PhaseFlipped();
         Assert.All(flipped.Records, r => Assert.True(r.Optics.CtfPhaseFlipped));
-        var options = new ReconstructionOptions { Ctf = true };
+        var options = new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = true };
         var direct = new ParticleReconstruction(options).Run(source);
         var fromFlipped = new ParticleReconstruction(options).Run(flipped);
         Assert.True(ImageComparison.Of(direct.Map.Data, fromFlipped.Map.Data).Correlation > 0.9999);
@@ -142,7 +142,7 @@ public class ParticleSourceTests
     public void OpticsGroupsOfDifferentPixelSizesAreRefusedInOneLine()
     {
         using var temp = new TempDirectory();
-        SimulatedStack.Write(new ParticleSimulator(Map, new SimulationOptions { Count = 6, Snr = 1, Ctf = true, Seed = 2 }), temp.File("p.mrcs"));
+        SimulatedStack.Write(new ParticleSimulator(Map, new SimulationOptions { Count = 6, Snr = 1, Ctf = true, Seeds = new SeedSequence(2) }), temp.File("p.mrcs"));
         var table = ParticleTable.Load(temp.File("p.star"));
         table.OpticsGroups.Add(new OpticsGroup { Number = 2, Name = "opticsGroup2", PixelSizeA = 2.5, ImageSize = 24 });
         for (int i = 3; i < 6; i++)
@@ -167,7 +167,7 @@ public class ParticleSourceTests
     public void RecordsRoundTripThroughStarWithEveryColumn()
     {
         using var temp = new TempDirectory();
-        SimulatedStack.Write(new ParticleSimulator(Map, new SimulationOptions { Count = 5, Snr = 1, Ctf = true, ShiftSigmaA = 2, Seed = 2 }), temp.File("p.mrcs"));
+        SimulatedStack.Write(new ParticleSimulator(Map, new SimulationOptions { Count = 5, Snr = 1, Ctf = true, ShiftSigmaA = 2, Seeds = new SeedSequence(2) }), temp.File("p.mrcs"));
         var table = ParticleTable.Load(temp.File("p.star"));
         table.AddExtraColumn("_rlnMicrographName2", "mic.mrc");
         var records = ParticleRecords.FromTable(table);

@@ -51,13 +51,13 @@ public class ProjectorTests(ITestOutputHelper output)
     [InlineData(11, 3)]
     public void BackProjectorIsTheExactAdjoint(int box, int padding)
     {
-        var random = new NormalRandom(box + padding);
+        var random = new RandomStream((ulong)(box + padding));
         var v = Volume.Cube(box, 1.3);
-        random.Fill(v.Data);
+        random.FillGaussian(v.Data);
         var y = new float[box * box];
-        random.Fill(y);
+        random.FillGaussian(y);
         var shape = GridShape.Square(box);
-        foreach (var q in Rotations.RandomUniform(4, box))
+        foreach (var q in Rotations.RandomUniform(4, new SeedSequence(box)))
         {
             var a = q.ToMatrix();
             var projection = new float[shape.Length];
@@ -134,9 +134,9 @@ public class ProjectorTests(ITestOutputHelper output)
     [Fact]
     public void FourierAndRealSpaceProjectorsAgree()
     {
-        var v = new GaussianBlobPhantom { Seed = 2 }.Create(40, 1.0);
+        var v = new GaussianBlobPhantom { Seeds = new SeedSequence(2) }.Create(40, 1.0);
         var projector = new FourierProjector(v);
-        foreach (var q in Rotations.RandomUniform(3, 8))
+        foreach (var q in Rotations.RandomUniform(3, new SeedSequence(8)))
         {
             var a = q.ToMatrix();
             var fourier = new float[40 * 40];

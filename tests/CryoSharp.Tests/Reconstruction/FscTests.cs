@@ -38,7 +38,7 @@ public class FscTests
     public void FrcOfImagesWorksToo()
     {
         var image = new Image(48, 48, 1.5);
-        new NormalRandom(3).Fill(image.Data);
+        new RandomStream(3).FillGaussian(image.Data);
         var curve = FourierShellCorrelation.Compute(image, image.Clone());
         Assert.Equal(25, curve.Values.Length);
         Assert.Equal(3.0, curve.Resolution(0.143), 9);
@@ -51,7 +51,7 @@ public class FscTests
         // tight mask spreads the shared low-resolution signal into high shells, inflating the masked FSC; the
         // phase-randomised correction takes that back out.
         const int n = 40;
-        var signal = new GaussianBlobPhantom { Seed = 3 }.Create(n, 2.0);
+        var signal = new GaussianBlobPhantom { Seeds = new SeedSequence(3) }.Create(n, 2.0);
         var a = signal.Clone();
         var b = signal.Clone();
         var noiseA = Noise(n, 11);
@@ -60,7 +60,7 @@ public class FscTests
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(noiseB.Data, 0.05f, b.Data, b.Data);
         var mask = Volume.Cube(n, 2.0);
         new SphericalMask(mask.Shape, 9, 1).Weights.CopyTo(mask.Data, 0);
-        var result = FourierShellCorrelation.ComputeMasked(a, b, mask);
+        var result = FourierShellCorrelation.ComputeMasked(a, b, mask, new SeedSequence(1));
         var high = Enumerable.Range(16, 4).ToArray();
         double masked = high.Average(s => result.Masked.Values[s]);
         double corrected = high.Average(s => result.Corrected.Values[s]);
@@ -72,8 +72,8 @@ public class FscTests
     [Fact]
     public void PhaseRandomisedMapIsRealAndKeepsAmplitudes()
     {
-        var v = new GaussianBlobPhantom { Seed = 4 }.Create(24, 1.0);
-        var randomised = FourierShellCorrelation.PhaseRandomized(v, 4, 7);
+        var v = new GaussianBlobPhantom { Seeds = new SeedSequence(4) }.Create(24, 1.0);
+        var randomised = FourierShellCorrelation.PhaseRandomized(v, 4, new SeedSequence(7));
         var curve = FourierShellCorrelation.Compute(v, randomised);
         Assert.All(curve.Values.Take(4), f => Assert.Equal(1, f, 4));
         var p1 = new FourierShells(v.Shape).RadialPower(v.ToFourier().Data);
@@ -87,7 +87,7 @@ public class FscTests
     private static Volume Noise(int n, int seed)
     {
         var v = Volume.Cube(n, 2.0);
-        new NormalRandom(seed).Fill(v.Data);
+        new RandomStream((ulong)(seed)).FillGaussian(v.Data);
         return v;
     }
 }

@@ -11,7 +11,7 @@ public class HalfSetAccumulatorTests
     [Fact]
     public void AWeightedInsertIsThatManyInserts()
     {
-        var map = new GaussianBlobPhantom { Seed = 2 }.Create(16, 3.0);
+        var map = new GaussianBlobPhantom { Seeds = new SeedSequence(2) }.Create(16, 3.0);
         var projector = new FourierProjector(map);
         var spectrum = new ComplexF[projector.ImageShape.HalfComplexLength];
         var a = EulerAngles.FromDegrees(30, 60, 90).ToMatrix();

@@ -20,8 +20,8 @@ public class ReconstructionTests(ITestOutputHelper output)
         // 0.8 × Nyquist.
         var truth = MrcReader.ReadVolume(SharedData.Require("relion/ribosome_box64.mrc"));
         using var temp = new TempDirectory();
-        using var table = Simulate(truth, new SimulationOptions { Count = 5000, Snr = double.PositiveInfinity, Ctf = false, ShiftSigmaA = 3, Seed = 2 }, temp);
-        var result = new ParticleReconstruction(new ReconstructionOptions { Ctf = false }).Run(table);
+        using var table = Simulate(truth, new SimulationOptions { Count = 5000, Snr = double.PositiveInfinity, Ctf = false, ShiftSigmaA = 3, Seeds = new SeedSequence(2) }, temp);
+        var result = new ParticleReconstruction(new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = false }).Run(table);
         var fsc = FourierShellCorrelation.Compute(result.Map, truth);
         output.WriteLine(string.Join(" ", fsc.Values.Select(v => v.ToString("F3"))));
         for (int s = 1; s <= (int)(0.8 * 32); s++)
@@ -35,11 +35,11 @@ public class ReconstructionTests(ITestOutputHelper output)
     [Fact]
     public void CtfIsCorrectedOnNoiseFreeData()
     {
-        var truth = new GaussianBlobPhantom { Seed = 5 }.Create(32, 4.0);
+        var truth = new GaussianBlobPhantom { Seeds = new SeedSequence(5) }.Create(32, 4.0);
         using var temp = new TempDirectory();
-        using var table = Simulate(truth, new SimulationOptions { Count = 1500, Snr = double.PositiveInfinity, Ctf = true, DefocusMinA = 10000, DefocusMaxA = 30000, Seed = 3 }, temp);
-        var corrected = new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(table);
-        var ignored = new ParticleReconstruction(new ReconstructionOptions { Ctf = false }).Run(table);
+        using var table = Simulate(truth, new SimulationOptions { Count = 1500, Snr = double.PositiveInfinity, Ctf = true, DefocusMinA = 10000, DefocusMaxA = 30000, Seeds = new SeedSequence(3) }, temp);
+        var corrected = new ParticleReconstruction(new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = true }).Run(table);
+        var ignored = new ParticleReconstruction(new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = false }).Run(table);
         var good = FourierShellCorrelation.Compute(corrected.Map, truth);
         var bad = FourierShellCorrelation.Compute(ignored.Map, truth);
         output.WriteLine("ctf: " + string.Join(" ", good.Values.Select(v => v.ToString("F3"))));
@@ -55,10 +55,10 @@ public class ReconstructionTests(ITestOutputHelper output)
     [Fact]
     public void HalfSetsFollowRandomSubsetAndFscDropsWithNoise()
     {
-        var truth = new GaussianBlobPhantom { Seed = 6 }.Create(32, 4.0);
+        var truth = new GaussianBlobPhantom { Seeds = new SeedSequence(6) }.Create(32, 4.0);
         using var temp = new TempDirectory();
-        using var table = Simulate(truth, new SimulationOptions { Count = 2000, Snr = 0.05, Ctf = true, Seed = 4 }, temp);
-        var result = new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(table);
+        using var table = Simulate(truth, new SimulationOptions { Count = 2000, Snr = 0.05, Ctf = true, Seeds = new SeedSequence(4) }, temp);
+        var result = new ParticleReconstruction(new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = true }).Run(table);
         Assert.Equal(table.Records.Count(r => r.Subset == 1), result.Half1Count);
         Assert.Equal(2000, result.Half1Count + result.Half2Count);
         Assert.True(result.Resolution0143 > 8.5 && result.Resolution0143 < 60, $"resolution {result.Resolution0143}");
@@ -68,17 +68,17 @@ public class ReconstructionTests(ITestOutputHelper output)
         Assert.True(Low(result.Map) > Low(result.Half1) && Low(result.Map) > Low(result.Half2));
 
         // Auto regularisation works from the same accumulators (and changes the map).
-        var auto = new ParticleReconstruction(new ReconstructionOptions { Ctf = true, Regularisation = null }).Run(table);
+        var auto = new ParticleReconstruction(new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = true, Regularisation = null }).Run(table);
         Assert.NotEqual(result.Map.Data, auto.Map.Data);
     }
 
     [Fact]
     public void RunsAreIdenticalToTheBit()
     {
-        var truth = new GaussianBlobPhantom { Seed = 9 }.Create(24, 4.0);
+        var truth = new GaussianBlobPhantom { Seeds = new SeedSequence(9) }.Create(24, 4.0);
         using var temp = new TempDirectory();
-        using var table = Simulate(truth, new SimulationOptions { Count = 700, Snr = 0.2, Ctf = true, Seed = 8 }, temp);
-        var options = new ReconstructionOptions { Ctf = true, ChunkSize = 100 };
+        using var table = Simulate(truth, new SimulationOptions { Count = 700, Snr = 0.2, Ctf = true, Seeds = new SeedSequence(8) }, temp);
+        var options = new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = true, ChunkSize = 100 };
         var a = new ParticleReconstruction(options).Run(table);
         var b = new ParticleReconstruction(options).Run(table);
         Assert.Equal(a.Map.Data, b.Map.Data);
@@ -88,9 +88,9 @@ public class ReconstructionTests(ITestOutputHelper output)
     [Fact]
     public void BadParticlesAreNamedWithTheirLine()
     {
-        var truth = new GaussianBlobPhantom { Seed = 7 }.Create(16, 4.0);
+        var truth = new GaussianBlobPhantom { Seeds = new SeedSequence(7) }.Create(16, 4.0);
         using var temp = new TempDirectory();
-        using var table = Simulate(truth, new SimulationOptions { Count = 5, Snr = 1, Ctf = true, Seed = 5 }, temp);
+        using var table = Simulate(truth, new SimulationOptions { Count = 5, Snr = 1, Ctf = true, Seeds = new SeedSequence(5) }, temp);
 
         // An image index past the end of the stack.
         var text = File.ReadAllText(temp.File("p.star")).Replace("000005@p.mrcs", "000009@p.mrcs");
@@ -152,7 +152,7 @@ public class ReconstructionTests(ITestOutputHelper output)
     private static ReconstructionResult Run(string star)
     {
         using var source = StarParticleSource.Open(star);
-        return new ParticleReconstruction(new ReconstructionOptions { Ctf = true }).Run(source);
+        return new ParticleReconstruction(new ReconstructionOptions { Seeds = new SeedSequence(1), Ctf = true }).Run(source);
     }
 
     /// <summary>Simulates to p.mrcs and p.star and opens them again, as reconstruct does.</summary>
@@ -165,7 +165,7 @@ public class ReconstructionTests(ITestOutputHelper output)
     /// <summary>A band-limited test image: a projection of the blob phantom.</summary>
     private sealed class FourierProjectorImage(int box)
     {
-        public Image Image { get; } = new CryoSharp.Projection.FourierProjector(new GaussianBlobPhantom { Seed = 8 }.Create(box, 3.0))
+        public Image Image { get; } = new CryoSharp.Projection.FourierProjector(new GaussianBlobPhantom { Seeds = new SeedSequence(8) }.Create(box, 3.0))
             .Project(CryoSharp.Geometry.EulerAngles.FromDegrees(20, 50, 80));
     }
 }

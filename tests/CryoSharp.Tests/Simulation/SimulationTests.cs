@@ -14,13 +14,13 @@ namespace CryoSharp.Tests.Simulation;
 
 public class SimulationTests
 {
-    private static readonly Volume Map = new GaussianBlobPhantom { Seed = 7 }.Create(32, 3.0);
+    private static readonly Volume Map = new GaussianBlobPhantom { Seeds = new SeedSequence(7) }.Create(32, 3.0);
 
     [Fact]
     public void ResultDoesNotDependOnChunkSizeOrThreads()
     {
         using var temp = new TempDirectory();
-        var options = new SimulationOptions { Count = 37, Snr = 0.5, Ctf = true, ShiftSigmaA = 2, Seed = 11 };
+        var options = new SimulationOptions { Count = 37, Snr = 0.5, Ctf = true, ShiftSigmaA = 2, Seeds = new SeedSequence(11) };
         byte[] Run(int chunk, int threads, string name)
         {
             var simulator = new ParticleSimulator(Map, options with { ChunkSize = chunk }, ComputeContext.Default.WithThreads(threads));
@@ -31,14 +31,14 @@ public class SimulationTests
         var a = Run(256, 2, "a.mrcs");
         Assert.Equal(a, Run(5, 1, "b.mrcs"));
         Assert.Equal(a, Run(16, 4, "c.mrcs"));
-        Assert.NotEqual(a, File.ReadAllBytes(SimulateWithSeed(temp, options with { Seed = 12 })));
+        Assert.NotEqual(a, File.ReadAllBytes(SimulateWithSeed(temp, options with { Seeds = new SeedSequence(12) })));
     }
 
     [Fact]
     public void NoiseFreeParticlesAreTheFormedImagesOfTheirParameters()
     {
         using var temp = new TempDirectory();
-        var simulator = new ParticleSimulator(Map, new SimulationOptions { Count = 12, Snr = double.PositiveInfinity, Ctf = true, ShiftSigmaA = 4, Seed = 3 });
+        var simulator = new ParticleSimulator(Map, new SimulationOptions { Count = 12, Snr = double.PositiveInfinity, Ctf = true, ShiftSigmaA = 4, Seeds = new SeedSequence(3) });
         var records = simulator.DrawParticles();
         var source = SimulatedStack.Write(simulator, temp.File("s.mrcs"), records);
         Assert.Equal(0, source.NoiseSigma);
@@ -67,7 +67,7 @@ public class SimulationTests
     public void NoiseHasTheRequestedSnrInsideTheMask()
     {
         using var temp = new TempDirectory();
-        var options = new SimulationOptions { Count = 64, Snr = 0.25, Ctf = false, Seed = 5, MaskRadiusPx = 10 };
+        var options = new SimulationOptions { Count = 64, Snr = 0.25, Ctf = false, Seeds = new SeedSequence(5), MaskRadiusPx = 10 };
         var simulator = new ParticleSimulator(Map, options);
         var records = simulator.DrawParticles();
         var outcome = SimulatedStack.Write(simulator, temp.File("noisy.mrcs"), records);
@@ -88,7 +88,7 @@ public class SimulationTests
     {
         var shape = GridShape.Square(64);
         var power = Enumerable.Range(0, 33).Select(s => 4.0 * Math.Exp(-s / 8.0)).ToArray();
-        var random = new NormalRandom(9);
+        var random = new RandomStream(9);
         var sum = new double[FourierShellsCount(shape)];
         for (int trial = 0; trial < 40; trial++)
         {
@@ -114,7 +114,7 @@ public class SimulationTests
     {
         // For vMF on S², E[d·μ] = coth κ − 1/κ.
         var mu = new Vector3d(1, 2, -1).Normalized();
-        var random = new Random(3);
+        var random = new RandomStream(3);
         foreach (double kappa in new[] { 0.5, 5, 40 })
         {
             double mean = Enumerable.Range(0, 20000).Average(_ => VonMisesFisherMixture.SampleDirection(mu, kappa, random).Dot(mu));
@@ -122,7 +122,7 @@ public class SimulationTests
         }
 
         var mixture = new VonMisesFisherMixture([(new Vector3d(0, 0, 1), 50, 3), (new Vector3d(1, 0, 0), 50, 1)]);
-        var normal = new NormalRandom(4);
+        var normal = new RandomStream(4);
         var views = Enumerable.Range(0, 8000).Select(_ => mixture.Sample(normal).ViewingDirection()).ToArray();
         Assert.Equal(0.75, views.Count(d => d.Z > 0.8) / 8000.0, 0.02);
         Assert.Equal(0.25, views.Count(d => d.X > 0.8) / 8000.0, 0.02);
@@ -132,7 +132,7 @@ public class SimulationTests
     public void PreferredViewPutsItsFractionNearTheDirection()
     {
         var distribution = new PreferredViewOrientations(new Vector3d(0, 0, 1), fraction: 0.6, kappa: 100);
-        var random = new NormalRandom(5);
+        var random = new RandomStream(5);
         var near = Enumerable.Range(0, 10000).Count(_ => distribution.Sample(random).ViewingDirection().Z > 0.95);
 
         // 60% from the preferred view (almost all within 18°) plus the uniform share of that cap (2.5% of 40%).
@@ -226,10 +226,10 @@ public class SimulationTests
     [Fact]
     public void ImpossibleParametersAreNamed()
     {
-        Assert.Contains("--snr", Assert.Throws<InvalidParameterException>(() => new SimulationOptions { Snr = 0 }.Validate()).Message);
-        Assert.Contains("--snr", Assert.Throws<InvalidParameterException>(() => new SimulationOptions { Snr = -1 }.Validate()).Message);
-        Assert.Throws<InvalidParameterException>(() => new SimulationOptions { DefocusMinA = 5000, DefocusMaxA = 1000 }.Validate());
-        Assert.Throws<InvalidParameterException>(() => new SimulationOptions { Count = 0 }.Validate());
+        Assert.Contains("--snr", Assert.Throws<InvalidParameterException>(() => new SimulationOptions { Seeds = new SeedSequence(1), Snr = 0 }.Validate()).Message);
+        Assert.Contains("--snr", Assert.Throws<InvalidParameterException>(() => new SimulationOptions { Seeds = new SeedSequence(1), Snr = -1 }.Validate()).Message);
+        Assert.Throws<InvalidParameterException>(() => new SimulationOptions { Seeds = new SeedSequence(1), DefocusMinA = 5000, DefocusMaxA = 1000 }.Validate());
+        Assert.Throws<InvalidParameterException>(() => new SimulationOptions { Seeds = new SeedSequence(1), Count = 0 }.Validate());
         var error = Assert.Throws<InvalidParameterException>(() => SimulationVolume.Prepare(Map, 48, 3.0));
         Assert.Contains("larger than the volume", error.Message);
         Assert.Equal(24, SimulationVolume.Prepare(Map, 24, 3.0).Nx);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using CryoSharp.Numerics;
 using CryoSharp.Synchronization;
 
 namespace CryoSharp.Tests.Synchronization;
@@ -16,7 +17,7 @@ public class PhaseSynchronizationTests
         double spectral = 0, multi = 0;
         for (int t = 0; t < trials; t++)
         {
-            var problem = PhaseSynchronizationProblem.Corruption(n, lambda / Math.Sqrt(n), 100 + t);
+            var problem = PhaseSynchronizationProblem.Corruption(n, lambda / Math.Sqrt(n), new SeedSequence(100 + t));
             spectral += problem.Correlation(PhaseSynchronization.Spectral(problem.Measurements)) / trials;
             multi += problem.Correlation(PhaseSynchronization.MultiFrequency(problem.Measurements, 10)) / trials;
         }
@@ -35,7 +36,7 @@ public class PhaseSynchronizationTests
         double first = 0, refined = 0;
         for (int t = 0; t < trials; t++)
         {
-            var problem = PhaseSynchronizationProblem.Corruption(n, lambda / Math.Sqrt(n), 100 + t);
+            var problem = PhaseSynchronizationProblem.Corruption(n, lambda / Math.Sqrt(n), new SeedSequence(100 + t));
             var start = PhaseSynchronization.MultiFrequency(problem.Measurements, 10);
             first += problem.Correlation(start) / trials;
             refined += problem.Correlation(PhaseSynchronization.MultiFrequencyRefine(problem.Measurements, 10, start)) / trials;
@@ -48,7 +49,7 @@ public class PhaseSynchronizationTests
     [Fact]
     public void OneFrequencyIsTheSpectralMethod()
     {
-        var problem = PhaseSynchronizationProblem.Corruption(200, 1.8 / Math.Sqrt(200), 3);
+        var problem = PhaseSynchronizationProblem.Corruption(200, 1.8 / Math.Sqrt(200), new SeedSequence(3));
         double spectral = problem.Correlation(PhaseSynchronization.Spectral(problem.Measurements));
         double one = problem.Correlation(PhaseSynchronization.MultiFrequency(problem.Measurements, 1));
         Assert.Equal(spectral, one, 9);
@@ -57,14 +58,14 @@ public class PhaseSynchronizationTests
     [Fact]
     public void GeneralizedPowerMethodRefinesTheSpectralEstimate()
     {
-        var problem = PhaseSynchronizationProblem.Gaussian(300, 0.6 * Math.Sqrt(300), 4);
+        var problem = PhaseSynchronizationProblem.Gaussian(300, 0.6 * Math.Sqrt(300), new SeedSequence(4));
         var spectral = PhaseSynchronization.Spectral(problem.Measurements);
         var refined = PhaseSynchronization.GeneralizedPower(problem.Measurements, spectral);
         Assert.True(problem.Correlation(refined) >= problem.Correlation(spectral) - 1e-9);
         Assert.True(problem.Correlation(refined) > 0.8);
 
         // Noise-free data is recovered exactly, up to a global phase.
-        var clean = PhaseSynchronizationProblem.Gaussian(50, 0, 5);
+        var clean = PhaseSynchronizationProblem.Gaussian(50, 0, new SeedSequence(5));
         Assert.Equal(1, clean.Correlation(PhaseSynchronization.Spectral(clean.Measurements)), 9);
     }
 
@@ -86,7 +87,7 @@ public class PhaseSynchronizationTests
         // Raw entrywise powers of zz* + σW have noise growing like σᵏ: with them k_max = 10 fell to |Corr| 0.12 where
         // the spectral method had 0.90 (n = 1000, σ/√n = 0.5). Built from the measured phases they cannot hurt.
         const int n = 400;
-        var problem = PhaseSynchronizationProblem.Gaussian(n, 0.5 * Math.Sqrt(n), 31);
+        var problem = PhaseSynchronizationProblem.Gaussian(n, 0.5 * Math.Sqrt(n), new SeedSequence(31));
         double spectral = problem.Correlation(PhaseSynchronization.Spectral(problem.Measurements));
         double multi = problem.Correlation(PhaseSynchronization.MultiFrequency(problem.Measurements, 10));
         Assert.True(spectral > 0.8, $"spectral {spectral:F3}");
@@ -97,7 +98,7 @@ public class PhaseSynchronizationTests
     public void IncompleteGraphsLeaveUnobservedPairsEmpty()
     {
         const int n = 200;
-        var problem = PhaseSynchronizationProblem.Corruption(n, 1, 6, edgeProbability: 0.25);
+        var problem = PhaseSynchronizationProblem.Corruption(n, 1, new SeedSequence(6), edgeProbability: 0.25);
         int observed = 0;
         for (int i = 0; i < n; i++)
         {
@@ -115,7 +116,7 @@ public class PhaseSynchronizationTests
         double spectral = 0, multi = 0;
         for (int t = 0; t < 3; t++)
         {
-            var noisy = PhaseSynchronizationProblem.Corruption(400, 1.5 / Math.Sqrt(400 * 0.5), 60 + t, edgeProbability: 0.5);
+            var noisy = PhaseSynchronizationProblem.Corruption(400, 1.5 / Math.Sqrt(400 * 0.5), new SeedSequence(60 + t), edgeProbability: 0.5);
             spectral += noisy.Correlation(PhaseSynchronization.Spectral(noisy.Measurements)) / 3;
             multi += noisy.Correlation(PhaseSynchronization.MultiFrequency(noisy.Measurements, 10)) / 3;
         }
@@ -126,9 +127,9 @@ public class PhaseSynchronizationTests
     [Fact]
     public void ImpossibleParametersAreNamed()
     {
-        Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Corruption(10, 1.5, 1));
-        Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Gaussian(10, -1, 1));
-        Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Gaussian(10, 1, 1, edgeProbability: 1.5));
+        Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Corruption(10, 1.5, new SeedSequence(1)));
+        Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Gaussian(10, -1, new SeedSequence(1)));
+        Assert.Throws<InvalidParameterException>(() => PhaseSynchronizationProblem.Gaussian(10, 1, new SeedSequence(1), edgeProbability: 1.5));
         Assert.Throws<InvalidParameterException>(() => PhaseSynchronization.MultiFrequency(new CryoSharp.Numerics.LinearAlgebra.DenseHermitianMatrix(4), 0));
     }
 }

@@ -18,14 +18,14 @@ public static class LanczosEigensolver
     /// <param name="matrix">The Hermitian operator.</param>
     /// <param name="count">Number of eigenpairs wanted.</param>
     /// <param name="tolerance">Relative residual at which a pair is converged.</param>
-    /// <param name="seed">Seed of the random start vectors.</param>
+    /// <param name="seeds">Where the random start vectors come from; null for a fixed start (the eigenpairs do not depend on it beyond the tolerance).</param>
     /// <param name="krylovDimension">Largest basis (0: max(2·count + 30, 50) and at least 3 blocks, at most n).</param>
     /// <param name="maxRestarts">Restarts before giving up (the result then reports the residuals reached).</param>
     /// <param name="blockSize">
     /// Krylov vectors added per step. One vector finds only one direction of an exactly repeated eigenvalue; a block
     /// at least as large as the multiplicity finds them all (the (2ℓ+1)-fold eigenspaces of synchronization).
     /// </param>
-    public static EigenResult Largest(IHermitianOperator matrix, int count, double tolerance = 1e-10, int seed = 1,
+    public static EigenResult Largest(IHermitianOperator matrix, int count, double tolerance = 1e-10, SeedSequence? seeds = null,
         int krylovDimension = 0, int maxRestarts = 200, int blockSize = 1)
     {
         ArgumentNullException.ThrowIfNull(matrix);
@@ -47,14 +47,14 @@ public static class LanczosEigensolver
         keep = Math.Max(keep, Math.Min(count, m - 1));
         var basis = new List<Complex[]>(m);
         var products = new List<Complex[]>(m);
-        var random = new NormalRandom(seed);
+        var random = (seeds ?? new SeedSequence(0)).Spawn("lanczos-start").CreateStream();
         var pending = new List<Complex[]>(blockSize);
         for (int b = 0; b < blockSize; b++)
         {
             var start = new Complex[n];
             for (int i = 0; i < n; i++)
             {
-                start[i] = new Complex(random.Next(), random.Next());
+                start[i] = new Complex(random.NextGaussian(), random.NextGaussian());
             }
 
             if (Orthogonalize(start, pending))
