@@ -22,7 +22,7 @@ internal static class SweepPlot
         IReadOnlyList<T> points, Func<T, (string Method, double Count, double Sigma)> point, params (string Suffix, Func<T, double> Value)[] curves)
     {
         bool againstSigma = counts.Count == 1 && sigmas.Count > 1;
-        var svg = new SvgLinePlot
+        var svg = new LinePlot
         {
             Title = title,
             XLabel = againstSigma ? "σ" : "N",

@@ -117,7 +117,7 @@ public static class DemoCommand
             values.Add(radial[s]);
         }
 
-        var plot = new SvgLinePlot
+        var plot = new LinePlot
         {
             Title = "Radial power spectrum of the phantom",
             XLabel = "spatial frequency (1/Å)",

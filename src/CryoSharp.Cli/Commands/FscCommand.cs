@@ -82,9 +82,9 @@ public static class FscCommand
     }
 
     /// <summary>An FSC plot with the 0.143 and 0.5 lines; further curves may be added by the caller.</summary>
-    internal static SvgLinePlot Plot(FscCurve curve, string name)
+    internal static LinePlot Plot(FscCurve curve, string name)
     {
-        var plot = new SvgLinePlot
+        var plot = new LinePlot
         {
             Title = "Fourier shell correlation",
             XLabel = "spatial frequency (1/Å)",

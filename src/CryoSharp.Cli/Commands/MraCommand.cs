@@ -125,7 +125,7 @@ public static class MraCommand
             var truth = new MraTruth(l, simulation.Count, simulation.Sigma, d.SignalName(parse), d.ShiftsName(parse), seeds.Seed, simulation.Signal, simulation.Shifts.Probabilities);
             ProgressDisplay.Run(console, "Simulating", ((IMraObservations)simulation).ChunkCount, progress => MraDataset.Save(simulation, truth, dir, progress));
             string plot = Path.Combine(dir, "signal.svg");
-            new SvgLinePlot { Title = "MRA signal and shift distribution ×L", XLabel = "t", YLabel = "value" }
+            new LinePlot { Title = "MRA signal and shift distribution ×L", XLabel = "t", YLabel = "value" }
                 .Add("x", Indices(l), simulation.Signal, markers: true)
                 .Add("L·ρ", Indices(l), [.. simulation.Shifts.Probabilities.Select(p => p * l)])
                 .Save(plot);
@@ -192,7 +192,7 @@ public static class MraCommand
                 {
                     int l = x.Length;
                     var aligned = Enumerable.Range(0, l).Select(t => estimate.Signal[(t + shift) % l]).ToArray();
-                    new SvgLinePlot
+                    new LinePlot
                     {
                         Title = string.Create(CultureInfo.InvariantCulture, $"MRA, {name}: N = {source.Count}, σ = {sigma}, error {error:0.0000}"),
                         XLabel = "t",

@@ -132,7 +132,7 @@ public static class MtdCommand
                 d.SignalName(parse), seeds.Seed, simulation.Copies, simulation.Signal);
             ProgressDisplay.Run(console, "Simulating", ((IMtdMeasurement)simulation).ChunkCount, progress => MtdDataset.Save(simulation, truth, dir, progress));
             string plot = Path.Combine(dir, "signal.svg");
-            new SvgLinePlot { Title = "MTD signal", XLabel = "t", YLabel = "x[t]" }.Add("x", MraCommand.Indices(truth.Length), simulation.Signal, markers: true).Save(plot);
+            new LinePlot { Title = "MTD signal", XLabel = "t", YLabel = "x[t]" }.Add("x", MraCommand.Indices(truth.Length), simulation.Signal, markers: true).Save(plot);
             var result = new MtdSimulateResult(Path.Combine(dir, MtdDataset.MeasurementFile), Path.Combine(dir, MtdDataset.TruthFileName), plot,
                 simulation.Length, simulation.Copies, simulation.Gamma, clock.Elapsed.TotalSeconds);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -196,7 +196,7 @@ public static class MtdCommand
                 string? plotPath = parse.GetValue(plot);
                 if (plotPath is not null)
                 {
-                    new SvgLinePlot
+                    new LinePlot
                     {
                         Title = string.Create(CultureInfo.InvariantCulture, $"MTD, {name}: N = {source.Length:0.###e0}, σ = {sigma}, error {error:0.0000}, γ̂ = {estimate.Gamma:0.####} (γ = {gamma:0.####})"),
                         XLabel = "t",

@@ -161,7 +161,7 @@ public static class SimulateCommand
         }
 
         html.Heading("Views")
-            .Picture(PngEncoder.Encode(ViewDistributionMap.Render(angles)), "Viewing directions on an equal-area map: rot across, cos(tilt) down; uniform views are flat grey.")
+            .Picture(ViewDistributionMap.RenderPng(angles), "Viewing directions on an equal-area map (rot across, cos(tilt) up, labelled in degrees of tilt), as views per bin: uniform views give an even colour.")
             .Heading("Ground truth")
             .Picture(PngEncoder.Encode(truthViews.Render()), "Central slices of ground_truth.mrc.")
             .Save(path);

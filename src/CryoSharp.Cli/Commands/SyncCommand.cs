@@ -177,7 +177,7 @@ public static class SyncCommand
         if (plotPath is not null)
         {
             bool rotations = group == "so3";
-            var plot = new SvgLinePlot
+            var plot = new LinePlot
             {
                 Title = string.Create(CultureInfo.InvariantCulture, $"{(rotations ? "SO(3)" : "Phase")} synchronization, {model} model, n = {n}{(edgeProbability < 1 ? $", p = {edgeProbability}" : "")}"),
                 XLabel = (model, rotations) switch

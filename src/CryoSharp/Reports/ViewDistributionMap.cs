@@ -1,56 +1,57 @@
 using CryoSharp.Geometry;
+using ScottPlot;
 
 namespace CryoSharp.Reports;
 
 /// <summary>
-/// A picture of where viewing directions point: a histogram on the Lambert cylindrical equal-area map of the
-/// sphere (azimuth = rot across, cos(tilt) down), so that uniform views give a flat grey and preferred views a
-/// bright spot. Axis labels are drawn in.
+/// A picture of where viewing directions point: a histogram on the Lambert cylindrical equal-area map of the sphere
+/// (azimuth = rot across, cos(tilt) up, so equal areas hold equal numbers of uniform views), drawn as a heat map
+/// with a colour scale of views per bin. Uniform views give an even colour, preferred views a bright spot.
 /// </summary>
 public static class ViewDistributionMap
 {
-    /// <summary>Renders the directions of <paramref name="angles"/> (RELION Euler angles).</summary>
-    public static Raster Render(IEnumerable<EulerAngles> angles, int width = 360, int height = 180)
+    /// <summary>The counts per bin (rows from tilt 0 down to tilt 180°, columns from rot −180° to 180°).</summary>
+    public static double[,] Histogram(IReadOnlyCollection<EulerAngles> angles)
     {
         ArgumentNullException.ThrowIfNull(angles);
-        var list = angles as IReadOnlyCollection<EulerAngles> ?? [.. angles];
 
         // Bins sized so a uniform distribution puts about five views in each (2:1 cells of the equal-area map).
-        int bw = Math.Clamp((int)Math.Sqrt(2.0 * list.Count / 5), 8, width / 4), bh = Math.Max(4, bw / 2);
-        var counts = new double[bw * bh];
-        int total = 0;
-        foreach (var a in list)
+        int bw = Math.Clamp((int)Math.Sqrt(2.0 * angles.Count / 5), 8, 90), bh = Math.Max(4, bw / 2);
+        var counts = new double[bh, bw];
+        foreach (var a in angles)
         {
             var d = a.ViewingDirection();
             double phi = Math.Atan2(d.Y, d.X);
             int bx = Math.Clamp((int)((phi + Math.PI) / (2 * Math.PI) * bw), 0, bw - 1);
             int by = Math.Clamp((int)((1 - d.Z) / 2 * bh), 0, bh - 1);
-            counts[(by * bw) + bx]++;
-            total++;
+            counts[by, bx]++;
         }
 
-        const int left = 40, top = 10, bottom = 28;
-        var raster = new Raster(width + left + 10, height + top + bottom, 1, 255);
-        double expected = Math.Max(1, (double)total / counts.Length);
+        return counts;
+    }
 
-        // Grey level: counts relative to a uniform distribution, on a log scale (one bin = mean density is mid-grey).
-        for (int y = 0; y < height; y++)
-        {
-            for (int x = 0; x < width; x++)
-            {
-                double c = counts[(y * bh / height * bw) + (x * bw / width)];
-                double level = c == 0 ? 0 : Math.Clamp(0.5 + (Math.Log2(c / expected) / 8), 0.05, 1);
-                raster.Set(left + x, top + y, (byte)(255 - (level * 255)));
-            }
-        }
+    /// <summary>The map of the directions of <paramref name="angles"/> (RELION Euler angles) as PNG bytes.</summary>
+    public static byte[] RenderPng(IEnumerable<EulerAngles> angles, int width = 640, int height = 360)
+    {
+        ArgumentNullException.ThrowIfNull(angles);
+        var list = angles as IReadOnlyCollection<EulerAngles> ?? [.. angles];
+        var counts = Histogram(list);
+        PlotFont.EnsureRegistered();
+        using var plot = new Plot();
+        plot.Font.Set(PlotFont.Family);
+        var map = plot.Add.Heatmap(counts);
+        map.Colormap = new ScottPlot.Colormaps.Viridis();
+        map.Extent = new CoordinateRect(-180, 180, -1, 1);
+        plot.Add.ColorBar(map).Label = "views per bin";
+        plot.Title($"Viewing directions of {list.Count} particles");
+        plot.XLabel("rot (°)");
+        plot.YLabel("tilt (°)");
 
-        raster.DrawText("TILT 0", 0, top, 0);
-        raster.DrawText("90", 18, top + (height / 2) - 3, 0);
-        raster.DrawText("180", 12, top + height - 7, 0);
-        raster.DrawText("ROT -180", left, top + height + 6, 0);
-        raster.DrawText("0", left + (width / 2) - 3, top + height + 6, 0);
-        raster.DrawText("180", left + width - 17, top + height + 6, 0);
-        raster.DrawText("DARK = MORE VIEWS", left + (width / 2) - 50, top + height + 17, 90);
-        return raster;
+        // The vertical axis is cos(tilt) (equal area); its ticks are labelled in degrees of tilt.
+        double[] tilts = [0, 30, 60, 90, 120, 150, 180];
+        plot.Axes.Left.SetTicks([.. tilts.Select(t => Math.Cos(t * Math.PI / 180))], [.. tilts.Select(t => $"{t:0}")]);
+        plot.Axes.Bottom.SetTicks([-180, -90, 0, 90, 180], ["−180", "−90", "0", "90", "180"]);
+        plot.Axes.SetLimits(-180, 180, -1, 1);
+        return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 }
