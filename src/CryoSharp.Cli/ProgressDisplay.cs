@@ -1,21 +1,36 @@
+using System.Diagnostics;
+using System.Globalization;
 using Spectre.Console;
 
 namespace CryoSharp.Cli;
 
 /// <summary>
-/// Runs long work with a Spectre.Console progress bar on standard error when a person is watching, and silently
-/// otherwise (scripts, CI, <c>--json</c>), so standard output stays clean.
+/// Runs long work with progress on standard error: a Spectre.Console bar when a person is watching a terminal, and
+/// plain lines when standard error goes to a file or a pipe (in the manner of RELION's "000/1000 sec" lines): one
+/// once the work has run a second, then at every tenth of the way or every 30 seconds, whichever comes first, and one
+/// when it is done. Standard output stays clean for results and JSON.
 /// </summary>
 public static class ProgressDisplay
 {
+    /// <summary>Seconds before the first plain line: quick work prints none.</summary>
+    internal static double FirstLineAfterSeconds { get; set; } = 1;
+
     /// <summary>Runs <paramref name="work"/>, which reports progress as a count of <paramref name="total"/> units.</summary>
     public static void Run(CliConsole console, string description, long total, Action<IProgress<long>> work)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(work);
-        if (!console.Interactive || total <= 0)
+        if (total <= 0)
         {
-            work(new Progress<long>(_ => { }));
+            work(new SynchronousProgress(_ => { }));
+            return;
+        }
+
+        if (!console.Interactive)
+        {
+            var lines = new PlainLines(console.Error, description, total);
+            work(new SynchronousProgress(lines.Report));
+            lines.Done();
             return;
         }
 
@@ -30,9 +45,63 @@ public static class ProgressDisplay
             });
     }
 
+    /// <summary>Runs <paramref name="work"/> and returns its result.</summary>
+    public static T Run<T>(CliConsole console, string description, long total, Func<IProgress<long>, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        T result = default!;
+        Run(console, description, total, progress => { result = work(progress); });
+        return result;
+    }
+
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to a context that a console app lacks).</summary>
     private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
     {
         public void Report(long value) => report(value);
+    }
+
+    /// <summary>The plain progress lines of redirected output.</summary>
+    private sealed class PlainLines(TextWriter error, string description, long total)
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private readonly Lock gate = new();
+        private double lastSeconds = double.NegativeInfinity;
+        private long lastTenth = -1;
+        private bool printed;
+
+        public void Report(long done)
+        {
+            lock (gate)
+            {
+                double seconds = clock.Elapsed.TotalSeconds;
+                long tenth = Math.Clamp(done * 10 / total, 0, 10);
+                if (seconds < FirstLineAfterSeconds || (tenth == lastTenth && seconds - lastSeconds < 30) || done >= total)
+                {
+                    return;
+                }
+
+                Write(done, seconds);
+                (lastTenth, lastSeconds) = (tenth, seconds);
+            }
+        }
+
+        public void Done()
+        {
+            lock (gate)
+            {
+                if (printed)
+                {
+                    Write(total, clock.Elapsed.TotalSeconds);
+                }
+            }
+        }
+
+        private void Write(long done, double seconds)
+        {
+            string left = done > 0 && done < total ? string.Create(CultureInfo.InvariantCulture, $", about {seconds * (total - done) / done:0} s left") : "";
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{description}: {done}/{total} ({100.0 * done / total:0}%) after {seconds:0.0} s{left}"));
+            error.Flush();
+            printed = true;
+        }
     }
 }

@@ -100,7 +100,7 @@ public static class DemoCommand
 
         for (int axis = 0; axis < 3; axis++)
         {
-            montage.Add(ProjectAlongAxis(reread, axis), $"sum along {axes[axis]}");
+            montage.Add(AxisProjection.Sum(reread, axis), $"sum along {axes[axis]}");
         }
 
         var png = PngEncoder.Encode(montage.Render());
@@ -145,7 +145,7 @@ public static class DemoCommand
         string reconstructed = Path.Combine(outputDirectory, "reconstruction.mrc");
         MrcWriter.Write(reconstructed, reconstruction.Map);
         var versusTruth = Reconstruction.FourierShellCorrelation.Compute(reconstruction.Map, reread);
-        var fscPlot = FscCommand.Plot(reconstruction.HalfMapFsc, "half maps (gold standard)");
+        var fscPlot = FscFigure.Create(reconstruction.HalfMapFsc, "half maps (gold standard)");
         fscPlot.Add("map vs ground truth", [.. Enumerable.Range(0, versusTruth.Values.Length).Select(versusTruth.Frequency)], versusTruth.Values);
         string fscSvg = fscPlot.Render();
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "fsc.svg"), fscSvg);
@@ -201,31 +201,5 @@ public static class DemoCommand
         return new DemoResult(Path.GetFullPath(outputDirectory), map, report, slices, power, particles, reconstructed, box, pixelSizeA, roundTrip,
             reconstruction.Resolution0143, versusTruth.Resolution(0.5),
             clock.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>The sum of a volume along one axis: its projection along that axis.</summary>
-    private static Image ProjectAlongAxis(Volume volume, int axis)
-    {
-        int n = volume.Nx;
-        var image = new Image(n, n, volume.PixelSizeA);
-        for (int z = 0; z < n; z++)
-        {
-            for (int y = 0; y < n; y++)
-            {
-                for (int x = 0; x < n; x++)
-                {
-                    float v = volume[x, y, z];
-                    int index = axis switch
-                    {
-                        0 => (z * n) + y,
-                        1 => (z * n) + x,
-                        _ => (y * n) + x,
-                    };
-                    image.Data[index] += v;
-                }
-            }
-        }
-
-        return image;
     }
 }

@@ -61,38 +61,14 @@ public static class FscCommand
             var plotPath = parse.GetValue(plot);
             if (plotPath is not null)
             {
-                Plot(curve, "FSC").Save(plotPath);
+                FscFigure.Create(curve, "FSC").Save(plotPath);
             }
 
             var result = new FscResult(parse.GetValue(first)!, parse.GetValue(second)!, a.PixelSizeA, curve.Resolution(0.143), curve.Resolution(0.5),
                 [.. curve.Values.Select((v, s) => new FscPoint(s, curve.Frequency(s), v))], plotPath);
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(console.Out, result);
-            }
-            else
-            {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"FSC = 0.143 at {result.Resolution0143:0.00} Å, FSC = 0.5 at {result.Resolution05:0.00} Å (pixel {a.PixelSizeA:0.###} Å, Nyquist {2 * a.PixelSizeA:0.00} Å)"));
-            }
-
-            return CryoSharpApp.Success;
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"FSC = 0.143 at {r.Resolution0143:0.00} Å, FSC = 0.5 at {r.Resolution05:0.00} Å (pixel {r.PixelSize:0.###} Å, Nyquist {2 * r.PixelSize:0.00} Å)")));
         });
         return command;
-    }
-
-    /// <summary>An FSC plot with the 0.143 and 0.5 lines; further curves may be added by the caller.</summary>
-    internal static LinePlot Plot(FscCurve curve, string name)
-    {
-        var plot = new LinePlot
-        {
-            Title = "Fourier shell correlation",
-            XLabel = "spatial frequency (1/Å)",
-            YLabel = "FSC",
-            YRange = (-0.1, 1.05),
-        };
-        plot.Add(name, [.. Enumerable.Range(0, curve.Values.Length).Select(curve.Frequency)], curve.Values);
-        plot.AddReferenceLine(0.143, "0.143").AddReferenceLine(0.5, "0.5");
-        return plot;
     }
 }

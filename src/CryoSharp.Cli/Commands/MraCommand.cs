@@ -274,7 +274,7 @@ public static class MraCommand
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null)
             {
-                SweepPlot.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"MRA, {d.SignalName(parse)} L = {parse.GetValue(d.Length)}, {d.ShiftsName(parse)} shifts"),
+                SweepFigure.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"MRA, {d.SignalName(parse)} L = {parse.GetValue(d.Length)}, {d.ShiftsName(parse)} shifts"),
                     [.. methodList.Select(m => ChoiceOption.NameOf(SharedOptions.MraMethodChoices, m))], [.. countList.Select(c => (double)c)], sigmaList, results,
                     p => (p.Method, p.Count, p.Sigma), ("", p => p.ErrorMean));
             }

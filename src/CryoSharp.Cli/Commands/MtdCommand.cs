@@ -274,7 +274,7 @@ public static class MtdCommand
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null)
             {
-                SweepPlot.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"MTD, {d.SignalName(parse)} L = {parse.GetValue(d.Length)}, γ = {parse.GetValue(d.Gamma)}, {d.SpacingName(parse)}"),
+                SweepFigure.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"MTD, {d.SignalName(parse)} L = {parse.GetValue(d.Length)}, γ = {parse.GetValue(d.Gamma)}, {d.SpacingName(parse)}"),
                     [.. methodList.Select(m => ChoiceOption.NameOf(SharedOptions.MtdMethodChoices, m))], lengthList, sigmaList, results,
                     p => (p.Method, p.MeasurementLength, p.Sigma), (": x", p => p.ErrorMean), (": γ", p => p.GammaErrorMean));
             }

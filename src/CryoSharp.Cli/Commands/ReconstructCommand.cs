@@ -1,14 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using CryoSharp.Cli.Options;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
 using CryoSharp.Particles;
 using CryoSharp.Reconstruction;
-using CryoSharp.Reports;
 
 namespace CryoSharp.Cli.Commands;
 
@@ -80,43 +78,9 @@ public static class ReconstructCommand
             $"reconstruct: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {starPath}"));
         ReconstructionResult result = null!;
         ProgressDisplay.Run(console, "Reconstructing", table.Count, progress => result = reconstruction.Run(source, progress));
-        Directory.CreateDirectory(directory);
-        string Out(string name) => Path.Combine(directory, name);
-        MrcWriter.Write(Out("map.mrc"), result.Map);
-        MrcWriter.Write(Out("half1.mrc"), result.Half1);
-        MrcWriter.Write(Out("half2.mrc"), result.Half2);
+        var files = ReconstructionOutputs.Write(result, options, directory);
         var curve = result.HalfMapFsc;
-        var csv = new StringBuilder("shell,frequency_per_A,resolution_A,fsc\n");
-        for (int s = 0; s < curve.Values.Length; s++)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{s},{curve.Frequency(s):G6},{(s == 0 ? double.PositiveInfinity : 1 / curve.Frequency(s)):G6},{curve.Values[s]:G6}\n");
-        }
-
-        AtomicFile.WriteAllText(Out("fsc.csv"), csv.ToString());
-        string svg = FscCommand.Plot(curve, options.Mask is null ? "half maps" : "half maps, masked (corrected)").Render();
-        AtomicFile.WriteAllText(Out("fsc.svg"), svg);
-        var slices = new Montage { Columns = 3 };
-        foreach (var (name, v) in new[] { ("map", result.Map), ("half 1", result.Half1), ("half 2", result.Half2) })
-        {
-            slices.Add(v.CentralSlice(2), $"{name} z");
-        }
-
-        var c = CultureInfo.InvariantCulture;
-        new HtmlReport("CryoSharp reconstruction")
-            .Table([
-                ("particles", string.Create(c, $"{table.Count} ({result.Half1Count} in half 1, {result.Half2Count} in half 2)")),
-                ("box, pixel size", string.Create(c, $"{result.Map.Nx} px, {result.Map.PixelSizeA:0.###} Å")),
-                ("resolution (FSC 0.143)", string.Create(c, $"{result.Resolution0143:0.00} Å")),
-                ("resolution (FSC 0.5)", string.Create(c, $"{curve.Resolution(0.5):0.00} Å")),
-                ("CTF correction", options.Ctf ? "Wiener" : "none"),
-                ("regularisation", options.Regularisation is double constant ? string.Create(c, $"constant 1/SSNR = {constant}") : "per shell from the half-map FSC"),
-            ])
-            .Heading("Gold-standard FSC")
-            .Plot(svg, "FSC between the half maps; the resolution is read where it crosses 0.143.")
-            .Heading("Maps")
-            .Picture(PngEncoder.Encode(slices.Render()), "Central z slices of the map and the half maps.")
-            .Save(Out("report.html"));
-        return new ReconstructResult(Out("map.mrc"), Out("half1.mrc"), Out("half2.mrc"), Out("fsc.csv"), Out("fsc.svg"), Out("report.html"),
+        return new ReconstructResult(files.Map, files.Half1, files.Half2, files.FscCsv, files.FscPlot, files.Report,
             table.Count, result.Half1Count, result.Half2Count, result.Map.Nx, result.Map.PixelSizeA, result.Resolution0143, curve.Resolution(0.5),
             clock.Elapsed.TotalSeconds, result.Timings);
     }

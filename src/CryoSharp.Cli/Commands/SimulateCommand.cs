@@ -108,7 +108,7 @@ public static class SimulateCommand
         var source = simulator.CreateSource();
         ProgressDisplay.Run(console, "Simulating", options.Count, progress => ParticleSet.Save(source, stack, star, SimulatedColumns(options), progress: progress));
         MrcWriter.Write(truth, map);
-        WriteReport(report, map, options, source.Records, source, ParticleSimulator.Samples(source));
+        SimulationReport.Write(report, map, options, source, ParticleSimulator.Samples(source));
         return new SimulateResult(Path.GetFullPath(directory), stack, star, truth, report, options.Count, map.Nx, map.PixelSizeA, options.Snr,
             source.NoiseSigma, simulator.MaskRadiusPx, options.Views.Description, options.Ctf, clock.Elapsed.TotalSeconds);
     }
@@ -120,52 +120,4 @@ public static class SimulateCommand
         return ParticleColumns.Image | ParticleColumns.Angles | ParticleColumns.Origins | ParticleColumns.RandomSubset |
             (options.Ctf ? ParticleColumns.Defocus : ParticleColumns.None);
     }
-
-    private static void WriteReport(string path, Volume map, SimulationOptions options, IReadOnlyList<ParticleRecord> records, SimulatedParticleSource source, SimulationSamples samples)
-    {
-        int n = map.Nx;
-        var c = CultureInfo.InvariantCulture;
-        var cleanMontage = new Montage { Columns = 8 };
-        var noisyMontage = new Montage { Columns = 8 };
-        for (int i = 0; i < samples.Count; i++)
-        {
-            cleanMontage.Add(samples.Clean.AsSpan(i * n * n, n * n), n, n, $"#{i + 1}");
-            noisyMontage.Add(samples.Noisy.AsSpan(i * n * n, n * n), n, n, $"#{i + 1}");
-        }
-
-        var truthViews = new Montage { Columns = 3 };
-        truthViews.Add(map.CentralSlice(0), "slice x").Add(map.CentralSlice(1), "slice y").Add(map.CentralSlice(2), "slice z");
-        var angles = records.Select(r => r.Pose.Angles);
-        var html = new HtmlReport("CryoSharp simulation")
-            .Table([
-                ("particles", records.Count.ToString(c)),
-                ("box, pixel size", string.Create(c, $"{n} px, {map.PixelSizeA:0.###} Å")),
-                ("SNR", double.IsPositiveInfinity(options.Snr) ? "no noise" : string.Create(c, $"{options.Snr} (noise σ {source.NoiseSigma:G4}, signal variance measured in a {NoiseMaskRadius(options, map):0.#} px circle)")),
-                ("CTF", options.Ctf ? string.Create(c, $"defocus {options.DefocusMinA}–{options.DefocusMaxA} Å, astigmatism ≤ {options.AstigmatismA} Å, {options.VoltageKv} kV, Cs {options.SphericalAberrationMm} mm, Q0 {options.AmplitudeContrast}") : "none"),
-                ("origins", string.Create(c, $"σ = {options.ShiftSigmaA} Å per axis")),
-                ("views", options.Views.Description),
-                ("seed", options.Seeds.Seed.ToString(c)),
-            ])
-            .Heading("Particles")
-            .Picture(PngEncoder.Encode(cleanMontage.Render()), "The first particles without noise (projection, shift, CTF).")
-            .Picture(PngEncoder.Encode(noisyMontage.Render()), "The same particles as written, with noise.");
-        if (options.Ctf)
-        {
-            var ctfMontage = new Montage { Columns = 4 };
-            foreach (var r in records.Take(4))
-            {
-                ctfMontage.Add(r.Ctf!.ToImage(n, map.PixelSizeA), string.Create(c, $"{(r.Ctf.DefocusUA + r.Ctf.DefocusVA) / 2:0} A"));
-            }
-
-            html.Picture(PngEncoder.Encode(ctfMontage.Render()), "The CTFs of the first four particles (centre: zero frequency; label: mean defocus).");
-        }
-
-        html.Heading("Views")
-            .Picture(ViewDistributionMap.RenderPng(angles), "Viewing directions on an equal-area map (rot across, cos(tilt) up, labelled in degrees of tilt), as views per bin: uniform views give an even colour.")
-            .Heading("Ground truth")
-            .Picture(PngEncoder.Encode(truthViews.Render()), "Central slices of ground_truth.mrc.")
-            .Save(path);
-    }
-
-    private static double NoiseMaskRadius(SimulationOptions options, Volume map) => options.MaskRadiusPx ?? NoiseModel.ParticleRadius(map);
 }

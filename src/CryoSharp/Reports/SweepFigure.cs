@@ -1,13 +1,11 @@
 using System.Globalization;
-using CryoSharp.Reports;
-
-namespace CryoSharp.Cli;
+namespace CryoSharp.Reports;
 
 /// <summary>
 /// The figure of an error sweep: one curve per method (and per σ, or per quantity), error against N on log–log
 /// axes, or against σ when the sweep has one N and several σ.
 /// </summary>
-internal static class SweepPlot
+public static class SweepFigure
 {
     /// <summary>Writes the SVG.</summary>
     /// <param name="path">Output file.</param>

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text;
+using CryoSharp.IO;
+using CryoSharp.Reports;
+
+namespace CryoSharp.Reconstruction;
+
+/// <summary>
+/// The files of a reconstruction, as <c>cryosharp reconstruct</c> writes them into a folder: <c>map.mrc</c>,
+/// <c>half1.mrc</c>, <c>half2.mrc</c>, the gold-standard FSC as <c>fsc.csv</c> and <c>fsc.svg</c>, and
+/// <c>report.html</c>.
+/// </summary>
+/// <param name="Map">The full map.</param>
+/// <param name="Half1">Half map 1.</param>
+/// <param name="Half2">Half map 2.</param>
+/// <param name="FscCsv">The FSC per shell (shell, frequency in 1/Å, resolution in Å, FSC).</param>
+/// <param name="FscPlot">The FSC figure.</param>
+/// <param name="Report">The HTML report.</param>
+public sealed record ReconstructionOutputs(string Map, string Half1, string Half2, string FscCsv, string FscPlot, string Report)
+{
+    /// <summary>Writes every file of <paramref name="result"/> into <paramref name="directory"/> (created if needed).</summary>
+    public static ReconstructionOutputs Write(ReconstructionResult result, ReconstructionOptions options, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(directory);
+        string Out(string name) => Path.Combine(directory, name);
+        var files = new ReconstructionOutputs(Out("map.mrc"), Out("half1.mrc"), Out("half2.mrc"), Out("fsc.csv"), Out("fsc.svg"), Out("report.html"));
+        MrcWriter.Write(files.Map, result.Map);
+        MrcWriter.Write(files.Half1, result.Half1);
+        MrcWriter.Write(files.Half2, result.Half2);
+        var curve = result.HalfMapFsc;
+        var csv = new StringBuilder("shell,frequency_per_A,resolution_A,fsc\n");
+        for (int s = 0; s < curve.Values.Length; s++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{s},{curve.Frequency(s):G6},{(s == 0 ? double.PositiveInfinity : 1 / curve.Frequency(s)):G6},{curve.Values[s]:G6}\n");
+        }
+
+        AtomicFile.WriteAllText(files.FscCsv, csv.ToString());
+        string svg = FscFigure.Create(curve, options.Mask is null ? "half maps" : "half maps, masked (corrected)").Render();
+        AtomicFile.WriteAllText(files.FscPlot, svg);
+        var slices = new Montage { Columns = 3 };
+        foreach (var (name, v) in new[] { ("map", result.Map), ("half 1", result.Half1), ("half 2", result.Half2) })
+        {
+            slices.Add(v.CentralSlice(2), $"{name} z");
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        new HtmlReport("CryoSharp reconstruction")
+            .Table([
+                ("particles", string.Create(c, $"{result.Half1Count + result.Half2Count} ({result.Half1Count} in half 1, {result.Half2Count} in half 2)")),
+                ("box, pixel size", string.Create(c, $"{result.Map.Nx} px, {result.Map.PixelSizeA:0.###} Å")),
+                ("resolution (FSC 0.143)", string.Create(c, $"{result.Resolution0143:0.00} Å")),
+                ("resolution (FSC 0.5)", string.Create(c, $"{curve.Resolution(0.5):0.00} Å")),
+                ("CTF correction", options.Ctf ? "Wiener" : "none"),
+                ("regularisation", options.Regularisation is double constant ? string.Create(c, $"constant 1/SSNR = {constant}") : "per shell from the half-map FSC"),
+            ])
+            .Heading("Gold-standard FSC")
+            .Plot(svg, "FSC between the half maps; the resolution is read where it crosses 0.143.")
+            .Heading("Maps")
+            .Picture(PngEncoder.Encode(slices.Render()), "Central z slices of the map and the half maps.")
+            .Save(files.Report);
+        return files;
+    }
+}
