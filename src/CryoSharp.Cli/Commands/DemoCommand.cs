@@ -138,9 +138,7 @@ public static class DemoCommand
         // people to open, not for the reconstruction.
         var reconstruction = new Reconstruction.ParticleReconstruction(new Reconstruction.ReconstructionOptions { Ctf = true, Seeds = seeds, Context = context })
             .Run(source);
-        var written = ParticleStackWriter.Write(source, particles, Path.GetFileName(particles));
-        string star = Path.Combine(outputDirectory, "particles.star");
-        ParticleRecords.ToTable(written, SimulateCommand.SimulatedColumns(simulation)).Save(star);
+        ParticleSet.Save(source, particles, Path.Combine(outputDirectory, "particles.star"), simulator.Columns);
         var samples = ParticleSimulator.Samples(source);
         string reconstructed = Path.Combine(outputDirectory, "reconstruction.mrc");
         MrcWriter.Write(reconstructed, reconstruction.Map);

@@ -17,10 +17,7 @@ public static class MraCommand
 
     /// <summary>What <c>mra solve</c> found.</summary>
     public sealed record MraSolveResult(string Method, int Length, long Count, double Sigma, double? RelativeError, double? RhoError,
-        MraSeconds Seconds, int Iterations, double[] Estimate, double[]? RhoEstimate, string? Plot);
-
-    /// <summary>Time of the pass over the data and of the fit.</summary>
-    public sealed record MraSeconds(double Pass, double Fit);
+        PassAndFitSeconds Seconds, int Iterations, double[] Estimate, double[]? RhoEstimate, string? Plot);
 
     /// <summary>One (method, N, σ) cell of a sweep.</summary>
     public sealed record MraSweepPoint(string Method, long Count, double Sigma, double ErrorMean, double ErrorStd, double? RhoErrorMean,
@@ -74,7 +71,14 @@ public static class MraCommand
                 Description = "EM also estimates the shift distribution ρ (otherwise it assumes uniform shifts). Moment fitting always estimates ρ; bispectrum inversion assumes uniform shifts.",
             });
 
-        public IEnumerable<Option> All => [Restarts, Tolerance, MaxIterations, EstimateRho];
+        /// <summary>Adds these options, then <paramref name="last"/>, to <paramref name="command"/>.</summary>
+        public void AddTo(Command command, params Option[] last)
+        {
+            foreach (var option in (Option[])[Restarts, Tolerance, MaxIterations, EstimateRho, .. last])
+            {
+                command.Options.Add(option);
+            }
+        }
 
         /// <summary>The estimator of a method, seeded from <paramref name="seeds"/>.</summary>
         public IMraEstimator Estimator(ParseResult parse, MraMethod method, SeedSequence seeds, ComputeContext context, Action<int>? iteration = null) => method switch
@@ -126,8 +130,8 @@ public static class MraCommand
             ProgressDisplay.Run(console, "Simulating", ((IMraObservations)simulation).ChunkCount, progress => MraDataset.Save(simulation, truth, dir, progress));
             string plot = Path.Combine(dir, "signal.svg");
             new LinePlot { Title = "MRA signal and shift distribution ×L", XLabel = "t", YLabel = "value" }
-                .Add("x", Indices(l), simulation.Signal, markers: true)
-                .Add("L·ρ", Indices(l), [.. simulation.Shifts.Probabilities.Select(p => p * l)])
+                .Add("x", simulation.Signal, markers: true)
+                .Add("L·ρ", [.. simulation.Shifts.Probabilities.Select(p => p * l)])
                 .Save(plot);
             var result = new MraSimulateResult(Path.Combine(dir, MraDataset.ObservationsFile), Path.Combine(dir, MraDataset.ShiftsFile),
                 Path.Combine(dir, MraDataset.TruthFileName), plot, l, simulation.Count, simulation.Sigma, clock.Elapsed.TotalSeconds);
@@ -151,13 +155,7 @@ public static class MraCommand
         {
             method, d.Length, d.Signal, d.Count, d.Sigma, d.Aperiodic, data,
         };
-        foreach (var option in s.All)
-        {
-            command.Options.Add(option);
-        }
-
-        command.Options.Add(plot);
-        command.Options.Add(json);
+        s.AddTo(command, plot, json);
         command.SetAction(parse =>
         {
             var seeds = globals.Seeds(parse);
@@ -197,11 +195,11 @@ public static class MraCommand
                         Title = string.Create(CultureInfo.InvariantCulture, $"MRA, {name}: N = {source.Count}, σ = {sigma}, error {error:0.0000}"),
                         XLabel = "t",
                         YLabel = "x[t]",
-                    }.Add("truth", Indices(l), x).Add("estimate (aligned)", Indices(l), aligned, markers: true).Save(plotPath);
+                    }.Add("truth", x).Add("estimate (aligned)", aligned, markers: true).Save(plotPath);
                 }
 
                 var result = new MraSolveResult(name, x.Length, source.Count, sigma, error, rhoError,
-                    new MraSeconds(solution.PassSeconds, solution.FitSeconds), estimate.Iterations, estimate.Signal, estimate.Shifts, plotPath);
+                    new PassAndFitSeconds(solution.PassSeconds, solution.FitSeconds), estimate.Iterations, estimate.Signal, estimate.Shifts, plotPath);
                 return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
                 {
                     string rhoText = r.RhoError is { } re ? string.Create(CultureInfo.InvariantCulture, $", ρ error {re:0.0000}") : "";
@@ -228,13 +226,7 @@ public static class MraCommand
         {
             methods, d.Length, d.Signal, d.Sigma, d.Aperiodic, counts, sigmas, repetitions, maxRepetitions,
         };
-        foreach (var option in s.All)
-        {
-            command.Options.Add(option);
-        }
-
-        command.Options.Add(plot);
-        command.Options.Add(json);
+        s.AddTo(command, plot, json);
         command.SetAction(parse =>
         {
             var seeds = globals.Seeds(parse);
@@ -292,8 +284,6 @@ public static class MraCommand
             $"{p.Method,-10} N {p.Count,9}  σ {p.Sigma,5:0.###}  error {p.ErrorMean:0.00000} ± {p.ErrorStd:0.00000}{rhoText}  pass {p.PassSeconds:0.00} s  fit {p.FitSeconds:0.00} s  ({p.Repetitions} runs)"));
         output.Flush();
     }
-
-    internal static double[] Indices(int l) => [.. Enumerable.Range(0, l).Select(i => (double)i)];
 
     private static Dictionary<(MraMethod, long), int> ParseLimits(string? text)
     {

@@ -18,7 +18,7 @@ public static class MtdCommand
 
     /// <summary>What <c>mtd solve</c> found.</summary>
     public sealed record MtdSolveResult(string Method, int Length, long MeasurementLength, double Sigma, double Gamma, double? RelativeError,
-        double? GammaError, double GammaEstimate, double SigmaEstimate, MraCommand.MraSeconds Seconds, double SamplesPerSecond, int Iterations,
+        double? GammaError, double GammaEstimate, double SigmaEstimate, PassAndFitSeconds Seconds, double SamplesPerSecond, int Iterations,
         double[] Estimate, string? Plot);
 
     /// <summary>One (method, N, σ) cell of a sweep.</summary>
@@ -68,7 +68,14 @@ public static class MtdCommand
     {
         public static SolverOptions Create() => new(SharedOptions.Restarts(50, "the autocorrelation fit"), SharedOptions.MaxIterations(500), SharedOptions.EmStart());
 
-        public IEnumerable<Option> All => [Restarts, MaxIterations, EmStart];
+        /// <summary>Adds these options, then <paramref name="last"/>, to <paramref name="command"/>.</summary>
+        public void AddTo(Command command, params Option[] last)
+        {
+            foreach (var option in (Option[])[Restarts, MaxIterations, EmStart, .. last])
+            {
+                command.Options.Add(option);
+            }
+        }
 
         public IMtdEstimator Estimator(ParseResult parse, MtdMethod method, int length, double? sigma, SeedSequence seeds, ComputeContext context, Action<int>? iteration = null)
         {
@@ -132,7 +139,7 @@ public static class MtdCommand
                 d.SignalName(parse), seeds.Seed, simulation.Copies, simulation.Signal);
             ProgressDisplay.Run(console, "Simulating", ((IMtdMeasurement)simulation).ChunkCount, progress => MtdDataset.Save(simulation, truth, dir, progress));
             string plot = Path.Combine(dir, "signal.svg");
-            new LinePlot { Title = "MTD signal", XLabel = "t", YLabel = "x[t]" }.Add("x", MraCommand.Indices(truth.Length), simulation.Signal, markers: true).Save(plot);
+            new LinePlot { Title = "MTD signal", XLabel = "t", YLabel = "x[t]" }.Add("x", simulation.Signal, markers: true).Save(plot);
             var result = new MtdSimulateResult(Path.Combine(dir, MtdDataset.MeasurementFile), Path.Combine(dir, MtdDataset.TruthFileName), plot,
                 simulation.Length, simulation.Copies, simulation.Gamma, clock.Elapsed.TotalSeconds);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -155,13 +162,7 @@ public static class MtdCommand
         {
             method, d.Length, d.Signal, d.MeasurementLength, d.Gamma, d.Sigma, d.Spacing, data, estimateSigma,
         };
-        foreach (var option in s.All)
-        {
-            command.Options.Add(option);
-        }
-
-        command.Options.Add(plot);
-        command.Options.Add(json);
+        s.AddTo(command, plot, json);
         command.SetAction(parse =>
         {
             var seeds = globals.Seeds(parse);
@@ -201,11 +202,11 @@ public static class MtdCommand
                         Title = string.Create(CultureInfo.InvariantCulture, $"MTD, {name}: N = {source.Length:0.###e0}, σ = {sigma}, error {error:0.0000}, γ̂ = {estimate.Gamma:0.####} (γ = {gamma:0.####})"),
                         XLabel = "t",
                         YLabel = "x[t]",
-                    }.Add("truth", MraCommand.Indices(x.Length), x).Add("estimate", MraCommand.Indices(x.Length), estimate.Signal, markers: true).Save(plotPath);
+                    }.Add("truth", x).Add("estimate", estimate.Signal, markers: true).Save(plotPath);
                 }
 
                 var result = new MtdSolveResult(name, x.Length, source.Length, sigma, gamma, error, gammaError, estimate.Gamma, estimate.Sigma,
-                    new MraCommand.MraSeconds(solution.PassSeconds, solution.FitSeconds), solution.SamplesPerSecond, estimate.Iterations, estimate.Signal, plotPath);
+                    new PassAndFitSeconds(solution.PassSeconds, solution.FitSeconds), solution.SamplesPerSecond, estimate.Iterations, estimate.Signal, plotPath);
                 return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
                 {
                     string speed = r.SamplesPerSecond > 0 ? string.Create(CultureInfo.InvariantCulture, $", {r.SamplesPerSecond / 1e6:0} M samples/s") : "";
@@ -231,13 +232,7 @@ public static class MtdCommand
         {
             methods, d.Length, d.Signal, d.Gamma, d.Sigma, d.Spacing, lengths, sigmas, repetitions,
         };
-        foreach (var option in s.All)
-        {
-            command.Options.Add(option);
-        }
-
-        command.Options.Add(plot);
-        command.Options.Add(json);
+        s.AddTo(command, plot, json);
         command.SetAction(parse =>
         {
             var seeds = globals.Seeds(parse);

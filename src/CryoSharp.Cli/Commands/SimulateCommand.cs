@@ -106,18 +106,11 @@ public static class SimulateCommand
             $"simulate: {options.Count} particles, box {map.Nx}, {map.PixelSizeA:0.###} Å/px, SNR {options.Snr} in a {simulator.MaskRadiusPx:0.#} px mask, " +
             $"CTF {(options.Ctf ? $"{options.DefocusMinA}–{options.DefocusMaxA} Å" : "off")}, views {options.Views.Description}"));
         var source = simulator.CreateSource();
-        ProgressDisplay.Run(console, "Simulating", options.Count, progress => ParticleSet.Save(source, stack, star, SimulatedColumns(options), progress: progress));
+        ProgressDisplay.Run(console, "Simulating", options.Count, progress => ParticleSet.Save(source, stack, star, simulator.Columns, progress: progress));
         MrcWriter.Write(truth, map);
         SimulationReport.Write(report, map, options, source, ParticleSimulator.Samples(source));
         return new SimulateResult(Path.GetFullPath(directory), stack, star, truth, report, options.Count, map.Nx, map.PixelSizeA, options.Snr,
             source.NoiseSigma, simulator.MaskRadiusPx, options.Views.Description, options.Ctf, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The STAR columns a simulation writes.</summary>
-    public static ParticleColumns SimulatedColumns(SimulationOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return ParticleColumns.Image | ParticleColumns.Angles | ParticleColumns.Origins | ParticleColumns.RandomSubset |
-            (options.Ctf ? ParticleColumns.Defocus : ParticleColumns.None);
-    }
 }

@@ -55,6 +55,13 @@ public sealed class LinePlot
         return this;
     }
 
+    /// <summary>Adds a series against its indices 0, 1, …, n − 1 (a 1D signal against its sample number).</summary>
+    public LinePlot Add(string name, IReadOnlyList<double> y, bool markers = false)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        return Add(name, [.. Enumerable.Range(0, y.Count).Select(i => (double)i)], y, markers);
+    }
+
     /// <summary>Adds a dashed horizontal line at <paramref name="y"/> with a label.</summary>
     public LinePlot AddReferenceLine(double y, string label)
     {

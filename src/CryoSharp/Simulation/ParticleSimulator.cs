@@ -56,6 +56,10 @@ public sealed class ParticleSimulator
         ImageSize = Volume.Nx,
     };
 
+    /// <summary>The STAR columns of simulated particles: image, angles, origins, half set and, with a CTF, defocus.</summary>
+    public IO.Star.ParticleColumns Columns => IO.Star.ParticleColumns.Image | IO.Star.ParticleColumns.Angles | IO.Star.ParticleColumns.Origins |
+        IO.Star.ParticleColumns.RandomSubset | (Options.Ctf ? IO.Star.ParticleColumns.Defocus : IO.Star.ParticleColumns.None);
+
     /// <summary>Draws every particle's true parameters (no images): pose, CTF, half set.</summary>
     public ParticleRecord[] DrawParticles()
     {

@@ -1,4 +1,3 @@
-using CryoSharp.IO.Star;
 using CryoSharp.Particles;
 using CryoSharp.Simulation;
 
@@ -12,10 +11,7 @@ public static class SimulatedStack
     {
         ArgumentNullException.ThrowIfNull(simulator);
         var source = records is null ? simulator.CreateSource() : simulator.CreateSource(records);
-        var written = ParticleStackWriter.Write(source, stackPath, Path.GetFileName(stackPath), chunkSize: simulator.Options.ChunkSize);
-        var columns = ParticleColumns.Image | ParticleColumns.Angles | ParticleColumns.Origins | ParticleColumns.RandomSubset |
-            (simulator.Options.Ctf ? ParticleColumns.Defocus : ParticleColumns.None);
-        ParticleRecords.ToTable(written, columns).Save(Path.ChangeExtension(stackPath, ".star"));
+        ParticleSet.Save(source, stackPath, Path.ChangeExtension(stackPath, ".star"), simulator.Columns, chunkSize: simulator.Options.ChunkSize);
         return source;
     }
 }
