@@ -13,10 +13,14 @@ namespace CryoSharp.Cli;
 public static class ProgressDisplay
 {
     /// <summary>Seconds before the first plain line: quick work prints none.</summary>
-    internal static double FirstLineAfterSeconds { get; set; } = 1;
+    private const double FirstLineAfterSeconds = 1;
 
     /// <summary>Runs <paramref name="work"/>, which reports progress as a count of <paramref name="total"/> units.</summary>
-    public static void Run(CliConsole console, string description, long total, Action<IProgress<long>> work)
+    public static void Run(CliConsole console, string description, long total, Action<IProgress<long>> work) =>
+        Run(console, description, total, work, FirstLineAfterSeconds);
+
+    /// <summary>As <see cref="Run(CliConsole, string, long, Action{IProgress{long}})"/>, with the delay of the first plain line.</summary>
+    internal static void Run(CliConsole console, string description, long total, Action<IProgress<long>> work, double firstLineAfterSeconds)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(work);
@@ -28,7 +32,7 @@ public static class ProgressDisplay
 
         if (!console.Interactive)
         {
-            var lines = new PlainLines(console.Error, description, total);
+            var lines = new PlainLines(console.Error, description, total, firstLineAfterSeconds);
             work(new SynchronousProgress(lines.Report));
             lines.Done();
             return;
@@ -61,7 +65,7 @@ public static class ProgressDisplay
     }
 
     /// <summary>The plain progress lines of redirected output.</summary>
-    private sealed class PlainLines(TextWriter error, string description, long total)
+    private sealed class PlainLines(TextWriter error, string description, long total, double firstLineAfterSeconds)
     {
         private readonly Stopwatch clock = Stopwatch.StartNew();
         private readonly Lock gate = new();
@@ -75,7 +79,7 @@ public static class ProgressDisplay
             {
                 double seconds = clock.Elapsed.TotalSeconds;
                 long tenth = Math.Clamp(done * 10 / total, 0, 10);
-                if (seconds < FirstLineAfterSeconds || (tenth == lastTenth && seconds - lastSeconds < 30) || done >= total)
+                if (seconds < firstLineAfterSeconds || (tenth == lastTenth && seconds - lastSeconds < 30) || done >= total)
                 {
                     return;
                 }

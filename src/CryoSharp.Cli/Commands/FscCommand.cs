@@ -15,7 +15,8 @@ public static class FscCommand
     public sealed record FscPoint(int Shell, double Frequency, double Fsc);
 
     /// <summary>The FSC of two maps.</summary>
-    public sealed record FscResult(string A, string B, double PixelSize, double Resolution0143, double Resolution05, IReadOnlyList<FscPoint> Curve, string? Plot);
+    public sealed record FscResult(string A, string B, double PixelSize, double Resolution0143, double Resolution05, bool Crosses0143, bool Crosses05,
+        IReadOnlyList<FscPoint> Curve, string? Plot);
 
     /// <summary>Builds the command.</summary>
     public static Command Create(GlobalOptions globals, CliConsole console)
@@ -33,42 +34,53 @@ public static class FscCommand
         };
         command.SetAction(parse =>
         {
-            var a = MrcReader.ReadVolume(parse.GetValue(first)!);
-            var b = MrcReader.ReadVolume(parse.GetValue(second)!);
+            string pathA = parse.GetValue(first)!, pathB = parse.GetValue(second)!;
+            double? forced = parse.GetValue(pixel);
+            var a = MrcReader.ReadVolume(pathA, forced);
+            var b = MrcReader.ReadVolume(pathB, forced ?? a.PixelSizeA);
             if (a.Shape != b.Shape || !a.Shape.IsSquareOrCubic)
             {
-                throw new CryoSharpException($"{parse.GetValue(first)} is {a.Shape} and {parse.GetValue(second)} is {b.Shape}: the FSC needs two cubic maps of one box");
+                throw new CryoSharpException($"{pathA} is {a.Shape} and {pathB} is {b.Shape}: the FSC needs two cubic maps of one box");
             }
 
-            if (parse.GetValue(pixel) is double p)
+            double headerB = HeaderPixelSize(pathB);
+            if (forced is null && headerB > 0 && Math.Abs(headerB - a.PixelSizeA) > 1e-3 * a.PixelSizeA)
             {
-                InvalidParameterException.ThrowIfNotPositive("--pixel-size", p);
-                a = new Volume(a.Nx, a.Ny, a.Nz, p, a.Data);
-                b = new Volume(b.Nx, b.Ny, b.Nz, p, b.Data);
+                throw new InvalidFileException(pathB, string.Create(CultureInfo.InvariantCulture,
+                    $"has {headerB:0.####} Å pixels but {pathA} has {a.PixelSizeA:0.####} Å: maps of different pixel sizes cannot be compared shell by shell (give --pixel-size if a header is wrong)"));
             }
 
             FscCurve curve;
+            LinePlot figure;
             if (parse.GetValue(mask) is { } maskPath)
             {
                 var m = MrcReader.ReadVolume(maskPath);
-                curve = FourierShellCorrelation.ComputeMasked(a, b, new Volume(m.Nx, m.Ny, m.Nz, a.PixelSizeA, m.Data), globals.Seeds(parse).Spawn("phase-randomisation")).Corrected;
+                var masked = FourierShellCorrelation.ComputeMasked(a, b, new Volume(m.Nx, m.Ny, m.Nz, a.PixelSizeA, m.Data), globals.Seeds(parse).Spawn("phase-randomisation"));
+                (curve, figure) = (masked.Corrected, FscFigure.Create(masked));
             }
             else
             {
                 curve = FourierShellCorrelation.Compute(a, b);
+                figure = FscFigure.Create(curve, "FSC");
             }
 
             var plotPath = parse.GetValue(plot);
             if (plotPath is not null)
             {
-                FscFigure.Create(curve, "FSC").Save(plotPath);
+                figure.Save(plotPath);
             }
 
-            var result = new FscResult(parse.GetValue(first)!, parse.GetValue(second)!, a.PixelSizeA, curve.Resolution(0.143), curve.Resolution(0.5),
+            var result = new FscResult(pathA, pathB, a.PixelSizeA, curve.Resolution(0.143), curve.Resolution(0.5), curve.Crosses(0.143), curve.Crosses(0.5),
                 [.. curve.Values.Select((v, s) => new FscPoint(s, curve.Frequency(s), v))], plotPath);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"FSC = 0.143 at {r.Resolution0143:0.00} Å, FSC = 0.5 at {r.Resolution05:0.00} Å (pixel {r.PixelSize:0.###} Å, Nyquist {2 * r.PixelSize:0.00} Å)")));
+                $"FSC = 0.143 (between half maps): {curve.DescribeResolution(0.143)}; FSC = 0.5 (against a reference map): {curve.DescribeResolution(0.5)} (pixel {r.PixelSize:0.###} Å, Nyquist {2 * r.PixelSize:0.00} Å)")));
         });
         return command;
+    }
+
+    private static double HeaderPixelSize(string path)
+    {
+        using var reader = new MrcReader(path);
+        return reader.PixelSizeA;
     }
 }

@@ -11,7 +11,11 @@ namespace CryoSharp.Cli.Commands;
 public static class Pdb2MapCommand
 {
     /// <summary>What pdb2map produced.</summary>
-    public sealed record Pdb2MapResult(string Map, int Atoms, int Box, double PixelSize, double Resolution, double Electrons);
+    public sealed record Pdb2MapResult(string Map, int Atoms, int Box, double PixelSize, double Resolution, double Electrons)
+    {
+        /// <summary>Electrons of the whole model (Σ atomic number × occupancy); more than the map's when the box cuts it off.</summary>
+        public double ModelElectrons { get; init; }
+    }
 
     /// <summary>Builds the command.</summary>
     public static Command Create(GlobalOptions globals, CliConsole console)
@@ -37,7 +41,14 @@ public static class Pdb2MapCommand
             var map = AtomicModelDensity.Create(atoms, parse.GetValue(box) ?? 0, pixelSize, res, globals.Context(parse));
             string outPath = parse.GetValue(output)!;
             MrcWriter.Write(outPath, map);
-            var result = new Pdb2MapResult(outPath, atoms.Count, map.Nx, pixelSize, res, map.Data.Sum(v => (double)v));
+            double electrons = map.Data.Sum(v => (double)v), modelElectrons = atoms.Sum(a => Elements.AtomicNumber(a.Element) * a.Occupancy);
+            if (electrons < 0.99 * modelElectrons)
+            {
+                console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"cryosharp: warning: the {map.Nx}-voxel box holds {electrons:0} of the model's {modelElectrons:0} electrons: the model is cut off (leave out --box for the smallest box that holds it)"));
+            }
+
+            var result = new Pdb2MapResult(outPath, atoms.Count, map.Nx, pixelSize, res, electrons) { ModelElectrons = modelElectrons };
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Atoms} atoms → {r.Map}: {r.Box}³ voxels of {r.PixelSize} Å at {r.Resolution} Å resolution ({r.Electrons:0} electrons)")));
         });

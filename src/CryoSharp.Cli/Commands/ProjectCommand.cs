@@ -47,16 +47,16 @@ public static class ProjectCommand
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(context);
         var clock = Stopwatch.StartNew();
-        var map = MrcReader.ReadVolume(volumePath);
+        if (Path.GetExtension(outputPath).Length == 0)
+        {
+            // A stack without an extension is not recognised as one by RELION or viewers.
+            outputPath += ".mrcs";
+        }
+
+        var map = MrcReader.ReadVolume(volumePath, pixelSizeA);
         if (!map.Shape.IsSquareOrCubic || map.Shape.Rank != 3)
         {
             throw new InvalidFileException(volumePath, $"the volume is {map.Shape}; projection needs a cubic map");
-        }
-
-        if (pixelSizeA is double p)
-        {
-            InvalidParameterException.ThrowIfNotPositive("--pixel-size", p);
-            map = new Volume(map.Nx, map.Ny, map.Nz, p, map.Data);
         }
 
         var table = ParticleTable.Load(anglesPath);

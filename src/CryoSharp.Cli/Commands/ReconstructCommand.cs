@@ -16,7 +16,11 @@ public static class ReconstructCommand
     /// <summary>What a reconstruction produced.</summary>
     public sealed record ReconstructResult(string Map, string Half1, string Half2, string FscCsv, string FscPlot, string Report,
         int Particles, int Half1Count, int Half2Count, int Box, double PixelSize, double Resolution0143, double Resolution05, double Seconds,
-        ReconstructionTimings Timings);
+        ReconstructionTimings Timings, IReadOnlyList<string> Warnings)
+    {
+        /// <summary>The resolution as people read it ("beyond Nyquist" when the FSC never falls below 0.143).</summary>
+        public required string Resolution0143Text { get; init; }
+    }
 
     /// <summary>Builds the command.</summary>
     public static Command Create(GlobalOptions globals, CliConsole console)
@@ -28,10 +32,12 @@ public static class ReconstructCommand
         var regularisation = SharedOptions.Regularisation();
         var mask = SharedOptions.Mask("the FSC and the maps");
         var dataRoot = SharedOptions.DataRoot();
+        var pixel = SharedOptions.PixelSize("of every particle, replacing the STAR file's (for files that have none or a wrong one)");
+        var subset = new Option<int?>("--subset") { Description = "Reconstruct only the particles of half set 1 or 2 (rlnRandomSubset), as relion_reconstruct --subset; they are split again into two halves for the FSC." };
         var json = SharedOptions.Json();
         var command = new Command("reconstruct", "Reconstruct a map from particles with known orientations (direct Fourier inversion, 2× padding, Wiener-regularised), as two half maps (rlnRandomSubset, or a seeded split) and their sum.")
         {
-            particles, output, ctf, regularisation, mask, dataRoot, json,
+            particles, output, ctf, regularisation, mask, dataRoot, pixel, subset, json,
         };
         command.SetAction(parse =>
         {
@@ -44,11 +50,11 @@ public static class ReconstructCommand
                 Seeds = globals.Seeds(parse),
                 Context = globals.Context(parse),
             };
-            var result = Run(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(output)!, options, console);
+            var result = Run(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(output)!, options, console, parse.GetValue(pixel), parse.GetValue(subset));
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Particles} particles ({r.Half1Count} + {r.Half2Count}): gold-standard resolution {r.Resolution0143:0.00} Å (FSC 0.143) in {r.Seconds:0.0} s"));
+                    $"{r.Particles} particles ({r.Half1Count} + {r.Half2Count}): gold-standard resolution {r.Resolution0143Text} (FSC 0.143) in {r.Seconds:0.0} s"));
                 o.WriteLine($"  {r.Map}\n  {r.Report}");
             });
         });
@@ -56,7 +62,8 @@ public static class ReconstructCommand
     }
 
     /// <summary>Reconstructs and writes every output.</summary>
-    public static ReconstructResult Run(string starPath, string? dataRoot, string directory, ReconstructionOptions options, CliConsole console)
+    public static ReconstructResult Run(string starPath, string? dataRoot, string directory, ReconstructionOptions options, CliConsole console,
+        double? pixelSizeA = null, int? subset = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(console);
@@ -73,15 +80,42 @@ public static class ReconstructCommand
             throw new InvalidFileException(starPath, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
         }
 
-        using var source = StarParticleSource.Open(table, starPath, dataRoot);
+        if (subset is int half)
+        {
+            if (half is not (1 or 2))
+            {
+                throw new InvalidParameterException("--subset", half, "must be 1 or 2");
+            }
+
+            int before = table.Count;
+            table.Particles.RemoveAll(p => p.RandomSubset != half);
+            if (table.Count == 0)
+            {
+                throw new InvalidFileException(starPath, $"has no particles in half set {half} (of {before}; rlnRandomSubset)");
+            }
+
+            // The chosen half is split again (seeded) for its own FSC.
+            foreach (var p in table.Particles)
+            {
+                p.RandomSubset = 0;
+            }
+        }
+
+        using var source = StarParticleSource.Open(table, starPath, dataRoot, pixelSizeA);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reconstruct: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {starPath}"));
         ReconstructionResult result = null!;
         ProgressDisplay.Run(console, "Reconstructing", table.Count, progress => result = reconstruction.Run(source, progress));
-        var files = ReconstructionOutputs.Write(result, options, directory);
+        foreach (var warning in result.Warnings)
+        {
+            console.Error.WriteLine($"cryosharp: warning: {warning}");
+        }
+
+        var files = ReconstructionOutputs.Write(result, options, directory, [.. source.Records.Select(r => r.Pose.Angles)]);
         var curve = result.HalfMapFsc;
         return new ReconstructResult(files.Map, files.Half1, files.Half2, files.FscCsv, files.FscPlot, files.Report,
             table.Count, result.Half1Count, result.Half2Count, result.Map.Nx, result.Map.PixelSizeA, result.Resolution0143, curve.Resolution(0.5),
-            clock.Elapsed.TotalSeconds, result.Timings);
+            clock.Elapsed.TotalSeconds, result.Timings, result.Warnings)
+        { Resolution0143Text = curve.DescribeResolution(0.143) };
     }
 }

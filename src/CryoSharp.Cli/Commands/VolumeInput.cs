@@ -27,7 +27,7 @@ internal static class VolumeInput
 
         if (volumePath is not null)
         {
-            var volume = MrcReader.ReadVolume(volumePath);
+            var volume = MrcReader.ReadVolume(volumePath, pixelSizeA);
             if (!volume.Shape.IsSquareOrCubic || volume.Shape.Rank != 3)
             {
                 throw new InvalidFileException(volumePath, $"the volume is {volume.Shape}; a cubic map is needed");

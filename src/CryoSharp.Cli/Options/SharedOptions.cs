@@ -82,7 +82,7 @@ internal static class SharedOptions
     // Images and maps.
 
     /// <summary><c>--pixel-size</c> in Å.</summary>
-    public static Option<double?> PixelSize(string of) => new("--pixel-size") { Description = $"Pixel size in Å {of}." };
+    public static Option<double?> PixelSize(string of) => new("--pixel-size", "--angpix") { Description = $"Pixel size in Å {of} (RELION's --angpix)." };
 
     /// <summary><c>--box</c> in pixels.</summary>
     public static Option<int?> Box(string of) => new("--box") { Description = $"Box size in pixels {of}." };

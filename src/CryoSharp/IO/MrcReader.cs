@@ -90,6 +90,28 @@ public sealed class MrcReader : IDisposable
         return reader.ReadVolume();
     }
 
+    /// <summary>
+    /// Reads a map whose pixel size matters (to simulate, project or measure resolution from): at
+    /// <paramref name="pixelSizeA"/> when it is given, else at the header's. A header without a pixel size is refused,
+    /// naming <paramref name="option"/>, rather than taken as 1 Å: a wrong pixel size gives wrong CTFs and resolutions
+    /// without a word.
+    /// </summary>
+    public static Volume ReadVolume(string path, double? pixelSizeA, string option = "--pixel-size")
+    {
+        using var reader = new MrcReader(path);
+        if (pixelSizeA is double given)
+        {
+            InvalidParameterException.ThrowIfNotPositive(option, given);
+        }
+        else if (!(reader.PixelSizeA > 0))
+        {
+            throw new InvalidFileException(path, $"the header gives no pixel size; give it with {option} (Å)");
+        }
+
+        var volume = reader.ReadVolume();
+        return pixelSizeA is double p ? new Volume(volume.Nx, volume.Ny, volume.Nz, p, volume.Data) : volume;
+    }
+
     /// <summary>Reads every section as an in-memory image stack (for stacks that fit in memory).</summary>
     public static ImageStack ReadStack(string path)
     {

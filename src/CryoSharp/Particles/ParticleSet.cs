@@ -11,8 +11,10 @@ public static class ParticleSet
 {
     /// <summary>
     /// Writes the images of <paramref name="source"/> to <paramref name="stackPath"/> and their records to
-    /// <paramref name="starPath"/>, the images referred to as <paramref name="imagePath"/> (by default the stack's file
-    /// name, which RELION finds beside the STAR file when run from that folder).
+    /// <paramref name="starPath"/>, the images referred to as <paramref name="imagePath"/>: by default as RELION refers
+    /// to them, relative to the project folder it runs in (the current folder), so that
+    /// <c>relion_reconstruct --i out/particles.star</c> finds them from there; a stack outside the current folder is
+    /// named by its absolute path.
     /// </summary>
     /// <param name="source">The particles.</param>
     /// <param name="stackPath">The stack to write.</param>
@@ -28,10 +30,18 @@ public static class ParticleSet
         ParticleColumns drop = ParticleColumns.None)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var written = ParticleStackWriter.Write(source, stackPath, imagePath ?? Path.GetFileName(stackPath), progress, chunkSize);
+        var written = ParticleStackWriter.Write(source, stackPath, imagePath ?? ProjectRelativePath(stackPath), progress, chunkSize);
         var table = ParticleRecords.ToTable(written, columns | ParticleColumns.Image, template);
         table.Columns &= ~drop;
         table.Save(starPath);
         return table;
+    }
+
+    /// <summary>A file's path as RELION's STAR files name it: relative to the current folder, or absolute outside it.</summary>
+    public static string ProjectRelativePath(string path)
+    {
+        string full = Path.GetFullPath(path), here = Directory.GetCurrentDirectory();
+        string relative = Path.GetRelativePath(here, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
     }
 }

@@ -32,6 +32,31 @@ public sealed record FscCurve(double[] Values, int Box, double PixelSizeA)
         return 2 * PixelSizeA;
     }
 
+    /// <summary>
+    /// Whether the curve falls below <paramref name="threshold"/> before Nyquist; when it does not,
+    /// <see cref="Resolution"/> returns Nyquist, and the resolution is beyond what the sampling can tell.
+    /// </summary>
+    public bool Crosses(double threshold)
+    {
+        for (int s = 1; s < Values.Length; s++)
+        {
+            if (Values[s] < threshold)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The resolution at <paramref name="threshold"/> as people read it: "7.52 Å", or "beyond Nyquist (6.00 Å)" when
+    /// the curve never falls below the threshold.
+    /// </summary>
+    public string DescribeResolution(double threshold) => Crosses(threshold)
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Resolution(threshold):0.00} Å")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"beyond Nyquist ({2 * PixelSizeA:0.00} Å)");
+
     /// <summary>The shell at or beyond which the curve first falls below <paramref name="threshold"/>, or the last shell.</summary>
     public int FirstShellBelow(double threshold)
     {

@@ -117,8 +117,24 @@ public sealed class ParticleReconstruction
         };
     }
 
+    /// <summary>Fewer particles in a half set than this, and the gold-standard resolution comes with a warning.</summary>
+    public const int FewParticlesPerHalf = 100;
+
     private ReconstructionResult Finish(FourierBackProjector half1, FourierBackProjector half2, int[] halves)
     {
+        int n1 = halves.Count(h => h == 1), n2 = halves.Length - n1;
+        if (n1 == 0 || n2 == 0)
+        {
+            throw new InvalidParameterException("half sets", $"{n1} + {n2} particles",
+                "a gold-standard reconstruction needs particles in both halves (rlnRandomSubset 1 and 2)");
+        }
+
+        var warnings = new List<string>();
+        if (Math.Min(n1, n2) < FewParticlesPerHalf)
+        {
+            warnings.Add($"only {n1} + {n2} particles in the two half sets: with fewer than {FewParticlesPerHalf} per half the gold-standard FSC is dominated by noise, and its resolution means little");
+        }
+
         // First pass: half maps by plain division (or the given constant), whose FSC measures the SNR per shell.
         double[]? constant = Options.Regularisation is double k ? [k] : null;
         var reconstructor = new FourierReconstructor(half1.Box, half1.Padding, Options.Context);
@@ -147,7 +163,7 @@ public sealed class ParticleReconstruction
         }
 
         var reported = masked?.Corrected ?? FourierShellCorrelation.Compute(map1, map2);
-        return new ReconstructionResult(map, map1, map2, reported, masked, halves.Count(h => h == 1), halves.Count(h => h == 2));
+        return new ReconstructionResult(map, map1, map2, reported, masked, n1, n2) { Warnings = warnings };
     }
 
     /// <summary>Each particle's half set: its subset when every particle has 1 or 2, else a seeded split.</summary>
@@ -191,6 +207,9 @@ public sealed record ReconstructionResult(Volume Map, Volume Half1, Volume Half2
 {
     /// <summary>Where the time went.</summary>
     public ReconstructionTimings Timings { get; init; } = new(0, 0, 0);
+
+    /// <summary>What a user should know about the result (too few particles for a meaningful FSC, …).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>Gold-standard resolution in Å (FSC = 0.143).</summary>
     public double Resolution0143 => HalfMapFsc.Resolution(0.143);

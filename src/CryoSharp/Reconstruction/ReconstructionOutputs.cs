@@ -19,7 +19,12 @@ namespace CryoSharp.Reconstruction;
 public sealed record ReconstructionOutputs(string Map, string Half1, string Half2, string FscCsv, string FscPlot, string Report)
 {
     /// <summary>Writes every file of <paramref name="result"/> into <paramref name="directory"/> (created if needed).</summary>
-    public static ReconstructionOutputs Write(ReconstructionResult result, ReconstructionOptions options, string directory)
+    /// <param name="result">The reconstruction.</param>
+    /// <param name="options">How it was made.</param>
+    /// <param name="directory">The folder.</param>
+    /// <param name="views">The particles' orientations, for the report's map of viewing directions; null for none.</param>
+    public static ReconstructionOutputs Write(ReconstructionResult result, ReconstructionOptions options, string directory,
+        IReadOnlyCollection<Geometry.EulerAngles>? views = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(options);
@@ -37,29 +42,40 @@ public sealed record ReconstructionOutputs(string Map, string Half1, string Half
         }
 
         AtomicFile.WriteAllText(files.FscCsv, csv.ToString());
-        string svg = FscFigure.Create(curve, options.Mask is null ? "half maps" : "half maps, masked (corrected)").Render();
+        string svg = (result.Masked is { } masked ? FscFigure.Create(masked) : FscFigure.Create(curve, "half maps")).Render();
         AtomicFile.WriteAllText(files.FscPlot, svg);
         var slices = new Montage { Columns = 3 };
+        string[] axes = ["x", "y", "z"];
         foreach (var (name, v) in new[] { ("map", result.Map), ("half 1", result.Half1), ("half 2", result.Half2) })
         {
-            slices.Add(v.CentralSlice(2), $"{name} z");
+            for (int axis = 0; axis < 3; axis++)
+            {
+                slices.Add(v.CentralSlice(axis), $"{name} {axes[axis]}");
+            }
         }
 
         var c = CultureInfo.InvariantCulture;
-        new HtmlReport("CryoSharp reconstruction")
+        var html = new HtmlReport("CryoSharp reconstruction")
             .Table([
                 ("particles", string.Create(c, $"{result.Half1Count + result.Half2Count} ({result.Half1Count} in half 1, {result.Half2Count} in half 2)")),
                 ("box, pixel size", string.Create(c, $"{result.Map.Nx} px, {result.Map.PixelSizeA:0.###} Å")),
-                ("resolution (FSC 0.143)", string.Create(c, $"{result.Resolution0143:0.00} Å")),
-                ("resolution (FSC 0.5)", string.Create(c, $"{curve.Resolution(0.5):0.00} Å")),
+                ("resolution (FSC 0.143)", curve.DescribeResolution(0.143)),
+                ("resolution (FSC 0.5)", curve.DescribeResolution(0.5)),
                 ("CTF correction", options.Ctf ? "Wiener" : "none"),
                 ("regularisation", options.Regularisation is double constant ? string.Create(c, $"constant 1/SSNR = {constant}") : "per shell from the half-map FSC"),
+                .. result.Warnings.Select(w => ("warning", w)),
             ])
             .Heading("Gold-standard FSC")
             .Plot(svg, "FSC between the half maps; the resolution is read where it crosses 0.143.")
             .Heading("Maps")
-            .Picture(PngEncoder.Encode(slices.Render()), "Central z slices of the map and the half maps.")
-            .Save(files.Report);
+            .Picture(PngEncoder.Encode(slices.Render()), "Central slices (x, y, z) of the map and the half maps.");
+        if (views is { Count: > 0 })
+        {
+            html.Heading("Viewing directions")
+                .Picture(ViewDistributionMap.RenderPng(views), "Where the particles' viewing directions point: views per bin on an equal-area map.");
+        }
+
+        html.Save(files.Report);
         return files;
     }
 }

@@ -13,6 +13,7 @@ public sealed class LinePlot
 {
     private readonly List<(string Name, double[] X, double[] Y, bool Markers)> series = [];
     private readonly List<(double Y, string Label)> references = [];
+    private readonly List<(double X, string Label)> markersAtX = [];
 
     /// <summary>Title above the plot.</summary>
     public string Title { get; init; } = "";
@@ -41,6 +42,9 @@ public sealed class LinePlot
     /// <summary>Logarithmic x axis (positive values only), for error-against-N curves.</summary>
     public bool LogX { get; init; }
 
+    /// <summary>Labels of the x ticks (on a linear axis), or null for plain numbers.</summary>
+    public Func<double, string>? XTickLabels { get; init; }
+
     /// <summary>Adds a series; non-finite points (and non-positive ones on a log axis) break the line.</summary>
     public LinePlot Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, bool markers = false)
     {
@@ -66,6 +70,13 @@ public sealed class LinePlot
     public LinePlot AddReferenceLine(double y, string label)
     {
         references.Add((y, label ?? ""));
+        return this;
+    }
+
+    /// <summary>Adds a dotted vertical line at <paramref name="x"/> with a label (such as the resolution at a threshold).</summary>
+    public LinePlot AddVerticalLine(double x, string label)
+    {
+        markersAtX.Add((x, label ?? ""));
         return this;
     }
 
@@ -138,9 +149,19 @@ public sealed class LinePlot
             line.LegendText = label;
         }
 
+        foreach (var (x, label) in markersAtX)
+        {
+            var line = plot.Add.VerticalLine(LogX ? Math.Log10(x) : x, 1.5f, Colors.Black, LinePattern.Dotted);
+            line.LegendText = label;
+        }
+
         if (LogX)
         {
             plot.Axes.Bottom.TickGenerator = LogTicks();
+        }
+        else if (XTickLabels is { } labels)
+        {
+            plot.Axes.Bottom.TickGenerator = new NumericAutomatic { LabelFormatter = labels, TargetTickCount = 6 };
         }
 
         if (LogY)
@@ -158,7 +179,7 @@ public sealed class LinePlot
             plot.Axes.SetLimitsY(LogY ? Math.Log10(yr.Min) : yr.Min, LogY ? Math.Log10(yr.Max) : yr.Max);
         }
 
-        if (series.Any(s => s.Name.Length > 0) || references.Any(r => r.Label.Length > 0))
+        if (series.Any(s => s.Name.Length > 0) || references.Any(r => r.Label.Length > 0) || markersAtX.Any(m => m.Label.Length > 0))
         {
             plot.ShowLegend(LegendCorner());
         }

@@ -93,15 +93,15 @@ public class ReconstructionTests(ITestOutputHelper output)
         using var table = Simulate(truth, new SimulationOptions { Count = 5, Snr = 1, Ctf = true, Seeds = new SeedSequence(5) }, temp);
 
         // An image index past the end of the stack.
-        var text = File.ReadAllText(temp.File("p.star")).Replace("000005@p.mrcs", "000009@p.mrcs");
+        var text = File.ReadAllText(temp.File("p.star")).Replace("000005@", "000009@");
         File.WriteAllText(temp.File("missing.star"), text);
         var missing = Assert.Throws<InvalidFileException>(() => Run(temp.File("missing.star")));
-        Assert.Contains("000009@p.mrcs is missing", missing.Message);
+        Assert.Matches("000009@.*p.mrcs is missing", missing.Message);
         Assert.NotNull(missing.Line);
 
         // A stack that does not exist.
-        File.WriteAllText(temp.File("nostack.star"), File.ReadAllText(temp.File("p.star")).Replace("@p.mrcs", "@q.mrcs"));
-        Assert.Contains("q.mrcs not found", Assert.Throws<InvalidFileException>(() => Run(temp.File("nostack.star"))).Message);
+        File.WriteAllText(temp.File("nostack.star"), File.ReadAllText(temp.File("p.star")).Replace("p.mrcs", "q.mrcs"));
+        Assert.Matches("q.mrcs (not found|does not exist)", Assert.Throws<InvalidFileException>(() => Run(temp.File("nostack.star"))).Message);
 
         // An impossible CTF.
         var rows = ParticleTable.Load(temp.File("p.star"));
