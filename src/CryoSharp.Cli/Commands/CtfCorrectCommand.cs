@@ -56,10 +56,12 @@ public static class CtfCorrectCommand
             throw new InvalidFileException(starPath, "ctf-correct needs _rlnImageName and _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
         }
 
+        string stack = Path.Combine(directory, "corrected.mrcs"), star = Path.Combine(directory, "corrected.star");
+        OutputSafety.RefuseOverwritingInputs([(starPath, "--particles"), .. OutputSafety.StacksOf(table, starPath, dataRoot, "--particles")],
+            [(stack, "--out"), (star, "--out")]);
         using var source = StarParticleSource.Open(table, starPath, dataRoot);
         var corrected = new CtfCorrectedParticleSource(source, mode, wienerConstant, context);
         Directory.CreateDirectory(directory);
-        string stack = Path.Combine(directory, "corrected.mrcs"), star = Path.Combine(directory, "corrected.star");
 
         // Flipped images are marked as such (rlnCtfDataArePhaseFlipped), so that a reconstruction applies |CTF| and
         // not the CTF again; Wiener-filtered ones lose their CTF columns, since the CTF has been divided out.

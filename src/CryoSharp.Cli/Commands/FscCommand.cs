@@ -67,6 +67,7 @@ public static class FscCommand
             var plotPath = parse.GetValue(plot);
             if (plotPath is not null)
             {
+                OutputSafety.RefuseOverwritingInputs([(pathA, "A"), (pathB, "B"), (parse.GetValue(mask), "--mask")], [(plotPath, "--plot")]);
                 figure.Save(plotPath);
             }
 

@@ -37,9 +37,10 @@ public static class Pdb2MapCommand
             double pixelSize = parse.GetValue(pixel) ?? 1.0;
             InvalidParameterException.ThrowIfNotPositive("--pixel-size", pixelSize);
             double res = parse.GetValue(resolution) ?? (2 * pixelSize);
+            string outPath = parse.GetValue(output)!;
+            OutputSafety.RefuseOverwritingInputs([(path, "MODEL")], [(outPath, "--out")]);
             var atoms = AtomicModelReader.Read(path);
             var map = AtomicModelDensity.Create(atoms, parse.GetValue(box) ?? 0, pixelSize, res, globals.Context(parse));
-            string outPath = parse.GetValue(output)!;
             MrcWriter.Write(outPath, map);
             double electrons = map.Data.Sum(v => (double)v), modelElectrons = atoms.Sum(a => Elements.AtomicNumber(a.Element) * a.Occupancy);
             if (electrons < 0.99 * modelElectrons)

@@ -59,6 +59,8 @@ public static class ProjectCommand
             throw new InvalidFileException(volumePath, $"the volume is {map.Shape}; projection needs a cubic map");
         }
 
+        string starPath = Path.ChangeExtension(outputPath, ".star");
+        OutputSafety.RefuseOverwritingInputs([(volumePath, "--volume"), (anglesPath, "--angles")], [(outputPath, "--out"), (starPath, "--out (its STAR file)")]);
         var table = ParticleTable.Load(anglesPath);
         if (table.Count == 0)
         {
@@ -86,7 +88,6 @@ public static class ProjectCommand
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"project: {table.Count} rows of {anglesPath}, map {volumePath} ({map.Nx} px, {map.PixelSizeA:0.###} Å/px)"));
         var source = new SimulatedParticleSource(new FourierProjector(map, context: context), records, 0, null, context);
-        string starPath = Path.ChangeExtension(outputPath, ".star");
         int chunk = Math.Clamp((1 << 22) / (map.Nx * map.Nx), 1, 1024);
         ProgressDisplay.Run(console, "Projecting", table.Count, progress =>
             ParticleSet.Save(source, outputPath, starPath, ParticleColumns.None, table, progress: progress, chunkSize: chunk));

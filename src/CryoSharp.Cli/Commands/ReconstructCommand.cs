@@ -50,7 +50,8 @@ public static class ReconstructCommand
                 Seeds = globals.Seeds(parse),
                 Context = globals.Context(parse),
             };
-            var result = Run(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(output)!, options, console, parse.GetValue(pixel), parse.GetValue(subset));
+            var result = Run(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(output)!, options, console, parse.GetValue(pixel), parse.GetValue(subset),
+                parse.GetValue(mask));
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -63,13 +64,15 @@ public static class ReconstructCommand
 
     /// <summary>Reconstructs and writes every output.</summary>
     public static ReconstructResult Run(string starPath, string? dataRoot, string directory, ReconstructionOptions options, CliConsole console,
-        double? pixelSizeA = null, int? subset = null)
+        double? pixelSizeA = null, int? subset = null, string? maskPath = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(console);
         var clock = Stopwatch.StartNew();
         var reconstruction = new ParticleReconstruction(options);
         var table = ParticleTable.Load(starPath);
+        OutputSafety.RefuseOverwritingInputs([(starPath, "--particles"), (maskPath, "--mask"), .. OutputSafety.StacksOf(table, starPath, dataRoot, "--particles")],
+            ReconstructionOutputs.Names.Select(name => (Path.Combine(directory, name), "--out")));
         if (!table.Columns.HasFlag(ParticleColumns.Angles) || !table.Columns.HasFlag(ParticleColumns.Image))
         {
             throw new InvalidFileException(starPath, "needs _rlnImageName and _rlnAngleRot/_rlnAngleTilt/_rlnAnglePsi columns");

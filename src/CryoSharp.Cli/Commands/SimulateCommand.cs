@@ -79,7 +79,7 @@ public static class SimulateCommand
             options.Validate();
             var map = VolumeInput.Load(parse.GetValue(volume), parse.GetValue(phantom), parse.GetValue(pdb), parse.GetValue(box),
                 parse.GetValue(pixel), parse.GetValue(resolution), seeds, context);
-            var result = Run(map, options, parse.GetValue(output)!, console, context);
+            var result = Run(map, options, parse.GetValue(output)!, console, context, [(parse.GetValue(volume), "--volume"), (parse.GetValue(pdb), "--pdb")]);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -91,7 +91,8 @@ public static class SimulateCommand
     }
 
     /// <summary>Simulates into <paramref name="directory"/> and writes the report.</summary>
-    public static SimulateResult Run(Volume map, SimulationOptions options, string directory, CliConsole console, ComputeContext context)
+    public static SimulateResult Run(Volume map, SimulationOptions options, string directory, CliConsole console, ComputeContext context,
+        IEnumerable<(string? Path, string Option)> inputs)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(options);
@@ -101,6 +102,7 @@ public static class SimulateCommand
         Directory.CreateDirectory(directory);
         string stack = Path.Combine(directory, "particles.mrcs"), star = Path.Combine(directory, "particles.star");
         string truth = Path.Combine(directory, "ground_truth.mrc"), report = Path.Combine(directory, "report.html");
+        OutputSafety.RefuseOverwritingInputs(inputs, [(stack, "--out"), (star, "--out"), (truth, "--out"), (report, "--out")]);
         var simulator = new ParticleSimulator(map, options, context);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulate: {options.Count} particles, box {map.Nx}, {map.PixelSizeA:0.###} Å/px, SNR {options.Snr} in a {simulator.MaskRadiusPx:0.#} px mask, " +

@@ -18,6 +18,9 @@ namespace CryoSharp.Reconstruction;
 /// <param name="Report">The HTML report.</param>
 public sealed record ReconstructionOutputs(string Map, string Half1, string Half2, string FscCsv, string FscPlot, string Report)
 {
+    /// <summary>The names of the files, in a folder.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["map.mrc", "half1.mrc", "half2.mrc", "fsc.csv", "fsc.svg", "report.html"];
+
     /// <summary>Writes every file of <paramref name="result"/> into <paramref name="directory"/> (created if needed).</summary>
     /// <param name="result">The reconstruction.</param>
     /// <param name="options">How it was made.</param>
