@@ -63,8 +63,18 @@ public static class CompareCommand
         {
             for (int i = 0; i < items; i++)
             {
-                a.ReadSectionsInto(i * perItem, perItem, bufferA);
-                b.ReadSectionsInto(i * perItem, perItem, bufferB);
+                if (stack)
+                {
+                    a.ReadSectionsInto(i * perItem, perItem, bufferA);
+                    b.ReadSectionsInto(i * perItem, perItem, bufferB);
+                }
+                else
+                {
+                    // Maps are read as fsc reads them: with the header's axis order applied.
+                    a.ReadVolume().Data.CopyTo(bufferA, 0);
+                    b.ReadVolume().Data.CopyTo(bufferB, 0);
+                }
+
                 var c = ImageComparison.Of(bufferA, bufferB);
                 correlations[i] = c.Correlation;
                 scaleSum += c.Scale;

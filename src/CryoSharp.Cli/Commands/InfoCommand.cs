@@ -86,6 +86,11 @@ public static class InfoCommand
                     output.WriteLine(string.Create(c, $"  optics groups {s.OpticsGroups}"));
                 }
 
+                foreach (var warning in s.Warnings)
+                {
+                    output.WriteLine($"  WARNING      {warning}");
+                }
+
                 break;
         }
     }

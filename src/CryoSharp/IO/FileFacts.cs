@@ -41,7 +41,11 @@ public sealed record StarBlockFacts(string Name, int Rows, int Columns, int Pair
 /// <param name="OpticsGroups">Optics groups, for a particle file.</param>
 /// <param name="RelionVersion">3.0 or 3.1, for a particle file.</param>
 public sealed record StarFacts(string Path, string Format, IReadOnlyList<StarBlockFacts> Blocks, int? Particles,
-    int? OpticsGroups, string? RelionVersion);
+    int? OpticsGroups, string? RelionVersion)
+{
+    /// <summary>What would stop RELION from reading the file although CryoSharp reads it.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>What an MRC or STAR file holds, as <c>cryosharp info</c> reports it.</summary>
 public static class FileFacts
@@ -49,6 +53,7 @@ public static class FileFacts
     /// <summary>Whether <paramref name="path"/> is a STAR file (by its extension, or for unknown ones its first bytes).</summary>
     public static bool IsStar(string path)
     {
+        RegularFile.Require(path);
         if (path.EndsWith(".star", StringComparison.OrdinalIgnoreCase))
         {
             return true;
@@ -111,12 +116,30 @@ public static class FileFacts
             .ToList();
         bool hasParticles = document.Find("particles") is not null ||
             document.Blocks.Any(b => b.Loop?.Contains(StarLabels.ImageName.Name) == true);
+
+        // CryoSharp reads these, but RELION refuses them: say so before the file goes to RELION.
+        var warnings = new List<string>();
+        using (var reader = new StreamReader(path))
+        {
+            var head = new char[1 << 16];
+            int n = reader.ReadBlock(head, 0, head.Length);
+            if (head.AsSpan(0, n).IndexOf("\r\n".AsSpan()) >= 0)
+            {
+                warnings.Add("the file has Windows line endings (CRLF), which RELION does not read");
+            }
+        }
+
+        if (document.Blocks.Any(b => b.Name.Length == 0))
+        {
+            warnings.Add("a data_ block has no name, which RELION does not read");
+        }
+
         if (!hasParticles)
         {
-            return new StarFacts(path, "star", blocks, null, null, null);
+            return new StarFacts(path, "star", blocks, null, null, null) { Warnings = warnings };
         }
 
         var table = ParticleTable.FromDocument(document);
-        return new StarFacts(path, "star", blocks, table.Count, table.OpticsGroups.Count, table.FromRelion30 ? "3.0" : "3.1");
+        return new StarFacts(path, "star", blocks, table.Count, table.OpticsGroups.Count, table.FromRelion30 ? "3.0" : "3.1") { Warnings = warnings };
     }
 }

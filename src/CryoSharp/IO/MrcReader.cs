@@ -22,6 +22,7 @@ public sealed class MrcReader : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         FilePath = path;
+        RegularFile.Require(path);
         try
         {
             handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);

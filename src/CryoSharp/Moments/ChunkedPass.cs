@@ -9,15 +9,25 @@ namespace CryoSharp.Moments;
 /// </summary>
 internal static class ChunkedPass
 {
-    /// <summary>
-    /// Calls <paramref name="accumulate"/>(observations, shifts, count, scratch) for every chunk, with a per-worker
-    /// <paramref name="scratch"/> reused across chunks, and merges the results in chunk order.
-    /// </summary>
+    /// <summary>One pass with fresh buffers (see <see cref="ChunkedPass{TScratch}"/> for repeated passes).</summary>
     public static void Run<TScratch, T>(IMraObservations source, bool withShifts, ComputeContext context, Func<TScratch> scratch,
-        Func<float[], int[], int, TScratch, T> accumulate, Action<T> merge)
+        Func<float[], int[], int, TScratch, T> accumulate, Action<T> merge) =>
+        new ChunkedPass<TScratch>(source, withShifts, context, scratch).Run(accumulate, merge);
+}
+
+/// <summary>
+/// Repeated chunked passes over the same observations (one per EM iteration) that keep their workers' buffers from
+/// pass to pass: memory stays at one set of buffers per worker however many passes run.
+/// </summary>
+internal sealed class ChunkedPass<TScratch>(IMraObservations source, bool withShifts, ComputeContext context, Func<TScratch> scratch)
+{
+    private readonly System.Collections.Concurrent.ConcurrentBag<(float[] Observations, int[] Shifts, TScratch Scratch)> pool = [];
+
+    /// <summary>Reads every chunk into a worker's buffers, accumulates it, and merges the results in chunk order.</summary>
+    public void Run<T>(Func<float[], int[], int, TScratch, T> accumulate, Action<T> merge)
     {
         int length = source.Length, size = source.ChunkSize;
-        OrderedParallel.For(source.ChunkCount, context,
+        OrderedParallel.For(source.ChunkCount, context, pool,
             () => (Observations: new float[size * length], Shifts: new int[withShifts ? size : 0], Scratch: scratch()),
             (chunk, w) =>
             {

@@ -76,6 +76,10 @@ public sealed class MraExpectationMaximization : IMraEstimator
         var shape = new GridShape(l);
         int chunk = source.ChunkSize;
         float inverseVariance = (float)(1 / (sigma * sigma));
+
+        // One set of buffers per worker for all iterations: allocating them per pass made gigabytes of garbage.
+        var pass = new ChunkedPass<(ComplexF[] Spectra, ComplexF[] Products, float[] Weights)>(source, false, o.Context,
+            () => (new ComplexF[chunk * half], new ComplexF[chunk * half], new float[chunk * l]));
         while (iteration < o.MaxIterations)
         {
             iteration++;
@@ -88,7 +92,7 @@ public sealed class MraExpectationMaximization : IMraEstimator
 
             var logRho = rho.Select(p => (float)Math.Log(Math.Max(p, 1e-300))).ToArray();
             var total = new Sums(l, half);
-            ChunkedPass.Run(source, false, o.Context, () => (Spectra: new ComplexF[chunk * half], Products: new ComplexF[chunk * half], Weights: new float[chunk * l]), (observations, _, n, scratch) =>
+            pass.Run((observations, _, n, scratch) =>
             {
                 var sums = new Sums(l, half);
                 var (spectra, products, weights) = scratch;

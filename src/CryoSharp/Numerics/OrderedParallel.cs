@@ -13,10 +13,18 @@ internal static class OrderedParallel
     /// Computes <paramref name="body"/>(index, workspace) for index = 0..<paramref name="count"/> − 1 and passes
     /// each result to <paramref name="merge"/> in index order.
     /// </summary>
-    public static void For<TWorkspace, TResult>(int count, ComputeContext context, Func<TWorkspace> workspace, Func<int, TWorkspace, TResult> body, Action<TResult> merge)
+    public static void For<TWorkspace, TResult>(int count, ComputeContext context, Func<TWorkspace> workspace, Func<int, TWorkspace, TResult> body, Action<TResult> merge) =>
+        For(count, context, [], workspace, body, merge);
+
+    /// <summary>
+    /// As <see cref="For{TWorkspace, TResult}(int, ComputeContext, Func{TWorkspace}, Func{int, TWorkspace, TResult}, Action{TResult})"/>,
+    /// taking workspaces from and returning them to <paramref name="pool"/>, so that repeated passes (one per EM
+    /// iteration) reuse the same buffers instead of allocating them again.
+    /// </summary>
+    public static void For<TWorkspace, TResult>(int count, ComputeContext context, System.Collections.Concurrent.ConcurrentBag<TWorkspace> pool,
+        Func<TWorkspace> workspace, Func<int, TWorkspace, TResult> body, Action<TResult> merge)
     {
         var results = new TResult[Math.Min(Wave, Math.Max(count, 1))];
-        var pool = new System.Collections.Concurrent.ConcurrentBag<TWorkspace>();
         for (int first = 0; first < count; first += Wave)
         {
             int n = Math.Min(Wave, count - first);

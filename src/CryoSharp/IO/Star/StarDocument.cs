@@ -28,6 +28,7 @@ public sealed class StarDocument
     public static StarDocument Load(string path)
     {
         string text;
+        RegularFile.Require(path);
         try
         {
             text = File.ReadAllText(path);
