@@ -61,13 +61,15 @@ public static class CtfCorrectCommand
             [(stack, "--out"), (star, "--out")]);
         using var source = StarParticleSource.Open(table, starPath, dataRoot);
         var corrected = new CtfCorrectedParticleSource(source, mode, wienerConstant, context);
-        Directory.CreateDirectory(directory);
+        using var set = OutputSet.Begin(directory);
 
         // Flipped images are marked as such (rlnCtfDataArePhaseFlipped), so that a reconstruction applies |CTF| and
         // not the CTF again; Wiener-filtered ones lose their CTF columns, since the CTF has been divided out.
         var drop = mode == CtfCorrection.Wiener ? ParticleColumns.Defocus | ParticleColumns.PhaseShift | ParticleColumns.CtfEnvelope : ParticleColumns.None;
         ProgressDisplay.Run(console, "Correcting", table.Count, progress =>
-            ParticleSet.Save(corrected, stack, star, ParticleColumns.None, table, progress: progress, drop: drop));
+            ParticleSet.Save(corrected, set.Stage("corrected.mrcs"), set.Stage("corrected.star"), ParticleColumns.None, table,
+                ParticleSet.ProjectRelativePath(stack), progress, drop: drop));
+        set.Commit();
         return new CtfCorrectResult(stack, star, table.Count, ChoiceOption.NameOf(SharedOptions.CtfCorrectionChoices, mode), wienerConstant, clock.Elapsed.TotalSeconds);
     }
 }

@@ -105,6 +105,7 @@ public static class ReconstructCommand
         }
 
         using var source = StarParticleSource.Open(table, starPath, dataRoot, pixelSizeA);
+        using var set = OutputSet.Begin(directory);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reconstruct: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {starPath}"));
         ReconstructionResult result = null!;
@@ -114,7 +115,8 @@ public static class ReconstructCommand
             console.Error.WriteLine($"cryosharp: warning: {warning}");
         }
 
-        var files = ReconstructionOutputs.Write(result, options, directory, [.. source.Records.Select(r => r.Pose.Angles)]);
+        var files = ReconstructionOutputs.Write(result, options, set, [.. source.Records.Select(r => r.Pose.Angles)]);
+        set.Commit();
         var curve = result.HalfMapFsc;
         return new ReconstructResult(files.Map, files.Half1, files.Half2, files.FscCsv, files.FscPlot, files.Report,
             table.Count, result.Half1Count, result.Half2Count, result.Map.Nx, result.Map.PixelSizeA, result.Resolution0143, curve.Resolution(0.5),

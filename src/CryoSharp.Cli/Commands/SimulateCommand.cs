@@ -99,18 +99,20 @@ public static class SimulateCommand
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(context);
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(directory);
         string stack = Path.Combine(directory, "particles.mrcs"), star = Path.Combine(directory, "particles.star");
         string truth = Path.Combine(directory, "ground_truth.mrc"), report = Path.Combine(directory, "report.html");
         OutputSafety.RefuseOverwritingInputs(inputs, [(stack, "--out"), (star, "--out"), (truth, "--out"), (report, "--out")]);
+        using var set = OutputSet.Begin(directory);
         var simulator = new ParticleSimulator(map, options, context);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulate: {options.Count} particles, box {map.Nx}, {map.PixelSizeA:0.###} Å/px, SNR {options.Snr} in a {simulator.MaskRadiusPx:0.#} px mask, " +
             $"CTF {(options.Ctf ? $"{options.DefocusMinA}–{options.DefocusMaxA} Å" : "off")}, views {options.Views.Description}"));
         var source = simulator.CreateSource();
-        ProgressDisplay.Run(console, "Simulating", options.Count, progress => ParticleSet.Save(source, stack, star, simulator.Columns, progress: progress));
-        MrcWriter.Write(truth, map);
-        SimulationReport.Write(report, map, options, source, ParticleSimulator.Samples(source));
+        ProgressDisplay.Run(console, "Simulating", options.Count, progress => ParticleSet.Save(source, set.Stage("particles.mrcs"), set.Stage("particles.star"),
+            simulator.Columns, imagePath: ParticleSet.ProjectRelativePath(stack), progress: progress));
+        MrcWriter.Write(set.Stage("ground_truth.mrc"), map);
+        SimulationReport.Write(set.Stage("report.html"), map, options, source, ParticleSimulator.Samples(source));
+        set.Commit();
         return new SimulateResult(Path.GetFullPath(directory), stack, star, truth, report, options.Count, map.Nx, map.PixelSizeA, options.Snr,
             source.NoiseSigma, simulator.MaskRadiusPx, options.Views.Description, options.Ctf, clock.Elapsed.TotalSeconds);
     }

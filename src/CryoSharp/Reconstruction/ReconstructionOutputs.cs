@@ -21,19 +21,20 @@ public sealed record ReconstructionOutputs(string Map, string Half1, string Half
     /// <summary>The names of the files, in a folder.</summary>
     public static IReadOnlyList<string> Names { get; } = ["map.mrc", "half1.mrc", "half2.mrc", "fsc.csv", "fsc.svg", "report.html"];
 
-    /// <summary>Writes every file of <paramref name="result"/> into <paramref name="directory"/> (created if needed).</summary>
+    /// <summary>Writes every file of <paramref name="result"/> into the staging folder of <paramref name="set"/>.</summary>
     /// <param name="result">The reconstruction.</param>
     /// <param name="options">How it was made.</param>
-    /// <param name="directory">The folder.</param>
+    /// <param name="set">The output set the files are staged in (they appear together when it is committed).</param>
     /// <param name="views">The particles' orientations, for the report's map of viewing directions; null for none.</param>
-    public static ReconstructionOutputs Write(ReconstructionResult result, ReconstructionOptions options, string directory,
+    /// <returns>The files' final paths.</returns>
+    public static ReconstructionOutputs Write(ReconstructionResult result, ReconstructionOptions options, OutputSet set,
         IReadOnlyCollection<Geometry.EulerAngles>? views = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(options);
-        Directory.CreateDirectory(directory);
-        string Out(string name) => Path.Combine(directory, name);
-        var files = new ReconstructionOutputs(Out("map.mrc"), Out("half1.mrc"), Out("half2.mrc"), Out("fsc.csv"), Out("fsc.svg"), Out("report.html"));
+        ArgumentNullException.ThrowIfNull(set);
+        var files = new ReconstructionOutputs(set.Stage("map.mrc"), set.Stage("half1.mrc"), set.Stage("half2.mrc"), set.Stage("fsc.csv"),
+            set.Stage("fsc.svg"), set.Stage("report.html"));
         MrcWriter.Write(files.Map, result.Map);
         MrcWriter.Write(files.Half1, result.Half1);
         MrcWriter.Write(files.Half2, result.Half2);
@@ -79,6 +80,7 @@ public sealed record ReconstructionOutputs(string Map, string Half1, string Half
         }
 
         html.Save(files.Report);
-        return files;
+        return new ReconstructionOutputs(set.Final("map.mrc"), set.Final("half1.mrc"), set.Final("half2.mrc"), set.Final("fsc.csv"),
+            set.Final("fsc.svg"), set.Final("report.html"));
     }
 }
