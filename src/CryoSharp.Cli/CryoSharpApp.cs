@@ -94,6 +94,7 @@ public static class CryoSharpApp
         root.Subcommands.Add(CompareCommand.Create(console));
         root.Subcommands.Add(ReconstructCommand.Create(globals, console));
         root.Subcommands.Add(FscCommand.Create(globals, console));
+        root.Subcommands.Add(MaskCommand.Create(globals, console));
         root.Subcommands.Add(CtfCorrectCommand.Create(globals, console));
         root.Subcommands.Add(SyncCommand.Create(globals, console));
         root.Subcommands.Add(MraCommand.Create(globals, console));
