@@ -127,7 +127,14 @@ public sealed class MrcReader : IDisposable
     public Volume ReadVolume()
     {
         var h = Header;
-        var raw = new float[(long)h.Nx * h.Ny * h.Nz];
+        long voxels = (long)h.Nx * h.Ny * h.Nz;
+        if (voxels > Array.MaxLength / 2)
+        {
+            throw new InvalidFileException(FilePath, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"is {h.Nx} × {h.Ny} × {h.Nz} = {voxels:N0} voxels; one map can hold at most {Array.MaxLength / 2:N0} (crop or bin it first)"));
+        }
+
+        var raw = new float[voxels];
         ReadSectionsInto(0, h.Nz, raw);
         double pixel = PixelSizeA > 0 ? PixelSizeA : 1.0;
         if (h.AxisOrder == (1, 2, 3))

@@ -38,4 +38,44 @@ public class ErrorHandlingTests
         Assert.Equal(0, code);
         Assert.DoesNotContain("WARNING", output);
     }
+
+    [Fact]
+    public void MapsTooLargeToHoldAreOneLineNamingTheFile()
+    {
+        // A sparse 1300³ float map (8.8 GB, no disk used): more voxels than one array holds.
+        using var temp = new TempDirectory();
+        const int n = 1300;
+        var header = new byte[1024];
+        void Int(int offset, int value) => BitConverter.GetBytes(value).CopyTo(header, offset);
+        void Float(int offset, float value) => BitConverter.GetBytes(value).CopyTo(header, offset);
+        Int(0, n);
+        Int(4, n);
+        Int(8, n);
+        Int(12, 2);
+        Int(28, n);
+        Int(32, n);
+        Int(36, n);
+        Float(40, n);
+        Float(44, n);
+        Float(48, n);
+        Int(64, 1);
+        Int(68, 2);
+        Int(72, 3);
+        "MAP "u8.ToArray().CopyTo(header, 208);
+        header[212] = 0x44;
+        header[213] = 0x44;
+        using (var file = new FileStream(temp.File("huge.mrc"), FileMode.Create))
+        {
+            file.Write(header);
+            file.SetLength(1024 + (4L * n * n * n));
+        }
+
+        foreach (var args in new[] { new[] { "fsc", temp.File("huge.mrc"), temp.File("huge.mrc") }, ["project", "--volume", temp.File("huge.mrc"), "--angles", temp.File("a.star"), "--out", temp.File("p.mrcs")] })
+        {
+            var (code, _, error) = CliRunner.Run(args);
+            Assert.True(code == 2, $"{string.Join(' ', args)}: {error}");
+            Assert.Contains("huge.mrc: is 1300 × 1300 × 1300", error);
+            Assert.DoesNotContain("   at ", error);
+        }
+    }
 }
