@@ -127,12 +127,14 @@ public static class MraCommand
             string dir = parse.GetValue(output)!;
             int l = simulation.Length;
             var truth = new MraTruth(l, simulation.Count, simulation.Sigma, d.SignalName(parse), d.ShiftsName(parse), seeds.Seed, simulation.Signal, simulation.Shifts.Probabilities);
-            ProgressDisplay.Run(console, "Simulating", ((IMraObservations)simulation).ChunkCount, progress => MraDataset.Save(simulation, truth, dir, progress));
-            string plot = Path.Combine(dir, "signal.svg");
+            using var set = IO.OutputSet.Begin(dir);
+            ProgressDisplay.Run(console, "Simulating", ((IMraObservations)simulation).ChunkCount, progress => MraDataset.Save(simulation, truth, set, progress));
+            string plot = set.Final("signal.svg");
             new LinePlot { Title = "MRA signal and shift distribution ×L", XLabel = "t", YLabel = "value" }
                 .Add("x", simulation.Signal, markers: true)
                 .Add("L·ρ", [.. simulation.Shifts.Probabilities.Select(p => p * l)])
-                .Save(plot);
+                .Save(set.Stage("signal.svg"));
+            set.Commit();
             var result = new MraSimulateResult(Path.Combine(dir, MraDataset.ObservationsFile), Path.Combine(dir, MraDataset.ShiftsFile),
                 Path.Combine(dir, MraDataset.TruthFileName), plot, l, simulation.Count, simulation.Sigma, clock.Elapsed.TotalSeconds);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,

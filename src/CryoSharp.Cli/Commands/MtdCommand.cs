@@ -137,9 +137,11 @@ public static class MtdCommand
             string dir = parse.GetValue(output)!;
             var truth = new MtdTruth(simulation.Signal.Length, simulation.Length, simulation.Gamma, simulation.Sigma, d.SpacingName(parse),
                 d.SignalName(parse), seeds.Seed, simulation.Copies, simulation.Signal);
-            ProgressDisplay.Run(console, "Simulating", ((IMtdMeasurement)simulation).ChunkCount, progress => MtdDataset.Save(simulation, truth, dir, progress));
-            string plot = Path.Combine(dir, "signal.svg");
-            new LinePlot { Title = "MTD signal", XLabel = "t", YLabel = "x[t]" }.Add("x", simulation.Signal, markers: true).Save(plot);
+            using var set = IO.OutputSet.Begin(dir);
+            ProgressDisplay.Run(console, "Simulating", ((IMtdMeasurement)simulation).ChunkCount, progress => MtdDataset.Save(simulation, truth, set, progress));
+            string plot = set.Final("signal.svg");
+            new LinePlot { Title = "MTD signal", XLabel = "t", YLabel = "x[t]" }.Add("x", simulation.Signal, markers: true).Save(set.Stage("signal.svg"));
+            set.Commit();
             var result = new MtdSimulateResult(Path.Combine(dir, MtdDataset.MeasurementFile), Path.Combine(dir, MtdDataset.TruthFileName), plot,
                 simulation.Length, simulation.Copies, simulation.Gamma, clock.Elapsed.TotalSeconds);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -89,8 +89,11 @@ public static class ProjectCommand
             $"project: {table.Count} rows of {anglesPath}, map {volumePath} ({map.Nx} px, {map.PixelSizeA:0.###} Å/px)"));
         var source = new SimulatedParticleSource(new FourierProjector(map, context: context), records, 0, null, context);
         int chunk = Math.Clamp((1 << 22) / (map.Nx * map.Nx), 1, 1024);
+        using var set = OutputSet.Begin(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
         ProgressDisplay.Run(console, "Projecting", table.Count, progress =>
-            ParticleSet.Save(source, outputPath, starPath, ParticleColumns.None, table, progress: progress, chunkSize: chunk));
+            ParticleSet.Save(source, set.Stage(Path.GetFileName(outputPath)), set.Stage(Path.GetFileName(starPath)), ParticleColumns.None, table,
+                ParticleSet.ProjectRelativePath(outputPath), progress, chunk));
+        set.Commit();
         double seconds = clock.Elapsed.TotalSeconds;
         return new ProjectResult(outputPath, starPath, table.Count, map.Nx, map.PixelSizeA, ctf, seconds, table.Count / seconds);
     }

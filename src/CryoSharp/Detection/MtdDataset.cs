@@ -16,14 +16,14 @@ public static class MtdDataset
     /// <summary>The truth's file name.</summary>
     public const string TruthFileName = "truth.json";
 
-    /// <summary>Streams <paramref name="measurement"/> and the truth into a folder (created if needed).</summary>
-    public static void Save(IMtdMeasurement measurement, MtdTruth truth, string directory, IProgress<long>? progress = null)
+    /// <summary>Streams <paramref name="measurement"/> and the truth into the staging folder of <paramref name="set"/>.</summary>
+    public static void Save(IMtdMeasurement measurement, MtdTruth truth, OutputSet set, IProgress<long>? progress = null)
     {
+        ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(measurement);
         ArgumentNullException.ThrowIfNull(truth);
-        Directory.CreateDirectory(directory);
         const int row = MtdMeasurementSet.RowLength;
-        using (var writer = new MrcStackWriter(Path.Combine(directory, MeasurementFile), new GridShape(row, 1), 1.0))
+        using (var writer = new MrcStackWriter(set.Stage(MeasurementFile), new GridShape(row, 1), 1.0))
         {
             var buffer = new float[measurement.ChunkSize + row];
             for (int c = 0; c < measurement.ChunkCount; c++)
@@ -39,7 +39,7 @@ public static class MtdDataset
             writer.Complete();
         }
 
-        TruthFile.Write(Path.Combine(directory, TruthFileName), truth);
+        TruthFile.Write(set.Stage(TruthFileName), truth);
     }
 
     /// <summary>Opens a measurement written by <see cref="Save"/> and its truth.</summary>

@@ -19,13 +19,14 @@ public static class MraDataset
     /// <summary>The truth's file name.</summary>
     public const string TruthFileName = "truth.json";
 
-    /// <summary>Writes every observation of <paramref name="observations"/>, its shifts and the truth into a folder.</summary>
+    /// <summary>Writes every observation of <paramref name="observations"/>, its shifts and the truth into the staging folder of <paramref name="set"/>.</summary>
     /// <param name="observations">The data (with true shifts, such as a simulation).</param>
     /// <param name="truth">What the data were made from.</param>
-    /// <param name="directory">The folder (created if needed).</param>
+    /// <param name="set">The output set the files are staged in (they appear when it is committed).</param>
     /// <param name="progress">Chunks written.</param>
-    public static void Save(IMraObservations observations, MraTruth truth, string directory, IProgress<long>? progress = null)
+    public static void Save(IMraObservations observations, MraTruth truth, OutputSet set, IProgress<long>? progress = null)
     {
+        ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(observations);
         ArgumentNullException.ThrowIfNull(truth);
         if (!observations.HasShifts)
@@ -38,10 +39,9 @@ public static class MraDataset
             throw new InvalidParameterException("--count", observations.Count, "is too many to write to one MRC stack");
         }
 
-        Directory.CreateDirectory(directory);
         int l = observations.Length;
         var allShifts = new float[observations.Count];
-        using (var writer = new MrcStackWriter(Path.Combine(directory, ObservationsFile), new GridShape(l, 1), 1.0))
+        using (var writer = new MrcStackWriter(set.Stage(ObservationsFile), new GridShape(l, 1), 1.0))
         {
             var buffer = new float[observations.ChunkSize * l];
             var shifts = new int[observations.ChunkSize];
@@ -61,8 +61,8 @@ public static class MraDataset
             writer.Complete();
         }
 
-        MrcWriter.Write(Path.Combine(directory, ShiftsFile), new Image(allShifts.Length, 1, 1.0, allShifts));
-        TruthFile.Write(Path.Combine(directory, TruthFileName), truth);
+        MrcWriter.Write(set.Stage(ShiftsFile), new Image(allShifts.Length, 1, 1.0, allShifts));
+        TruthFile.Write(set.Stage(TruthFileName), truth);
     }
 
     /// <summary>Opens a data set written by <see cref="Save"/>: the observations (with their true shifts) and the truth.</summary>
