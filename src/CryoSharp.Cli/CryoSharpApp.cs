@@ -37,6 +37,15 @@ public static class CryoSharpApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
+            // A mistyped option is taken for an argument, and the parser then blames the good argument after it:
+            // name the word that looks like an option instead.
+            var unknown = parse.Tokens.FirstOrDefault(t => t.Type == System.CommandLine.Parsing.TokenType.Argument && t.Value.StartsWith("--", StringComparison.Ordinal));
+            if (unknown is not null)
+            {
+                console.Error.WriteLine($"cryosharp: error: unknown option '{unknown.Value}' (see '{CommandPath(parse)} --help')");
+                return UserError;
+            }
+
             // The most specific complaints (an unknown word, a bad value) first; all on one line.
             var messages = parse.Errors.Select(e => OneLine(e.Message).TrimEnd('.')).Distinct()
                 .OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0);

@@ -55,6 +55,11 @@ public static class FscCommand
             if (parse.GetValue(mask) is { } maskPath)
             {
                 var m = MrcReader.ReadVolume(maskPath);
+                if (m.Shape != a.Shape)
+                {
+                    throw new InvalidFileException(maskPath, $"the mask is {m.Shape}, but the maps are {a.Shape}: give a mask of the same box");
+                }
+
                 var masked = FourierShellCorrelation.ComputeMasked(a, b, new Volume(m.Nx, m.Ny, m.Nz, a.PixelSizeA, m.Data), globals.Seeds(parse).Spawn("phase-randomisation"));
                 (curve, figure) = (masked.Corrected, FscFigure.Create(masked));
             }

@@ -32,6 +32,7 @@ public static class MaskCommand
         command.SetAction(parse =>
         {
             string mapPath = parse.GetValue(map)!, outPath = parse.GetValue(output)!;
+            OutputSafety.RequireFile(outPath, "--out");
             OutputSafety.RefuseOverwritingInputs([(mapPath, "MAP")], [(outPath, "--out")]);
             var volume = MrcReader.ReadVolume(mapPath, parse.GetValue(pixel));
             var mask = SolventMask.Create(volume, parse.GetValue(threshold), parse.GetValue(extend), parse.GetValue(softEdge), parse.GetValue(lowpass));

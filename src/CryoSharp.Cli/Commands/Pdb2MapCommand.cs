@@ -38,7 +38,13 @@ public static class Pdb2MapCommand
             InvalidParameterException.ThrowIfNotPositive("--pixel-size", pixelSize);
             double res = parse.GetValue(resolution) ?? (2 * pixelSize);
             string outPath = parse.GetValue(output)!;
+            OutputSafety.RequireFile(outPath, "--out");
             OutputSafety.RefuseOverwritingInputs([(path, "MODEL")], [(outPath, "--out")]);
+            if (parse.GetValue(box) is int requested && requested is < 0 or > 1024)
+            {
+                throw new InvalidParameterException("--box", requested, "must be between 8 and 1024 voxels (or left out for the smallest box that holds the model)");
+            }
+
             var atoms = AtomicModelReader.Read(path);
             var map = AtomicModelDensity.Create(atoms, parse.GetValue(box) ?? 0, pixelSize, res, globals.Context(parse));
             MrcWriter.Write(outPath, map);

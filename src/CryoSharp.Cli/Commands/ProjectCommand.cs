@@ -59,6 +59,7 @@ public static class ProjectCommand
             throw new InvalidFileException(volumePath, $"the volume is {map.Shape}; projection needs a cubic map");
         }
 
+        OutputSafety.RequireFile(outputPath, "--out");
         string starPath = Path.ChangeExtension(outputPath, ".star");
         OutputSafety.RefuseOverwritingInputs([(volumePath, "--volume"), (anglesPath, "--angles")], [(outputPath, "--out"), (starPath, "--out (its STAR file)")]);
         var table = ParticleTable.Load(anglesPath);

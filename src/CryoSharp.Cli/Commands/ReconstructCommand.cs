@@ -105,6 +105,11 @@ public static class ReconstructCommand
         }
 
         using var source = StarParticleSource.Open(table, starPath, dataRoot, pixelSizeA);
+        if (options.Mask is { } maskVolume && (maskVolume.Nx != source.Box || maskVolume.Shape != Numerics.GridShape.Cube(source.Box)))
+        {
+            throw new InvalidFileException(maskPath ?? "--mask", $"the mask is {maskVolume.Shape}, but the particles make {source.Box}³ maps: give a mask of the same box");
+        }
+
         using var set = OutputSet.Begin(directory);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reconstruct: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {starPath}"));

@@ -37,6 +37,15 @@ public static class OutputSafety
         }
     }
 
+    /// <summary>Refuses an output file path that is a folder, naming the option.</summary>
+    public static void RequireFile(string path, string option)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new InvalidParameterException(option, path, "is a folder; give a file name");
+        }
+    }
+
     /// <summary>The image stacks a STAR table refers to, resolved as they would be read (those not found are left out).</summary>
     public static IEnumerable<(string? Path, string Option)> StacksOf(ParticleTable table, string starPath, string? dataRoot, string option)
     {

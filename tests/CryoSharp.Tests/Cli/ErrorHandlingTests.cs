@@ -78,4 +78,29 @@ public class ErrorHandlingTests
             Assert.DoesNotContain("   at ", error);
         }
     }
+
+    [SkippableFact]
+    public void MessagesNameTheFileOrTheOption()
+    {
+        using var temp = new TempDirectory();
+        var small = new CryoSharp.Imaging.GaussianBlobPhantom { Seeds = new CryoSharp.Numerics.SeedSequence(1) }.Create(24, 3.0);
+        CryoSharp.IO.MrcWriter.Write(temp.File("small.mrc"), small);
+        string star = SharedData.Require("relion/proj_ctf.star");
+        string pdb = SharedData.Require("pdb/1tii.pdb");
+        Directory.CreateDirectory(temp.File("folder"));
+        var cases = new (string[] Args, string Expected)[]
+        {
+            (["info", "--frobnicate", star], "unknown option '--frobnicate'"),
+            (["reconstruct", "--particles", star, "--mask", temp.File("small.mrc"), "--out", temp.File("r")], "small.mrc: the mask is 24×24×24, but the particles make 64³ maps"),
+            (["pdb2map", pdb, "--box", "100000", "--out", temp.File("big.mrc")], "--box = 100000: must be between 8 and 1024"),
+            (["pdb2map", pdb, "--out", temp.File("folder")], "is a folder; give a file name"),
+        };
+        foreach (var (args, expected) in cases)
+        {
+            var (code, _, error) = CliRunner.Run(args);
+            Assert.True(code == 2, $"{string.Join(' ', args)} exited {code}: {error}");
+            Assert.Contains(expected, error);
+            Assert.DoesNotContain("   at ", error);
+        }
+    }
 }
