@@ -103,6 +103,7 @@ public static class SimulateCommand
         string truth = Path.Combine(directory, "ground_truth.mrc"), report = Path.Combine(directory, "report.html");
         OutputSafety.RefuseOverwritingInputs(inputs, [(stack, "--out"), (star, "--out"), (truth, "--out"), (report, "--out")]);
         using var set = OutputSet.Begin(directory);
+        ParticleSimulator.CheckResources(options, map.Nx, directory);
         var simulator = new ParticleSimulator(map, options, context);
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulate: {options.Count} particles, box {map.Nx}, {map.PixelSizeA:0.###} Å/px, SNR {options.Snr} in a {simulator.MaskRadiusPx:0.#} px mask, " +

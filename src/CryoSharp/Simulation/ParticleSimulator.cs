@@ -56,6 +56,53 @@ public sealed class ParticleSimulator
         ImageSize = Volume.Nx,
     };
 
+    /// <summary>Bytes of memory one particle's record takes while the particles are simulated (an upper bound).</summary>
+    public const long RecordBytes = 1024;
+
+    /// <summary>Bytes of STAR file per particle (a row of angles, origins, CTF and half set, with room to spare).</summary>
+    public const long StarBytesPerParticle = 200;
+
+    /// <summary>
+    /// Refuses, before anything is simulated, a simulation that cannot fit: more particles than an MRC stack holds,
+    /// records that would not fit in memory, or a stack and STAR file larger than the free space of
+    /// <paramref name="directory"/>'s disk. Each refusal names <c>--count</c> and what the limit is. Cheap: call it
+    /// before the map's projector is made.
+    /// </summary>
+    public static void CheckResources(SimulationOptions options, int box, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        long count = options.Count;
+        long stackBytes = 1024 + (count * box * box * sizeof(float));
+        long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (count * RecordBytes > memory / 2)
+        {
+            throw new InvalidParameterException("--count", count, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the particles' records alone would take {count * RecordBytes / 1e9:0.#} GB of the {memory / 1e9:0.#} GB of memory; simulate fewer (in several runs)"));
+        }
+
+        string full = Path.GetFullPath(directory);
+        string existing = full;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        try
+        {
+            var drive = new DriveInfo(existing);
+            long needed = stackBytes + (count * StarBytesPerParticle);
+            if (drive.IsReady && needed > drive.AvailableFreeSpace)
+            {
+                throw new InvalidParameterException("--count", count, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the stack and STAR file would take {needed / 1e9:0.##} GB, more than the {drive.AvailableFreeSpace / 1e9:0.##} GB free where {directory} is"));
+            }
+        }
+        catch (ArgumentException)
+        {
+            // No drive information for this path: the write itself fails cleanly (one line) if space runs out.
+        }
+    }
+
     /// <summary>The STAR columns of simulated particles: image, angles, origins, half set and, with a CTF, defocus.</summary>
     public IO.Star.ParticleColumns Columns => IO.Star.ParticleColumns.Image | IO.Star.ParticleColumns.Angles | IO.Star.ParticleColumns.Origins |
         IO.Star.ParticleColumns.RandomSubset | (Options.Ctf ? IO.Star.ParticleColumns.Defocus : IO.Star.ParticleColumns.None);

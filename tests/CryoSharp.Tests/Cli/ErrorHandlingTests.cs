@@ -94,6 +94,8 @@ public class ErrorHandlingTests
             (["reconstruct", "--particles", star, "--mask", temp.File("small.mrc"), "--out", temp.File("r")], "small.mrc: the mask is 24×24×24, but the particles make 64³ maps"),
             (["pdb2map", pdb, "--box", "100000", "--out", temp.File("big.mrc")], "--box = 100000: must be between 8 and 1024"),
             (["pdb2map", pdb, "--out", temp.File("folder")], "is a folder; give a file name"),
+            (["simulate", "--phantom", "blobs", "--box", "32", "--count", "2e9", "--out", temp.File("s")], "--count = 2000000000: the particles' records alone would take 2048 GB"),
+            (["simulate", "--phantom", "blobs", "--box", "256", "--count", "5e6", "--out", temp.File("s")], "GB free where"),
         };
         foreach (var (args, expected) in cases)
         {
