@@ -58,7 +58,11 @@ public sealed class Montage
         int columns = Columns > 0 ? Columns : (int)Math.Ceiling(Math.Sqrt(tiles.Count));
         int rows = (tiles.Count + columns - 1) / columns;
         bool labels = tiles.Any(t => t.Label.Length > 0);
-        int labelH = labels ? BitmapFont.Height + 4 : 0;
+
+        // Labels at twice the font's size under tiles wide enough for them, so they stay legible when a browser shows
+        // the picture smaller than its pixels.
+        int textScale = tileW * scale >= 120 ? 2 : 1;
+        int labelH = labels ? (BitmapFont.Height * textScale) + 4 : 0;
         int cellW = (tileW * scale) + Gap, cellH = (tileH * scale) + labelH + Gap;
         var raster = new Raster((columns * cellW) + Gap, (rows * cellH) + Gap, 1, 32);
         for (int i = 0; i < tiles.Count; i++)
@@ -70,8 +74,8 @@ public sealed class Montage
             if (label.Length > 0)
             {
                 // Clip long labels to the tile width rather than overprinting the neighbour.
-                int maxChars = Math.Max(1, ((tileW * scale) + 1) / BitmapFont.Advance);
-                raster.DrawText(label.Length > maxChars ? label[..maxChars] : label, x0, y0 + (h * scale) + 2, 230);
+                int maxChars = Math.Max(1, ((tileW * scale) + 1) / (BitmapFont.Advance * textScale));
+                raster.DrawText(label.Length > maxChars ? label[..maxChars] : label, x0, y0 + (h * scale) + 2, 230, textScale);
             }
         }
 

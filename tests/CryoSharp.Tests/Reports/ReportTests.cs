@@ -69,6 +69,12 @@ public class ReportTests
         // Label pixels are drawn below each tile.
         int labelY = 4 + (8 * 2) + 2;
         Assert.Contains(raster.Pixels.Skip(labelY * raster.Width).Take(BitmapFont.Height * raster.Width), b => b == 230);
+
+        // Under wide tiles the labels are drawn at twice the font's size, to stay legible in a scaled-down page.
+        var wide = new Montage { Columns = 1 }.Add(new Image(64, 64, 1.0), "MAP X").Render();
+        Assert.Equal(4 + (64 * 2) + (2 * BitmapFont.Height) + 4 + 4, wide.Height);
+        int row = 4 + (64 * 2) + 2 + (2 * BitmapFont.Height) - 1;
+        Assert.Contains(wide.Pixels.Skip(row * wide.Width).Take(wide.Width), b => b == 230);
     }
 
     [Fact]
