@@ -53,6 +53,10 @@ public sealed class ParticleReconstruction
         int workers = accumulators.Workers;
         var ctfScratch = Enumerable.Range(0, workers).Select(_ => new float[shape.HalfComplexLength]).ToArray();
 
+        // --maxres: a frequency mask (1 inside, 0 beyond) multiplies the CTF, so that frequencies beyond it add to
+        // neither the data nor the weights, and stay zero in the map.
+        var band = BandMask(box, pixel);
+
         int chunk = Math.Min(Options.ChunkSize, source.Count);
 
         // Two image buffers: the next chunk is read (or computed) while the current one is inserted.
@@ -100,8 +104,17 @@ public sealed class ParticleReconstruction
                             System.Numerics.Tensors.TensorPrimitives.Abs(ctfValues, ctfValues);
                         }
                     }
+                    else if (band is not null)
+                    {
+                        Array.Fill(ctfValues, 1f);
+                    }
 
-                    accumulators.Insert(w, halves[offset + i], spectrum, ctfs is null ? default : ctfValues, r.Pose.Rotation);
+                    if (band is not null)
+                    {
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(ctfValues, band, ctfValues);
+                    }
+
+                    accumulators.Insert(w, halves[offset + i], spectrum, ctfs is null && band is null ? default : ctfValues, r.Pose.Rotation);
                 }
             });
             progress?.Report(start + n);
@@ -115,6 +128,34 @@ public sealed class ParticleReconstruction
         {
             Timings = new ReconstructionTimings(readSeconds, insertSeconds, clock.Elapsed.TotalSeconds - readSeconds - insertSeconds),
         };
+    }
+
+    /// <summary>1 for the half-complex frequencies within 1/MaxResolutionA, 0 beyond; null without a limit.</summary>
+    private float[]? BandMask(int box, double pixel)
+    {
+        if (Options.MaxResolutionA is not double limit)
+        {
+            return null;
+        }
+
+        if (!(limit >= 2 * pixel) || double.IsInfinity(limit))
+        {
+            throw new InvalidParameterException("--maxres", limit, $"must be at least Nyquist, {2 * pixel:0.###} Å");
+        }
+
+        double radius = box * pixel / limit;
+        int hx = (box / 2) + 1;
+        var mask = new float[hx * box];
+        for (int y = 0; y < box; y++)
+        {
+            int ky = Numerics.FourierIndex.Frequency(y, box);
+            for (int kx = 0; kx < hx; kx++)
+            {
+                mask[(y * hx) + kx] = Math.Sqrt((kx * kx) + (ky * ky)) <= radius ? 1f : 0f;
+            }
+        }
+
+        return mask;
     }
 
     /// <summary>Fewer particles in a half set than this, and the gold-standard resolution comes with a warning.</summary>

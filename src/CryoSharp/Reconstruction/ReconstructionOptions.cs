@@ -29,6 +29,12 @@ public sealed record ReconstructionOptions
     /// <summary>Threads and FFT planning.</summary>
     public Numerics.ComputeContext Context { get; init; } = Numerics.ComputeContext.Default;
 
+    /// <summary>
+    /// Insert only frequencies up to 1/this (Å), as relion_reconstruct --maxres; the map has nothing beyond it. Null
+    /// for every frequency up to Nyquist.
+    /// </summary>
+    public double? MaxResolutionA { get; init; }
+
     /// <summary>Particles read and inserted per chunk.</summary>
     public int ChunkSize { get; init; } = 256;
 }
