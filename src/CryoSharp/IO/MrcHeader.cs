@@ -92,8 +92,9 @@ public sealed class MrcHeader
     {
         get
         {
+            // A NaN or infinite cell is no pixel size at all (as a missing one), not an infinite one.
             int m = Sampling.X > 0 ? Sampling.X : Nx;
-            return m > 0 && CellA.X > 0 ? CellA.X / (double)m : 0;
+            return m > 0 && CellA.X > 0 && double.IsFinite(CellA.X) ? CellA.X / (double)m : 0;
         }
     }
 

@@ -36,6 +36,11 @@ public sealed class MrcReader : IDisposable
         {
             FileLength = RandomAccess.GetLength(handle);
             Header = ReadHeader();
+            if ((long)Header.Nx * Header.Ny > int.MaxValue / 2)
+            {
+                throw new InvalidFileException(path, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"has sections of {Header.Nx} × {Header.Ny} = {(long)Header.Nx * Header.Ny:N0} pixels, more than one image can hold ({int.MaxValue / 2:N0}); crop or bin it first"));
+            }
             dataOffset = MrcHeader.Size + (long)Header.ExtendedHeaderBytes;
         }
         catch

@@ -105,4 +105,50 @@ public class ErrorHandlingTests
             Assert.DoesNotContain("   at ", error);
         }
     }
+
+    [Fact]
+    public void ImpossibleHeadersAreNamedWithTheirFile()
+    {
+        using var temp = new TempDirectory();
+        static byte[] Header(int nx, int ny, int nz, float cell)
+        {
+            var h = new byte[1024];
+            foreach (var (offset, value) in new[] { (0, nx), (4, ny), (8, nz), (12, 2), (28, nx), (32, ny), (36, nz), (64, 1), (68, 2), (72, 3) })
+            {
+                BitConverter.GetBytes(value).CopyTo(h, offset);
+            }
+
+            foreach (int offset in new[] { 40, 44, 48 })
+            {
+                BitConverter.GetBytes(cell).CopyTo(h, offset);
+            }
+
+            "MAP "u8.ToArray().CopyTo(h, 208);
+            h[212] = 0x44;
+            h[213] = 0x44;
+            return h;
+        }
+
+        // An infinite cell is no pixel size, not an infinite one.
+        using (var file = new FileStream(temp.File("infinite.mrc"), FileMode.Create))
+        {
+            file.Write(Header(8, 8, 8, float.PositiveInfinity));
+            file.SetLength(1024 + (8 * 8 * 8 * 4));
+        }
+
+        var (code, _, error) = CliRunner.Run("fsc", temp.File("infinite.mrc"), temp.File("infinite.mrc"));
+        Assert.Equal(2, code);
+        Assert.Contains("infinite.mrc: the header gives no pixel size; give it with --pixel-size", error);
+
+        // A 32768² plane (sparse, 4 GB) is more than one image holds.
+        using (var file = new FileStream(temp.File("plane.mrc"), FileMode.Create))
+        {
+            file.Write(Header(32768, 32768, 1, 32768));
+            file.SetLength(1024 + (32768L * 32768 * 4));
+        }
+
+        (code, _, error) = CliRunner.Run("info", temp.File("plane.mrc"));
+        Assert.Equal(2, code);
+        Assert.Contains("plane.mrc: has sections of 32768 × 32768", error);
+    }
 }
