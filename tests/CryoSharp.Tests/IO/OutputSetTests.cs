@@ -86,6 +86,38 @@ public class OutputSetTests
         }
     }
 
+    [SkippableFact]
+    public void AKilledReconstructionLeavesTheOldMapsOrTheNewOnes()
+    {
+        using var temp = new TempDirectory();
+        string cli = Path.Combine(AppContext.BaseDirectory, "CryoSharp.Cli.dll");
+        string star = SharedData.Require("relion/proj_ctf.star");
+        string[] Reconstruct(string folder, string regularisation) =>
+            ["exec", cli, "reconstruct", "--particles", star, "--ctf", "--regularisation", regularisation, "--out", folder];
+        string[] names = ["map.mrc", "half1.mrc", "half2.mrc", "fsc.csv", "fsc.svg"];
+        Assert.Equal(0, Execute(temp.Path, Reconstruct("old", "0"), killAfterMs: null));
+        Assert.Equal(0, Execute(temp.Path, Reconstruct("new", "auto"), killAfterMs: null));
+        var oldSet = Hashes(temp.File("old"), names);
+        var newSet = Hashes(temp.File("new"), names);
+        Assert.NotEqual(oldSet, newSet);
+        foreach (int ms in new[] { 400, 800, 1200, 1600, 2400 })
+        {
+            string target = temp.File($"target{ms}");
+            CopyFolder(temp.File("old"), target);
+            Execute(temp.Path, Reconstruct($"target{ms}", "auto"), killAfterMs: ms);
+            if (File.Exists(Path.Combine(target, ".cryosharp.journal")))
+            {
+                OutputSet.Begin(target).Dispose();
+            }
+
+            var found = Hashes(target, names);
+            Assert.True(found.SequenceEqual(oldSet) || found.SequenceEqual(newSet), $"killed after {ms} ms: a mixed set");
+        }
+    }
+
+    private static string[] Hashes(string folder, string[] names) =>
+        [.. names.Select(n => Path.Combine(folder, n)).Select(f => File.Exists(f) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))) : "missing")];
+
     private static int Execute(string folder, string[] args, int? killAfterMs)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
