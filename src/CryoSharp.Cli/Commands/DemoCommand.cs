@@ -76,15 +76,15 @@ public static class DemoCommand
         var c = CultureInfo.InvariantCulture;
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"demo: output {Path.GetFullPath(outputDirectory)}"));
-        Directory.CreateDirectory(outputDirectory);
-        string map = Path.Combine(outputDirectory, "phantom.mrc");
-        string slices = Path.Combine(outputDirectory, "phantom_views.png");
-        string power = Path.Combine(outputDirectory, "power_spectrum.svg");
-        string report = Path.Combine(outputDirectory, "report.html");
+        using var set = IO.OutputSet.Begin(outputDirectory);
+        string map = set.Final("phantom.mrc");
+        string slices = set.Final("phantom_views.png");
+        string power = set.Final("power_spectrum.svg");
+        string report = set.Final("report.html");
 
         var phantom = new GaussianBlobPhantom { Seeds = seeds.Spawn("phantom") }.Create(box, pixelSizeA);
-        MrcWriter.Write(map, phantom);
-        var reread = MrcReader.ReadVolume(map);
+        MrcWriter.Write(set.Stage("phantom.mrc"), phantom);
+        var reread = MrcReader.ReadVolume(set.Stage("phantom.mrc"));
         double roundTrip = 0;
         for (int i = 0; i < phantom.Data.Length; i++)
         {
@@ -104,7 +104,7 @@ public static class DemoCommand
         }
 
         var png = PngEncoder.Encode(montage.Render());
-        AtomicFile.WriteAllBytes(slices, png);
+        AtomicFile.WriteAllBytes(set.Stage("phantom_views.png"), png);
 
         var spectrum = reread.ToFourier();
         var shells = new FourierShells(reread.Shape);
@@ -125,11 +125,11 @@ public static class DemoCommand
             LogY = true,
         }.Add("phantom", frequency, values);
         string svg = plot.Render();
-        AtomicFile.WriteAllText(power, svg);
+        AtomicFile.WriteAllText(set.Stage("power_spectrum.svg"), svg);
 
         // Particles of the phantom, as the simulator makes them (projection, shift, CTF, noise), and the map
         // reconstructed from them with their true poses.
-        string particles = Path.Combine(outputDirectory, "particles.mrcs");
+        string particles = set.Final("particles.mrcs");
         var simulation = new SimulationOptions { Count = 4000, Snr = 0.5, Ctf = true, ShiftSigmaA = 2 * pixelSizeA, Seeds = seeds };
         var simulator = new ParticleSimulator(reread, simulation, context);
         var source = simulator.CreateSource();
@@ -138,15 +138,15 @@ public static class DemoCommand
         // people to open, not for the reconstruction.
         var reconstruction = new Reconstruction.ParticleReconstruction(new Reconstruction.ReconstructionOptions { Ctf = true, Seeds = seeds, Context = context })
             .Run(source);
-        ParticleSet.Save(source, particles, Path.Combine(outputDirectory, "particles.star"), simulator.Columns);
+        ParticleSet.Save(source, set.Stage("particles.mrcs"), set.Stage("particles.star"), simulator.Columns, imagePath: ParticleSet.ProjectRelativePath(particles));
         var samples = ParticleSimulator.Samples(source);
-        string reconstructed = Path.Combine(outputDirectory, "reconstruction.mrc");
-        MrcWriter.Write(reconstructed, reconstruction.Map);
+        string reconstructed = set.Final("reconstruction.mrc");
+        MrcWriter.Write(set.Stage("reconstruction.mrc"), reconstruction.Map);
         var versusTruth = Reconstruction.FourierShellCorrelation.Compute(reconstruction.Map, reread);
         var fscPlot = FscFigure.Create(reconstruction.HalfMapFsc, "half maps (gold standard)");
         fscPlot.Add("map vs ground truth", [.. Enumerable.Range(0, versusTruth.Values.Length).Select(versusTruth.Frequency)], versusTruth.Values);
         string fscSvg = fscPlot.Render();
-        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "fsc.svg"), fscSvg);
+        AtomicFile.WriteAllText(set.Stage("fsc.svg"), fscSvg);
         var comparison = new Montage { Columns = 3 };
         for (int axis = 0; axis < 3; axis++)
         {
@@ -194,7 +194,8 @@ public static class DemoCommand
             .Plot(fscSvg, "FSC between the half maps and between the map and the ground truth.")
             .Heading("Power spectrum")
             .Plot(svg, "Mean squared Fourier amplitude per shell, up to Nyquist.")
-            .Save(report);
+            .Save(set.Stage("report.html"));
+        set.Commit();
 
         return new DemoResult(Path.GetFullPath(outputDirectory), map, report, slices, power, particles, reconstructed, box, pixelSizeA, roundTrip,
             reconstruction.Resolution0143, versusTruth.Resolution(0.5),
