@@ -9,7 +9,7 @@ namespace CryoSharp.Cli;
 /// <see cref="CryoSharpException"/> (bad file, impossible parameter) or a usage error is one line on standard
 /// error and exit code 2; anything else is a bug, reported with its stack trace and exit code 1.
 /// </summary>
-public static class CryoSharpApp
+public static partial class CryoSharpApp
 {
     /// <summary>Exit code of a successful run.</summary>
     public const int Success = 0;
@@ -30,7 +30,7 @@ public static class CryoSharpApp
         if (args.Length == 0)
         {
             // A bare "cryosharp" is a question: answer with the help, but it did not run a command.
-            root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+            WriteHelp(root.Parse(["--help"]), console);
             return UserError;
         }
 
@@ -51,6 +51,11 @@ public static class CryoSharpApp
                 .OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0);
             console.Error.WriteLine($"cryosharp: error: {string.Join("; ", messages)} (see '{CommandPath(parse)} --help')");
             return UserError;
+        }
+
+        if (parse.Action is System.CommandLine.Help.HelpAction)
+        {
+            return WriteHelp(parse, console);
         }
 
         try
@@ -84,6 +89,22 @@ public static class CryoSharpApp
             return InternalError;
         }
     }
+
+    /// <summary>
+    /// Writes the help of <paramref name="parse"/>. A choice option's description names its default as people type
+    /// it ("phase-flip"), and the parser adds the enum's own name ("PhaseFlip") after it; only the first is kept.
+    /// </summary>
+    private static int WriteHelp(ParseResult parse, CliConsole console)
+    {
+        using var help = new StringWriter();
+        int code = parse.Invoke(new InvocationConfiguration { Output = help, Error = console.Error });
+        console.Out.Write(SecondDefault().Replace(help.ToString(), "$1"));
+        return code;
+    }
+
+    // The parser wraps long descriptions, so the second default may start on the next line, or break inside.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\[default: [^\]]*\]) *(?:\r?\n *)?\[default:\s+[^\]]*\]")]
+    private static partial System.Text.RegularExpressions.Regex SecondDefault();
 
     /// <summary>The root command with every subcommand.</summary>
     public static RootCommand BuildRoot(GlobalOptions globals, CliConsole console)

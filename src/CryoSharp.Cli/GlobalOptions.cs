@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CryoSharp.Cli.Options;
 using CryoSharp.Numerics;
 using CryoSharp.Numerics.Fft;
 
@@ -24,13 +25,7 @@ public sealed class GlobalOptions
     };
 
     /// <summary>How FFTW plans are chosen.</summary>
-    public Option<FftPlanning> FftPlanning { get; } = new("--fft-planning")
-    {
-        Description = "How FFTW chooses its algorithms: 'estimate' gives identical results on every run; 'measure' times " +
-            "candidates on first use and may be faster, but results can differ in the last bits between runs.",
-        Recursive = true,
-        DefaultValueFactory = _ => Numerics.Fft.FftPlanning.Estimate,
-    };
+    public Option<FftPlanning> FftPlanning { get; } = CreateFftPlanning();
 
     /// <summary>The root of every random draw of a parsed command line (<c>--seed</c>).</summary>
     public SeedSequence Seeds(ParseResult parse)
@@ -53,5 +48,16 @@ public sealed class GlobalOptions
         }
 
         return new ComputeContext { Threads = threads, FftPlanning = parse.GetValue(FftPlanning) };
+    }
+
+    private static Option<FftPlanning> CreateFftPlanning()
+    {
+        var option = ChoiceOption.Create("--fft-planning",
+            "How FFTW chooses its algorithms: estimate gives identical results on every run; measure times " +
+            "candidates on first use and may be faster, but results can differ in the last bits between runs.",
+            [("estimate", Numerics.Fft.FftPlanning.Estimate), ("measure", Numerics.Fft.FftPlanning.Measure)],
+            Numerics.Fft.FftPlanning.Estimate);
+        option.Recursive = true;
+        return option;
     }
 }

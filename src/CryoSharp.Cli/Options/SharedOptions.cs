@@ -112,7 +112,7 @@ internal static class SharedOptions
     public static Option<double> Regularisation() => new("--regularisation")
     {
         Description = "Wiener term of the division: a constant 1/SSNR ≥ 0 (0: plain division, as relion_reconstruct), or 'auto': per-shell 1/SSNR " +
-            "from the half-map FSC (as RELION's refinement tau²), which suppresses noise beyond the resolution but there lowers the map's FSC against the truth. [default: 0]",
+            "from the half-map FSC (as RELION's refinement tau²), which suppresses noise beyond the resolution but there lowers the map's FSC against the truth.",
         HelpName = "K|auto",
         DefaultValueFactory = _ => 0,
         CustomParser = result =>

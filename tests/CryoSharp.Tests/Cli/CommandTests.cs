@@ -104,5 +104,20 @@ public class CommandTests
         Assert.Contains("pixel size in Å", info);
     }
 
+    [Theory]
+    [InlineData("simulate", "[default: uniform]")]
+    [InlineData("ctf-correct", "[default: flip]")]
+    [InlineData("mra sweep", "[default: bispectrum,em,oracle]")]
+    [InlineData("mask", "[default: estimate]")]
+    public void HelpNamesEachDefaultOnceAsTyped(string command, string expected)
+    {
+        var (code, output, _) = Run([.. command.Split(' '), "--help"]);
+        Assert.Equal(0, code);
+        Assert.Contains(expected, output);
+        Assert.DoesNotMatch(@"\[default: [^\]]*\]\s*\[default:", output);
+        Assert.DoesNotContain("[default: Uniform]", output);
+        Assert.DoesNotContain("[default: Estimate]", output);
+    }
+
     private static (int Code, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 }
