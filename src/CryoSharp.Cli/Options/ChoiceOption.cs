@@ -21,7 +21,7 @@ internal static class ChoiceOption
         where T : struct
     {
         string names = string.Join('|', choices.Select(c => c.Name));
-        string defaultName = choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, defaultValue)).Name;
+        string defaultName = NameOf(choices, defaultValue);
         var option = new Option<T>(name, aliases)
         {
             Description = $"{description} [default: {defaultName}]",
@@ -39,7 +39,7 @@ internal static class ChoiceOption
         where T : struct
     {
         string names = string.Join(',', choices.Select(c => c.Name));
-        string defaults = string.Join(',', defaultValue.Select(v => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, v)).Name));
+        string defaults = string.Join(',', defaultValue.Select(v => NameOf(choices, v)));
         var option = new Option<T[]>(name)
         {
             Description = $"{description} [default: {defaults}]",

@@ -73,7 +73,7 @@ public sealed class CtfCorrectedParticleSource : TransformedParticleSource
             var r = inner.Records[i];
             if (r.Optics.CtfPhaseFlipped || r.Optics.CtfPremultiplied)
             {
-                throw new InvalidFileException(inner.Description, $"particle {i + 1}'s images are already CTF-corrected (phase-flipped or premultiplied); correcting them again would be wrong", r.SourceLine > 0 ? r.SourceLine : null);
+                throw new InvalidFileException(inner.Description, $"particle {i + 1}'s images are already CTF-corrected (phase-flipped or premultiplied); correcting them again would be wrong", r.StarLine);
             }
 
             records[i] = correction == CtfCorrection.Flip

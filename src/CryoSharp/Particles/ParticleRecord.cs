@@ -33,4 +33,7 @@ public sealed record ParticleRecord
 
     /// <summary>The 1-based line of the STAR file the particle was read from, or −1.</summary>
     public int SourceLine { get; init; } = -1;
+
+    /// <summary><see cref="SourceLine"/> for messages: null when the particle was not read from a STAR file.</summary>
+    public int? StarLine => SourceLine > 0 ? SourceLine : null;
 }

@@ -97,14 +97,14 @@ public static class ParticleRecords
     public static CtfModel ValidatedCtf(ParticleRecord record, string source)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var ctf = record.Ctf ?? throw new InvalidFileException(source, $"particle {record.Index + 1} has no CTF parameters (_rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle)", Line(record));
+        var ctf = record.Ctf ?? throw new InvalidFileException(source, $"particle {record.Index + 1} has no CTF parameters (_rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle)", record.StarLine);
         try
         {
             ctf.Validate();
         }
         catch (InvalidParameterException e)
         {
-            throw new InvalidFileException(source, $"particle {record.Index + 1} has an impossible CTF: {e.Message}", Line(record));
+            throw new InvalidFileException(source, $"particle {record.Index + 1} has an impossible CTF: {e.Message}", record.StarLine);
         }
 
         return ctf;
@@ -190,6 +190,4 @@ public static class ParticleRecords
         group.CtfDataArePhaseFlipped = optics.CtfPhaseFlipped;
         group.CtfDataAreCtfPremultiplied = optics.CtfPremultiplied;
     }
-
-    private static int? Line(ParticleRecord record) => record.SourceLine > 0 ? record.SourceLine : null;
 }

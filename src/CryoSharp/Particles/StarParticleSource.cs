@@ -102,16 +102,16 @@ public sealed class StarParticleSource : IParticleSource, IDisposable
         {
             var r = records[start + i];
             var image = r.Image!.Value;
-            var path = resolver.Resolve(image.StackPath, Line(r));
+            var path = resolver.Resolve(image.StackPath, r.StarLine);
             var reader = stacks.Open(path);
             if (image.Index > reader.SectionCount)
             {
-                throw new InvalidFileException(StarPath, $"image {image} is missing: {path} has {reader.SectionCount} images", Line(r));
+                throw new InvalidFileException(StarPath, $"image {image} is missing: {path} has {reader.SectionCount} images", r.StarLine);
             }
 
             if (reader.SectionShape.Nx != Box || reader.SectionShape.Ny != Box)
             {
-                throw new InvalidFileException(StarPath, $"image {image} is {reader.SectionShape}, but the first particle's is {Box} × {Box}", Line(r));
+                throw new InvalidFileException(StarPath, $"image {image} is {reader.SectionShape}, but the first particle's is {Box} × {Box}", r.StarLine);
             }
 
             reader.ReadSectionsInto(image.Index - 1, 1, destination.Slice(i * length, length));
@@ -139,12 +139,10 @@ public sealed class StarParticleSource : IParticleSource, IDisposable
             {
                 throw new InvalidFileException(starPath, string.Create(CultureInfo.InvariantCulture,
                     $"optics groups {first.Number} ({first.PixelSizeA} Å) and {r.Optics.Number} ({r.Optics.PixelSizeA} Å) have different pixel sizes; process each group separately (or rescale the images to one pixel size), or give --pixel-size if the file is wrong"),
-                    Line(r));
+                    r.StarLine);
             }
         }
 
         return first.PixelSizeA;
     }
-
-    private static int? Line(ParticleRecord r) => r.SourceLine > 0 ? r.SourceLine : null;
 }
