@@ -107,6 +107,19 @@ public sealed record CtfModel
     }
 
     /// <summary>
+    /// CTF values at frequencies (<paramref name="kx"/>[i], <paramref name="ky"/>[i]) × <paramref name="stepPerA"/>
+    /// (1/Å), for spectra packed on a list of frequencies rather than a grid.
+    /// </summary>
+    public void Fill(Span<float> destination, ReadOnlySpan<float> kx, ReadOnlySpan<float> ky, double stepPerA)
+    {
+        var evaluator = new Evaluator(this);
+        for (int i = 0; i < kx.Length; i++)
+        {
+            destination[i] = (float)evaluator.Value(kx[i] * stepPerA, ky[i] * stepPerA);
+        }
+    }
+
+    /// <summary>
     /// The CTF over the whole Fourier plane of a box, origin at the centre (n/2, n/2), for display: the picture
     /// of Thon rings a person expects.
     /// </summary>

@@ -1,0 +1,272 @@
+using CryoSharp.Numerics;
+using CryoSharp.Particles;
+
+namespace CryoSharp.Classification;
+
+/// <summary>
+/// One worker of a 2D classification iteration: it scores its share of the particles and keeps its own M-step
+/// sums (class accumulators, noise residuals, priors, offsets), which are merged in worker order at the end.
+/// </summary>
+internal sealed class Class2DWorker
+{
+    private readonly PosteriorSearch search;
+    private readonly InPlaneSampling psi;
+    private readonly PosteriorWorkspace workspace;
+    private readonly ParticleSpectrum particle;
+    private readonly int frequencies;
+    private readonly int shells;
+    private readonly int box;
+    private readonly int[] slotOfSlice;
+    private readonly int[] slotStamp;
+    private readonly double[] packedData;
+    private readonly double[] packedWeight;
+    private readonly float[] power;
+    private double[][] slotSum = [];
+    private double[] slotWeight = [];
+    private int[] slotSlice = [];
+    private int stamp;
+
+    public Class2DWorker(PosteriorSearch search, InPlaneSampling psi, int classes, int shells, int box)
+    {
+        this.search = search;
+        this.psi = psi;
+        this.shells = shells;
+        this.box = box;
+        workspace = search.CreateWorkspace();
+        frequencies = search.Slices.Pixels.Count;
+        particle = new ParticleSpectrum(frequencies);
+        slotOfSlice = new int[search.Slices.FineCount];
+        slotStamp = new int[search.Slices.FineCount];
+        packedData = new double[2 * frequencies];
+        packedWeight = new double[frequencies];
+        power = new float[frequencies];
+        Classes = new PaddedSpectrumAccumulator[classes];
+        for (int c = 0; c < classes; c++)
+        {
+            Classes[c] = new PaddedSpectrumAccumulator(box);
+        }
+
+        ClassWeight = new double[classes];
+        ClassMembers = new double[classes];
+        PsiSpread = new double[classes];
+        ShiftSpread = new double[classes];
+    }
+
+    public PaddedSpectrumAccumulator[] Classes { get; }
+
+    public SortedDictionary<int, double[]> Residual { get; } = [];
+
+    public SortedDictionary<int, double[]> FullPower { get; } = [];
+
+    public SortedDictionary<int, long> GroupCount { get; } = [];
+
+    public double[] ClassWeight { get; }
+
+    public double[] ClassMembers { get; }
+
+    public double[] PsiSpread { get; }
+
+    public double[] ShiftSpread { get; }
+
+    public double OffsetSquares { get; private set; }
+
+    public double LogLikelihood { get; private set; }
+
+    /// <summary>Scores particle <paramref name="index"/> and adds it to this worker's sums.</summary>
+    public void Process(int index, ParticleRecord record, ReadOnlySpan<ComplexF> spectrum, float[] noiseWeight, bool ctf, double ctfStep,
+        Class2DAssignments previous, Class2DAssignments next)
+    {
+        var pixels = search.Slices.Pixels;
+        pixels.Gather(spectrum, particle.Spectrum);
+        noiseWeight.CopyTo(particle.NoiseWeight, 0);
+        if (ctf && record.Ctf is { } model)
+        {
+            model.Fill(particle.Ctf, pixels.Kx, pixels.Ky, ctfStep);
+            if (record.Optics.CtfPhaseFlipped)
+            {
+                for (int f = 0; f < frequencies; f++)
+                {
+                    particle.Ctf[f] = Math.Abs(particle.Ctf[f]);
+                }
+            }
+        }
+        else
+        {
+            Array.Fill(particle.Ctf, 1f);
+        }
+
+        particle.PreviousShiftPx = (previous.OffsetXPx[index], previous.OffsetYPx[index]);
+        search.Search(particle, workspace);
+        var post = workspace.Posterior;
+        int g = record.Optics.Number;
+        if (!Residual.TryGetValue(g, out var residual))
+        {
+            residual = Residual[g] = new double[shells];
+            FullPower[g] = new double[shells];
+            GroupCount[g] = 0;
+        }
+
+        GroupCount[g]++;
+        Classification2D.AddShellPower(spectrum, box, FullPower[g]);
+
+        // The answer for this particle.
+        var slices = search.Slices;
+        int bestClass = slices.ClassOfFine(post.BestSlice);
+        double bestPsi = PsiOf(post.BestSlice);
+        next.Class[index] = bestClass + 1;
+        next.PsiDeg[index] = bestPsi;
+        next.OffsetXPx[index] = post.BestOffsetPx.X;
+        next.OffsetYPx[index] = post.BestOffsetPx.Y;
+        next.MaxProbability[index] = post.MaxProbability;
+        next.SignificantSamples[index] = post.SignificantCoarse;
+        double logLikelihood = post.LogEvidence;
+        if (search.Algorithm == SearchAlgorithm.MaximumLikelihood)
+        {
+            // The constants left out of the scores: the noise density, the uniform angle prior and the offset prior's normalisation.
+            double constant = 0;
+            for (int f = 0; f < frequencies; f++)
+            {
+                constant += Math.Log(noiseWeight[f] / Math.PI);
+            }
+
+            double step = search.Translations.FineStepPx, sigma = search.SigmaOffsetPx;
+            constant -= Math.Log(psi.FineCount);
+            constant += Math.Log(step * step / (2 * Math.PI * sigma * sigma));
+            logLikelihood += constant;
+        }
+
+        next.LogLikelihood[index] = logLikelihood;
+        LogLikelihood += logLikelihood;
+
+        // Sum the kept hypotheses over translations for each slice: Σ_t w·X̄_t and Σ_t w.
+        stamp++;
+        int slots = 0;
+        var (px, py) = particle.PreviousShiftPx;
+        double psiSpread = 0, shiftSpread = 0;
+        for (int h = 0; h < post.Count; h++)
+        {
+            int sf = post.Slices[h], tf = post.Shifts[h];
+            double w = post.Weights[h];
+            if (slotStamp[sf] != stamp)
+            {
+                slotStamp[sf] = stamp;
+                slotOfSlice[sf] = slots;
+                EnsureSlots(slots + 1);
+                Array.Clear(slotSum[slots]);
+                slotWeight[slots] = 0;
+                slotSlice[slots] = sf;
+                slots++;
+            }
+
+            int slot = slotOfSlice[sf];
+            var x = workspace.ShiftedSpectrum(tf);
+            var sum = slotSum[slot];
+            for (int f = 0; f < sum.Length; f++)
+            {
+                sum[f] += w * x[f];
+            }
+
+            slotWeight[slot] += w;
+            var t = search.Translations.Fine[tf];
+            double ux = px + t.X, uy = py + t.Y;
+            OffsetSquares += w * ((ux * ux) + (uy * uy));
+            double dpsi = PsiOf(sf) - bestPsi;
+            dpsi -= 360 * Math.Round(dpsi / 360);
+            psiSpread += w * dpsi * dpsi;
+            double dx = ux - post.BestOffsetPx.X, dy = uy - post.BestOffsetPx.Y;
+            shiftSpread += w * ((dx * dx) + (dy * dy));
+        }
+
+        ClassMembers[bestClass]++;
+        PsiSpread[bestClass] += Math.Sqrt(psiSpread);
+        ShiftSpread[bestClass] += Math.Sqrt(shiftSpread);
+
+        // |X|² per frequency (the same for every translation).
+        var spectrumPacked = particle.Spectrum;
+        for (int f = 0; f < frequencies; f++)
+        {
+            power[f] = (spectrumPacked[2 * f] * spectrumPacked[2 * f]) + (spectrumPacked[(2 * f) + 1] * spectrumPacked[(2 * f) + 1]);
+        }
+
+        var shellOf = pixels.Shells;
+        var c = particle.Ctf;
+        var v = particle.NoiseWeight;
+        for (int slot = 0; slot < slots; slot++)
+        {
+            int sf = slotSlice[slot];
+            int cls = slices.ClassOfFine(sf);
+            double weight = slotWeight[slot];
+            var sum = slotSum[slot];
+            var reference = slices.Fine(sf);
+            var referencePower = slices.FinePower(sf);
+            for (int f = 0; f < frequencies; f++)
+            {
+                double vc = v[f] * c[f];
+                packedData[2 * f] = vc * sum[2 * f];
+                packedData[(2 * f) + 1] = vc * sum[(2 * f) + 1];
+                packedWeight[f] = vc * c[f] * weight;
+                double cross = (sum[2 * f] * reference[2 * f]) + (sum[(2 * f) + 1] * reference[(2 * f) + 1]);
+                residual[shellOf[f]] += (weight * power[f]) - (2 * c[f] * cross) + (weight * c[f] * c[f] * referencePower[f]);
+            }
+
+            Classes[cls].Insert(PsiOf(sf) * Math.PI / 180, pixels, packedData, packedWeight);
+            ClassWeight[cls] += weight;
+        }
+    }
+
+    /// <summary>Adds another worker's sums to this one's.</summary>
+    public void Merge(Class2DWorker other)
+    {
+        for (int c = 0; c < Classes.Length; c++)
+        {
+            Classes[c].Add(other.Classes[c]);
+            ClassWeight[c] += other.ClassWeight[c];
+            ClassMembers[c] += other.ClassMembers[c];
+            PsiSpread[c] += other.PsiSpread[c];
+            ShiftSpread[c] += other.ShiftSpread[c];
+        }
+
+        foreach (var (g, residual) in other.Residual)
+        {
+            if (!Residual.TryGetValue(g, out var mine))
+            {
+                Residual[g] = (double[])residual.Clone();
+                FullPower[g] = (double[])other.FullPower[g].Clone();
+                GroupCount[g] = other.GroupCount[g];
+                continue;
+            }
+
+            var full = FullPower[g];
+            for (int s = 0; s < mine.Length; s++)
+            {
+                mine[s] += residual[s];
+                full[s] += other.FullPower[g][s];
+            }
+
+            GroupCount[g] += other.GroupCount[g];
+        }
+
+        OffsetSquares += other.OffsetSquares;
+        LogLikelihood += other.LogLikelihood;
+    }
+
+    private double PsiOf(int fineSlice) => psi.FineDeg(fineSlice % psi.FineCount);
+
+    private void EnsureSlots(int count)
+    {
+        if (slotSum.Length >= count)
+        {
+            return;
+        }
+
+        int size = Math.Max(count, Math.Max(8, 2 * slotSum.Length));
+        int old = slotSum.Length;
+        Array.Resize(ref slotSum, size);
+        Array.Resize(ref slotWeight, size);
+        Array.Resize(ref slotSlice, size);
+        for (int i = old; i < size; i++)
+        {
+            slotSum[i] = new double[2 * frequencies];
+        }
+    }
+}

@@ -1,0 +1,582 @@
+using System.Diagnostics;
+using CryoSharp.Imaging;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.Fft;
+using CryoSharp.Particles;
+
+namespace CryoSharp.Classification;
+
+/// <summary>
+/// Reference-free 2D classification by maximum-likelihood EM (RELION's Class2D) or template matching. Each
+/// iteration is one pass over the particles: the E-step (<see cref="PosteriorSearch"/>) scores every particle
+/// against every class rotated in-plane and every translation, with adaptive oversampling; the M-step inserts the
+/// weighted, aligned particles into per-class Fourier accumulators and divides with the Wiener-like
+/// regularisation σ²/(T·τ²), and re-estimates the noise spectra, class priors and offset prior. Particles are
+/// split among workers by index and the workers' sums are merged in a fixed order, so a run is repeated exactly
+/// with the same thread count.
+/// </summary>
+public sealed class Classification2D
+{
+    private readonly Class2DOptions options;
+
+    /// <summary>A classification with <paramref name="options"/>.</summary>
+    public Classification2D(Class2DOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.options = options;
+    }
+
+    /// <summary>The options.</summary>
+    public Class2DOptions Options => options;
+
+    /// <summary>The particle diameter in Å for a source (the option, or 90 % of the box).</summary>
+    public double DiameterA(IParticleSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return options.ParticleDiameterA ?? (0.9 * source.Box * source.PixelSizeA);
+    }
+
+    /// <summary>
+    /// The images as the classification sees them: background-normalised outside the particle (RELION's --norm)
+    /// and multiplied by a soft circular mask of the particle diameter (solvent flattening, RELION's --zero_mask).
+    /// </summary>
+    public IParticleSource Preprocess(IParticleSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Check(source);
+        double radius = DiameterA(source) / 2;
+        return source.Normalized(radius, options.Context).Masked(radius, options.MaskEdgePx * source.PixelSizeA, options.Context);
+    }
+
+    /// <summary>Refuses data the classification cannot use, in one line naming the option or the data.</summary>
+    public void Check(IParticleSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Count == 0)
+        {
+            throw new InvalidFileException(source.Description, "holds no particles");
+        }
+
+        if (options.Classes > source.Count)
+        {
+            throw new InvalidParameterException("--classes", options.Classes, $"is more than the {source.Count} particles of {source.Description}");
+        }
+
+        double boxA = source.Box * source.PixelSizeA;
+        if (DiameterA(source) > boxA)
+        {
+            throw new InvalidParameterException("--particle-diameter", DiameterA(source), $"is larger than the box ({source.Box} px × {source.PixelSizeA:0.###} Å = {boxA:0.#} Å)");
+        }
+
+        if (options.OffsetRangePx >= source.Box / 2)
+        {
+            throw new InvalidParameterException("--offset-range", options.OffsetRangePx, $"must be less than half the box ({source.Box / 2} px)");
+        }
+
+        if (options.Ctf)
+        {
+            foreach (var r in source.Records)
+            {
+                if (r.Ctf is null)
+                {
+                    throw new InvalidFileException(source.Description, $"--ctf needs CTF parameters (_rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle), and particle {r.Index + 1} has none", r.StarLine);
+                }
+
+                if (r.Optics.CtfPremultiplied)
+                {
+                    throw new InvalidFileException(source.Description, "holds CTF-premultiplied images (rlnCtfDataAreCtfPremultiplied); classify the images before premultiplication", r.StarLine);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The random start (as RELION): each particle in a random class at a random in-plane angle, the class averages
+    /// of those subsets, the noise spectra from the spread of the images about their mean, τ² from the averages' power.
+    /// </summary>
+    public Class2DState Start(IParticleSource prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        Check(prepared);
+        int n = prepared.Count, box = prepared.Box, k = options.Classes, shells = (box / 2) + 1;
+        var assignments = new Class2DAssignments(n);
+        var random = new RandomStream(options.Seeds.Spawn("class2d-start").Seed64);
+        var psi = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            assignments.Class[i] = 0;
+            psi[i] = 360 * random.NextDouble();
+        }
+
+        // Every class gets at least one particle: a random permutation's first K particles go to classes 1..K.
+        var order = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = random.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        var startClass = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            startClass[order[i]] = i < k ? i : random.NextInt(k);
+            var origin = prepared.Records[i].Pose;
+            assignments.OffsetXPx[i] = -origin.OriginXA / prepared.PixelSizeA;
+            assignments.OffsetYPx[i] = -origin.OriginYA / prepared.PixelSizeA;
+        }
+
+        var pixels = new FourierPixelSet(box, box / 2);
+        var shape = GridShape.Square(box);
+        var accumulators = Enumerable.Range(0, k).Select(_ => new PaddedSpectrumAccumulator(box)).ToArray();
+        var groupPower = new SortedDictionary<int, double[]>();
+        var groupSum = new SortedDictionary<int, double[]>();
+        var groupCount = new SortedDictionary<int, long>();
+        var fullShells = FullShellCounts(box);
+        var images = new float[options.ChunkSize * shape.Length];
+        var spectra = new ComplexF[options.ChunkSize * shape.HalfComplexLength];
+        var packed = new float[2 * pixels.Count];
+        var shifted = new float[2 * pixels.Count];
+        var data = new double[2 * pixels.Count];
+        var ones = new double[pixels.Count];
+        Array.Fill(ones, 1.0);
+        for (int start = 0; start < n; start += options.ChunkSize)
+        {
+            int m = Math.Min(options.ChunkSize, n - start);
+            prepared.ReadImages(start, m, images.AsSpan(0, m * shape.Length));
+            Fft.ForwardMany(images.AsSpan(0, m * shape.Length), shape, m, spectra.AsSpan(0, m * shape.HalfComplexLength), context: options.Context);
+            for (int j = 0; j < m; j++)
+            {
+                int i = start + j;
+                var spectrum = spectra.AsSpan(j * shape.HalfComplexLength, shape.HalfComplexLength);
+                int g = prepared.Records[i].Optics.Number;
+                if (!groupPower.TryGetValue(g, out var power))
+                {
+                    power = groupPower[g] = new double[shells];
+                    groupSum[g] = new double[2 * shape.HalfComplexLength];
+                    groupCount[g] = 0;
+                }
+
+                var sum = groupSum[g];
+                groupCount[g]++;
+                AddShellPower(spectrum, box, power);
+                for (int f = 0; f < spectrum.Length; f++)
+                {
+                    sum[2 * f] += spectrum[f].Re;
+                    sum[(2 * f) + 1] += spectrum[f].Im;
+                }
+
+                pixels.Gather(spectrum, packed);
+                PosteriorSearch.ShiftSpectrum(packed, pixels, -assignments.OffsetXPx[i], -assignments.OffsetYPx[i], shifted);
+                for (int f = 0; f < data.Length; f++)
+                {
+                    data[f] = shifted[f];
+                }
+
+                accumulators[startClass[i]].Insert(psi[i] * Math.PI / 180, pixels, data, ones);
+            }
+        }
+
+        var noise = new SortedDictionary<int, double[]>();
+        foreach (var (g, power) in groupPower)
+        {
+            var sigma2 = new double[shells];
+            var meanPower = new double[shells];
+            var mean = groupSum[g];
+            double count = groupCount[g];
+            for (int y = 0; y < box; y++)
+            {
+                int fy = FourierIndex.Frequency(y, box);
+                for (int x = 0; x < shape.HalfNx; x++)
+                {
+                    int s = (int)Math.Round(Math.Sqrt((x * x) + (fy * fy)));
+                    if (s < shells)
+                    {
+                        int at = (y * shape.HalfNx) + x;
+                        meanPower[s] += ((mean[2 * at] * mean[2 * at]) + (mean[(2 * at) + 1] * mean[(2 * at) + 1])) / (count * count);
+                    }
+                }
+            }
+
+            for (int s = 0; s < shells; s++)
+            {
+                // Per real or imaginary component: (E|X|² − |E X|²)/2.
+                sigma2[s] = fullShells[s] > 0 ? Math.Max(((power[s] / count) - meanPower[s]) / fullShells[s] / 2, 1e-30) : 1e-30;
+            }
+
+            noise[g] = sigma2;
+        }
+
+        var mask = ClassMask(prepared);
+        var classes = new float[k][];
+        var tau2 = new double[k][];
+        var none = new double[shells];
+        var scratch1 = new double[shells];
+        var scratch2 = new double[shells];
+        for (int c = 0; c < k; c++)
+        {
+            classes[c] = accumulators[c].Reconstruct(none, box / 2, scratch1, scratch2, options.Context);
+            mask.Apply(classes[c]);
+            tau2[c] = PowerSpectrum(classes[c], box);
+        }
+
+        int radius = InitialRadius(prepared);
+        var model = new Class2DModel
+        {
+            Box = box,
+            PixelSizeA = prepared.PixelSizeA,
+            Iteration = 0,
+            Classes = classes,
+            ClassPriors = Enumerable.Repeat(1.0 / k, k).ToArray(),
+            NoiseSpectra = noise,
+            SignalSpectra = tau2,
+            SpectralSignalToNoise = Enumerable.Range(0, k).Select(_ => new double[shells]).ToArray(),
+            SigmaOffsetA = Math.Max(options.OffsetRangePx / 3, 0.5) * prepared.PixelSizeA,
+            CurrentRadiusPx = radius,
+            ResolutionA = Enumerable.Repeat(box * prepared.PixelSizeA / radius, k).ToArray(),
+            AccuracyRotationDeg = new double[k],
+            AccuracyTranslationA = new double[k],
+            LogLikelihood = double.NaN,
+        };
+        return new Class2DState(model, assignments);
+    }
+
+    /// <summary>One EM iteration from <paramref name="state"/>; returns the new state and what the iteration did.</summary>
+    public (Class2DState State, Class2DIterationStatistics Statistics) Iterate(IParticleSource prepared, Class2DState state, IProgress<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(state);
+        var clock = Stopwatch.StartNew();
+        var model = state.Model;
+        var previous = state.Assignments;
+        int n = prepared.Count, box = prepared.Box, k = model.ClassCount, shells = model.ShellCount;
+        if (previous.Count != n || model.Box != box)
+        {
+            throw new ArgumentException($"The state is for {previous.Count} particles of {model.Box} px; the source has {n} of {box} px.", nameof(state));
+        }
+
+        int radius = Math.Clamp(model.CurrentRadiusPx, 1, box / 2);
+        var pixels = new FourierPixelSet(box, radius);
+        var psi = new InPlaneSampling(options.PsiStepDeg, options.Oversampling);
+        var translations = new TranslationSampling(options.OffsetRangePx, options.OffsetStepPx, options.Oversampling);
+        var references = model.Classes.Select(c => new PaddedImageSpectrum(c, box, options.Context)).ToArray();
+        int jc = psi.CoarseCount, cpc = psi.ChildrenPerCoarse;
+        var classOf = new int[k * jc];
+        var logPrior = new double[k * jc];
+        for (int c = 0; c < k; c++)
+        {
+            for (int j = 0; j < jc; j++)
+            {
+                classOf[(c * jc) + j] = c;
+                logPrior[(c * jc) + j] = Math.Log(Math.Max(model.ClassPriors[c], 1e-300));
+            }
+        }
+
+        var slices = new ReferenceSlices(pixels, k * jc, cpc, classOf, logPrior, (index, isFine, packed) =>
+        {
+            double deg = isFine ? psi.FineDeg(index % (jc * cpc)) : psi.CoarseDeg(index % jc);
+            int c = isFine ? index / (jc * cpc) : index / jc;
+            references[c].SampleRotated(deg * Math.PI / 180, pixels, packed);
+        }, options.Context);
+        double sigmaOffsetPx = model.SigmaOffsetA / prepared.PixelSizeA;
+        var search = new PosteriorSearch(slices, translations, sigmaOffsetPx, options.Algorithm, options.AdaptiveFraction);
+
+        int workers = Math.Max(1, Math.Min(options.Context.Threads, n));
+        var pool = new Class2DWorker[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            pool[w] = new Class2DWorker(search, psi, k, shells, box);
+        }
+
+        var next = new Class2DAssignments(n);
+        var shape = GridShape.Square(box);
+        int chunk = Math.Max(options.ChunkSize, workers);
+        var images = new float[chunk * shape.Length];
+        var spectra = new ComplexF[chunk * shape.HalfComplexLength];
+        double ctfStep = 1 / (box * prepared.PixelSizeA);
+        var noiseWeights = model.NoiseSpectra.ToDictionary(e => e.Key, e => NoiseWeights(e.Value, pixels));
+        for (int start = 0; start < n; start += chunk)
+        {
+            int m = Math.Min(chunk, n - start);
+            prepared.ReadImages(start, m, images.AsSpan(0, m * shape.Length));
+            Fft.ForwardMany(images.AsSpan(0, m * shape.Length), shape, m, spectra.AsSpan(0, m * shape.HalfComplexLength), context: options.Context);
+            int first = start;
+            Parallel.For(0, workers, options.Context.ParallelOptions, w =>
+            {
+                var worker = pool[w];
+                for (int j = w; j < m; j += workers)
+                {
+                    int i = first + j;
+                    var record = prepared.Records[i];
+                    if (!noiseWeights.TryGetValue(record.Optics.Number, out var v))
+                    {
+                        throw new InvalidOperationException($"No noise spectrum for optics group {record.Optics.Number}.");
+                    }
+
+                    worker.Process(i, record, spectra.AsSpan(j * shape.HalfComplexLength, shape.HalfComplexLength), v,
+                        options.Ctf, ctfStep, previous, next);
+                }
+            });
+            progress?.Report(start + m);
+        }
+
+        // Merge the workers' sums in worker order.
+        var total = pool[0];
+        for (int w = 1; w < workers; w++)
+        {
+            total.Merge(pool[w]);
+        }
+
+        var updated = Maximize(prepared, model, total, pixels, psi, translations, n);
+        int changed = 0;
+        long significant = 0;
+        for (int i = 0; i < n; i++)
+        {
+            changed += next.Class[i] != previous.Class[i] ? 1 : 0;
+            significant += next.SignificantSamples[i];
+        }
+
+        double logLikelihood = total.LogLikelihood;
+        var stats = new Class2DIterationStatistics(model.Iteration + 1, clock.Elapsed.TotalSeconds, logLikelihood, (double)changed / n,
+            (double)significant / n, radius, updated.ResolutionA.Min());
+        return (new Class2DState(updated, next), stats);
+    }
+
+    private Class2DModel Maximize(IParticleSource prepared, Class2DModel model, Class2DWorker total, FourierPixelSet pixels, InPlaneSampling psi,
+        TranslationSampling translations, int n)
+    {
+        int box = model.Box, k = model.ClassCount, shells = model.ShellCount;
+        var mask = ClassMask(prepared);
+        var classes = new float[k][];
+        var tau2 = new double[k][];
+        var ssnr = new double[k][];
+        var resolution = new double[k];
+        int radius = (int)pixels.RadiusPx;
+        int bestShell = 0;
+        for (int c = 0; c < k; c++)
+        {
+            var lambda = new double[shells];
+            for (int s = 0; s < shells; s++)
+            {
+                double t = options.Tau2Fudge * model.SignalSpectra[c][s];
+                lambda[s] = t > 0 ? Math.Min(1 / t, 1e30) : 1e30;
+            }
+
+            var power = new double[shells];
+            var weight = new double[shells];
+            classes[c] = total.Classes[c].Reconstruct(lambda, radius, power, weight, options.Context);
+            mask.Apply(classes[c]);
+            if (options.CenterClasses)
+            {
+                Center(classes[c], box, mask);
+            }
+
+            tau2[c] = new double[shells];
+            ssnr[c] = new double[shells];
+            int shell = 0;
+            bool falling = false;
+            for (int s = 0; s < shells; s++)
+            {
+                // Beyond the frequencies in use there is no new evidence: keep the previous τ² so they can be used later.
+                tau2[c][s] = s < radius ? power[s] : model.SignalSpectra[c][s];
+                ssnr[c][s] = s < radius ? options.Tau2Fudge * power[s] * weight[s] : 0;
+                if (s >= 1 && !falling)
+                {
+                    if (ssnr[c][s] >= 1)
+                    {
+                        shell = s;
+                    }
+                    else
+                    {
+                        falling = true;
+                    }
+                }
+            }
+
+            resolution[c] = shell > 0 ? box * model.PixelSizeA / shell : box * model.PixelSizeA;
+            bestShell = Math.Max(bestShell, shell);
+        }
+
+        // Noise spectra: the weighted residuals inside the frequencies in use, the images' power beyond them.
+        var inSet = pixels.CountPerShell(shells);
+        var full = FullShellCounts(box);
+        var noise = new SortedDictionary<int, double[]>();
+        foreach (var (g, residual) in total.Residual)
+        {
+            double count = total.GroupCount[g];
+            var previous = model.NoiseSpectra[g];
+            var sigma2 = new double[shells];
+            for (int s = 0; s < shells; s++)
+            {
+                double value = s < radius && inSet[s] > 0
+                    ? residual[s] / (2 * count * inSet[s])
+                    : full[s] > 0 ? total.FullPower[g][s] / (2 * count * full[s]) : previous[s];
+                sigma2[s] = value > 0 ? value : previous[s];
+            }
+
+            noise[g] = sigma2;
+        }
+
+        foreach (var (g, sigma2) in model.NoiseSpectra)
+        {
+            noise.TryAdd(g, sigma2);
+        }
+
+        var priors = new double[k];
+        var accuracyRotation = new double[k];
+        var accuracyTranslation = new double[k];
+        for (int c = 0; c < k; c++)
+        {
+            priors[c] = Math.Max(total.ClassWeight[c] / n, 1e-10);
+            accuracyRotation[c] = total.ClassMembers[c] > 0 ? total.PsiSpread[c] / total.ClassMembers[c] : 0;
+            accuracyTranslation[c] = total.ClassMembers[c] > 0 ? total.ShiftSpread[c] / total.ClassMembers[c] * model.PixelSizeA : 0;
+        }
+
+        double priorSum = priors.Sum();
+        for (int c = 0; c < k; c++)
+        {
+            priors[c] /= priorSum;
+        }
+
+        double sigmaOffsetPx = options.Algorithm == SearchAlgorithm.CrossCorrelation
+            ? model.SigmaOffsetA / model.PixelSizeA
+            : Math.Max(Math.Sqrt(total.OffsetSquares / (2.0 * n)), 0.1);
+        int nextRadius = Math.Clamp(bestShell + options.IncrementShells, Math.Min(InitialRadius(prepared), box / 2), box / 2);
+        return new Class2DModel
+        {
+            Box = box,
+            PixelSizeA = model.PixelSizeA,
+            Iteration = model.Iteration + 1,
+            Classes = classes,
+            ClassPriors = priors,
+            NoiseSpectra = noise,
+            SignalSpectra = tau2,
+            SpectralSignalToNoise = ssnr,
+            SigmaOffsetA = sigmaOffsetPx * model.PixelSizeA,
+            CurrentRadiusPx = nextRadius,
+            ResolutionA = resolution,
+            AccuracyRotationDeg = accuracyRotation,
+            AccuracyTranslationA = accuracyTranslation,
+            LogLikelihood = total.LogLikelihood,
+        };
+    }
+
+    private int InitialRadius(IParticleSource source)
+    {
+        int box = source.Box;
+        double radius = options.InitialResolutionA is double a ? box * source.PixelSizeA / a : box / 4.0;
+        return Math.Clamp((int)Math.Round(radius), 1, box / 2);
+    }
+
+    private SphericalMask ClassMask(IParticleSource source) =>
+        new(GridShape.Square(source.Box), DiameterA(source) / 2 / source.PixelSizeA, options.MaskEdgePx);
+
+    private static float[] NoiseWeights(double[] sigma2, FourierPixelSet pixels)
+    {
+        var v = new float[pixels.Count];
+        var shells = pixels.Shells;
+        for (int f = 0; f < v.Length; f++)
+        {
+            int s = Math.Min(shells[f], sigma2.Length - 1);
+            v[f] = (float)(1 / (2 * sigma2[s]));
+        }
+
+        return v;
+    }
+
+    /// <summary>Number of half-complex frequencies of a box in each shell 0..box/2.</summary>
+    internal static int[] FullShellCounts(int box)
+    {
+        int shells = (box / 2) + 1, half = (box / 2) + 1;
+        var counts = new int[shells];
+        for (int y = 0; y < box; y++)
+        {
+            int fy = FourierIndex.Frequency(y, box);
+            for (int x = 0; x < half; x++)
+            {
+                int s = (int)Math.Round(Math.Sqrt((x * x) + (fy * fy)));
+                if (s < shells)
+                {
+                    counts[s]++;
+                }
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>Adds Σ|X|² per shell of a half-complex spectrum (each stored frequency once) to <paramref name="power"/>.</summary>
+    internal static void AddShellPower(ReadOnlySpan<ComplexF> spectrum, int box, Span<double> power)
+    {
+        int half = (box / 2) + 1;
+        for (int y = 0; y < box; y++)
+        {
+            int fy = FourierIndex.Frequency(y, box);
+            var row = spectrum.Slice(y * half, half);
+            for (int x = 0; x < half; x++)
+            {
+                int s = (int)Math.Round(Math.Sqrt((x * x) + (fy * fy)));
+                if (s < power.Length)
+                {
+                    power[s] += row[x].MagnitudeSquared;
+                }
+            }
+        }
+    }
+
+    private double[] PowerSpectrum(float[] image, int box)
+    {
+        var shape = GridShape.Square(box);
+        var spectrum = new ComplexF[shape.HalfComplexLength];
+        Fft.Forward(image, shape, spectrum, context: options.Context);
+        var power = new double[(box / 2) + 1];
+        AddShellPower(spectrum, box, power);
+        var counts = FullShellCounts(box);
+        for (int s = 0; s < power.Length; s++)
+        {
+            power[s] = counts[s] > 0 ? power[s] / counts[s] : 0;
+        }
+
+        return power;
+    }
+
+    /// <summary>Moves the centre of mass of the positive density inside the mask to the box centre (sub-pixel, by a phase ramp).</summary>
+    private static void Center(float[] image, int box, SphericalMask mask)
+    {
+        double sum = 0, sx = 0, sy = 0;
+        int c = box / 2;
+        for (int y = 0; y < box; y++)
+        {
+            for (int x = 0; x < box; x++)
+            {
+                double v = image[(y * box) + x] * mask.Weights[(y * box) + x];
+                if (v > 0)
+                {
+                    sum += v;
+                    sx += v * (x - c);
+                    sy += v * (y - c);
+                }
+            }
+        }
+
+        if (!(sum > 0))
+        {
+            return;
+        }
+
+        double dx = sx / sum, dy = sy / sum;
+        if ((dx * dx) + (dy * dy) < 1e-6)
+        {
+            return;
+        }
+
+        var picture = new Image(box, box, 1, image);
+        FourierShift.Apply(picture, -dx, -dy);
+        mask.Apply(image);
+    }
+}

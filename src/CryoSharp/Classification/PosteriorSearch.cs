@@ -1,0 +1,254 @@
+using CryoSharp.Numerics;
+
+namespace CryoSharp.Classification;
+
+/// <summary>
+/// The E-step for one particle, shared by 2D classification and 3D refinement. For every coarse slice s (class ×
+/// orientation) and translation t about the particle's previous offset u₀ it scores
+/// log p = −Σ_f |X − C·S_{u₀+t}·R_s|²/(2σ²) + log prior(s) − |u₀ + t|²/(2σ²_offset), in the form
+/// −(Σ v|X|² + Σ v C²|R_s|² − 2 Re Σ v C X̄_t R̄_s) with X̄_t = S_{−(u₀+t)}X, so that the costly term is a dot product of
+/// precomputed reference slices with a few shifted copies of the particle (SIMD, four at a time). The coarse
+/// hypotheses that hold <see cref="AdaptiveFraction"/> of the posterior are then refined: each one's fine children
+/// (slices × translations) are scored the same way, and the fine posterior, pruned to the same fraction, is the
+/// particle's result (RELION's adaptive oversampling). Template matching keeps only the best hypothesis.
+/// </summary>
+public sealed class PosteriorSearch
+{
+    private readonly float[] coarsePhase;
+    private readonly float[] finePhase;
+
+    /// <summary>A search over <paramref name="slices"/> × <paramref name="translations"/>.</summary>
+    /// <param name="slices">The reference slices of this iteration.</param>
+    /// <param name="translations">The translation grid, in pixels, about each particle's previous offset.</param>
+    /// <param name="sigmaOffsetPx">σ of the Gaussian prior on offsets (centred on 0), in pixels.</param>
+    /// <param name="algorithm">Maximum likelihood or template matching.</param>
+    /// <param name="adaptiveFraction">Posterior mass kept at each level (RELION's 0.999).</param>
+    public PosteriorSearch(ReferenceSlices slices, TranslationSampling translations, double sigmaOffsetPx, SearchAlgorithm algorithm,
+        double adaptiveFraction = 0.999)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        ArgumentNullException.ThrowIfNull(translations);
+        if (!(adaptiveFraction is > 0 and <= 1))
+        {
+            throw new InvalidParameterException("adaptive fraction", adaptiveFraction, "must be in (0, 1]");
+        }
+
+        Slices = slices;
+        Translations = translations;
+        SigmaOffsetPx = sigmaOffsetPx;
+        Algorithm = algorithm;
+        AdaptiveFraction = adaptiveFraction;
+        coarsePhase = PhaseTable(translations.Coarse, slices.Pixels);
+        finePhase = PhaseTable(translations.Fine, slices.Pixels);
+    }
+
+    /// <summary>The reference slices.</summary>
+    public ReferenceSlices Slices { get; }
+
+    /// <summary>The translation grid.</summary>
+    public TranslationSampling Translations { get; }
+
+    /// <summary>σ of the offset prior, in pixels.</summary>
+    public double SigmaOffsetPx { get; }
+
+    /// <summary>How scores become weights.</summary>
+    public SearchAlgorithm Algorithm { get; }
+
+    /// <summary>Posterior mass kept at each level.</summary>
+    public double AdaptiveFraction { get; }
+
+    /// <summary>Buffers for one worker; reuse it for every particle that worker scores.</summary>
+    public PosteriorWorkspace CreateWorkspace() => new(Slices, Translations);
+
+    /// <summary>Scores one particle; the result is <paramref name="workspace"/>'s <see cref="PosteriorWorkspace.Posterior"/>.</summary>
+    public void Search(ParticleSpectrum particle, PosteriorWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(particle);
+        ArgumentNullException.ThrowIfNull(workspace);
+        var pixels = Slices.Pixels;
+        int p = pixels.Count, tc = Translations.Coarse.Length, mc = Slices.CoarseCount;
+        var ws = workspace;
+        var v = particle.NoiseWeight;
+        var ctf = particle.Ctf;
+
+        // The particle moved back by its previous offset, and the per-frequency weights v·C and v·C².
+        ShiftSpectrum(particle.Spectrum, pixels, -particle.PreviousShiftPx.X, -particle.PreviousShiftPx.Y, ws.Centred);
+        double weightedPower = 0;
+        for (int f = 0; f < p; f++)
+        {
+            float re = ws.Centred[2 * f], im = ws.Centred[(2 * f) + 1];
+            weightedPower += v[f] * ((re * re) + (im * im));
+            ws.NoiseCtf[f] = v[f] * ctf[f];
+            ws.NoiseCtf2[f] = v[f] * ctf[f] * ctf[f];
+        }
+
+        ws.Posterior.WeightedPower = weightedPower;
+        for (int t = 0; t < tc; t++)
+        {
+            var y = ws.CoarseWeighted.AsSpan(t * 2 * p, 2 * p);
+            MultiplyPhase(ws.Centred, coarsePhase.AsSpan(t * 2 * p, 2 * p), y);
+            for (int f = 0; f < p; f++)
+            {
+                y[2 * f] *= ws.NoiseCtf[f];
+                y[(2 * f) + 1] *= ws.NoiseCtf[f];
+            }
+
+            ws.CoarseShiftPrior[t] = ShiftLogPrior(particle.PreviousShiftPx, Translations.Coarse[t]);
+        }
+
+        // Coarse scores: one slice against every shifted copy at a time.
+        var cross = ws.Cross.AsSpan(0, tc);
+        double best = double.NegativeInfinity;
+        for (int s = 0; s < mc; s++)
+        {
+            double norm = DotProducts.One(ws.NoiseCtf2, Slices.CoarsePower(s));
+            DotProducts.OneAgainstMany(Slices.Coarse(s), ws.CoarseWeighted.AsSpan(0, tc * 2 * p), cross);
+            double prior = Slices.LogPrior(s);
+            var row = ws.CoarseScore.AsSpan(s * tc, tc);
+            for (int t = 0; t < tc; t++)
+            {
+                double score = Score(weightedPower, norm, cross[t], prior + ws.CoarseShiftPrior[t]);
+                row[t] = score;
+                best = Math.Max(best, score);
+            }
+        }
+
+        // The coarse hypotheses holding the adaptive fraction of the posterior (for template matching: the best one).
+        var significant = SelectSignificant(ws.CoarseScore.AsSpan(0, mc * tc), best, ws, out int significantCount);
+        ws.Posterior.SignificantCoarse = significantCount;
+
+        // The fine pass over the children of the significant hypotheses.
+        ws.ResetFine();
+        int cs = Slices.ChildrenPerCoarse, ct = Translations.ChildrenPerCoarse;
+        ws.FineCount = 0;
+        double fineBest = double.NegativeInfinity;
+        foreach (int h in significant)
+        {
+            int s = h / tc, t = h % tc;
+            double prior = Slices.LogPrior(s);
+            for (int j = 0; j < ct; j++)
+            {
+                int tf = (t * ct) + j;
+                var y = ws.FineWeighted(tf, particle, this);
+                double shiftPrior = ShiftLogPrior(particle.PreviousShiftPx, Translations.Fine[tf]);
+                for (int i = 0; i < cs; i++)
+                {
+                    int sf = (s * cs) + i;
+                    double norm = ws.FineNorm(sf, Slices);
+                    double c = DotProducts.One(Slices.Fine(sf), y);
+                    double score = Score(weightedPower, norm, c, prior + shiftPrior);
+                    ws.AddFine(sf, tf, score);
+                    fineBest = Math.Max(fineBest, score);
+                }
+            }
+        }
+
+        ws.FinishPosterior(fineBest, Algorithm == SearchAlgorithm.CrossCorrelation ? 0 : AdaptiveFraction, Algorithm, Translations, particle.PreviousShiftPx);
+    }
+
+    /// <summary>The spectrum translated by (dx, dy) pixels (image(x) → image(x − d)), packed.</summary>
+    public static void ShiftSpectrum(ReadOnlySpan<float> packed, FourierPixelSet pixels, double dxPx, double dyPx, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        double ax = -2 * Math.PI * dxPx / pixels.Box, ay = -2 * Math.PI * dyPx / pixels.Box;
+        var kx = pixels.Kx;
+        var ky = pixels.Ky;
+        for (int f = 0; f < pixels.Count; f++)
+        {
+            var (s, c) = Math.SinCos((ax * kx[f]) + (ay * ky[f]));
+            float re = packed[2 * f], im = packed[(2 * f) + 1];
+            destination[2 * f] = (float)((re * c) - (im * s));
+            destination[(2 * f) + 1] = (float)((re * s) + (im * c));
+        }
+    }
+
+    internal void FineShifted(int tf, ReadOnlySpan<float> centred, Span<float> destination) =>
+        MultiplyPhase(centred, finePhase.AsSpan(tf * 2 * Slices.Pixels.Count, 2 * Slices.Pixels.Count), destination);
+
+    private double Score(double weightedPower, double norm, double cross, double logPrior) => Algorithm == SearchAlgorithm.MaximumLikelihood
+        ? -(weightedPower + norm - (2 * cross)) + logPrior
+        : norm > 0 ? cross / Math.Sqrt(norm) : double.NegativeInfinity;
+
+    private double ShiftLogPrior((double X, double Y) previous, (double X, double Y) offset)
+    {
+        if (Algorithm == SearchAlgorithm.CrossCorrelation || !(SigmaOffsetPx > 0))
+        {
+            return 0;
+        }
+
+        double x = previous.X + offset.X, y = previous.Y + offset.Y;
+        return -((x * x) + (y * y)) / (2 * SigmaOffsetPx * SigmaOffsetPx);
+    }
+
+    private ReadOnlySpan<int> SelectSignificant(ReadOnlySpan<double> scores, double best, PosteriorWorkspace ws, out int count)
+    {
+        if (Algorithm == SearchAlgorithm.CrossCorrelation)
+        {
+            int arg = scores.IndexOf(best);
+            ws.Order[0] = Math.Max(arg, 0);
+            count = 1;
+            return ws.Order.AsSpan(0, 1);
+        }
+
+        // Only hypotheses within e^-40 of the best can matter; sort those by weight.
+        int n = 0;
+        double total = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            double d = scores[i] - best;
+            if (d > -40)
+            {
+                double w = Math.Exp(d);
+                ws.Order[n] = i;
+                ws.SortKey[n] = -w;
+                total += w;
+                n++;
+            }
+        }
+
+        Array.Sort(ws.SortKey, ws.Order, 0, n);
+        double target = AdaptiveFraction * total, sum = 0;
+        count = 0;
+        while (count < n)
+        {
+            sum -= ws.SortKey[count];
+            count++;
+            if (sum >= target)
+            {
+                break;
+            }
+        }
+
+        return ws.Order.AsSpan(0, count);
+    }
+
+    private static float[] PhaseTable(ReadOnlySpan<(double X, double Y)> offsets, FourierPixelSet pixels)
+    {
+        // Moving the particle back by an offset t multiplies its spectrum by e^{+2πi k·t/n}.
+        int p = pixels.Count;
+        var table = new float[offsets.Length * 2 * p];
+        var kx = pixels.Kx;
+        var ky = pixels.Ky;
+        for (int t = 0; t < offsets.Length; t++)
+        {
+            for (int f = 0; f < p; f++)
+            {
+                var (s, c) = Math.SinCos(2 * Math.PI * ((kx[f] * offsets[t].X) + (ky[f] * offsets[t].Y)) / pixels.Box);
+                table[(t * 2 * p) + (2 * f)] = (float)c;
+                table[(t * 2 * p) + (2 * f) + 1] = (float)s;
+            }
+        }
+
+        return table;
+    }
+
+    private static void MultiplyPhase(ReadOnlySpan<float> x, ReadOnlySpan<float> phase, Span<float> destination)
+    {
+        for (int f = 0; f < x.Length; f += 2)
+        {
+            float re = x[f], im = x[f + 1], c = phase[f], s = phase[f + 1];
+            destination[f] = (re * c) - (im * s);
+            destination[f + 1] = (re * s) + (im * c);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using CryoSharp.Numerics;
+
+namespace CryoSharp.Classification;
+
+/// <summary>
+/// The reference spectra one E-step scores every particle against, at two levels: coarse slices, and each coarse
+/// slice's fine children (adaptive oversampling). A slice is whatever a hypothesis predicts before CTF and shift —
+/// a class average rotated in-plane (2D classification) or a central section of a class volume (3D refinement) —
+/// packed on a <see cref="FourierPixelSet"/>, with its class and log prior. Built once per iteration, read by
+/// every particle.
+/// </summary>
+public sealed class ReferenceSlices
+{
+    private readonly float[] coarse;
+    private readonly float[] coarsePower;
+    private readonly float[] fine;
+    private readonly float[] finePower;
+    private readonly int[] classOfCoarse;
+    private readonly double[] logPriorCoarse;
+
+    /// <summary>
+    /// Builds the slices: <paramref name="fill"/>(index, isFine, packed) writes slice <c>index</c> of its level
+    /// (fine slice f is child f mod <paramref name="childrenPerCoarse"/> of coarse slice f / children).
+    /// </summary>
+    /// <param name="pixels">The frequencies the slices are packed on.</param>
+    /// <param name="coarseCount">Number of coarse slices.</param>
+    /// <param name="childrenPerCoarse">Fine slices per coarse slice (1 without oversampling).</param>
+    /// <param name="classOf">The class of each coarse slice (its children share it).</param>
+    /// <param name="logPrior">The log prior of each coarse slice (class prior and any orientation prior); children share it.</param>
+    /// <param name="fill">Writes one slice, interleaved (re, im).</param>
+    /// <param name="context">Threads to build with.</param>
+    public ReferenceSlices(FourierPixelSet pixels, int coarseCount, int childrenPerCoarse, ReadOnlySpan<int> classOf, ReadOnlySpan<double> logPrior,
+        Action<int, bool, Span<float>> fill, ComputeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(fill);
+        ArgumentNullException.ThrowIfNull(context);
+        Pixels = pixels;
+        CoarseCount = coarseCount;
+        ChildrenPerCoarse = childrenPerCoarse;
+        int p = pixels.Count;
+        coarse = new float[(long)coarseCount * 2 * p];
+        coarsePower = new float[(long)coarseCount * p];
+        fine = new float[(long)coarseCount * childrenPerCoarse * 2 * p];
+        finePower = new float[(long)coarseCount * childrenPerCoarse * p];
+        classOfCoarse = classOf.ToArray();
+        logPriorCoarse = logPrior.ToArray();
+        var c = coarse;
+        var cp = coarsePower;
+        var f = fine;
+        var fp = finePower;
+        int total = coarseCount * (1 + childrenPerCoarse);
+        Parallel.For(0, total, context.ParallelOptions, i =>
+        {
+            bool isFine = i >= coarseCount;
+            int index = isFine ? i - coarseCount : i;
+            var packed = (isFine ? f : c).AsSpan(index * 2 * p, 2 * p);
+            fill(index, isFine, packed);
+            var power = (isFine ? fp : cp).AsSpan(index * p, p);
+            for (int k = 0; k < p; k++)
+            {
+                power[k] = (packed[2 * k] * packed[2 * k]) + (packed[(2 * k) + 1] * packed[(2 * k) + 1]);
+            }
+        });
+    }
+
+    /// <summary>The frequencies of every slice.</summary>
+    public FourierPixelSet Pixels { get; }
+
+    /// <summary>Number of coarse slices.</summary>
+    public int CoarseCount { get; }
+
+    /// <summary>Fine slices per coarse slice.</summary>
+    public int ChildrenPerCoarse { get; }
+
+    /// <summary>Number of fine slices.</summary>
+    public int FineCount => CoarseCount * ChildrenPerCoarse;
+
+    /// <summary>Coarse slice <paramref name="s"/>, interleaved (re, im).</summary>
+    public ReadOnlySpan<float> Coarse(int s) => coarse.AsSpan(s * 2 * Pixels.Count, 2 * Pixels.Count);
+
+    /// <summary>All coarse slices, one after another.</summary>
+    public ReadOnlySpan<float> AllCoarse => coarse;
+
+    /// <summary>|slice|² per frequency of coarse slice <paramref name="s"/>.</summary>
+    public ReadOnlySpan<float> CoarsePower(int s) => coarsePower.AsSpan(s * Pixels.Count, Pixels.Count);
+
+    /// <summary>Fine slice <paramref name="f"/>, interleaved (re, im).</summary>
+    public ReadOnlySpan<float> Fine(int f) => fine.AsSpan(f * 2 * Pixels.Count, 2 * Pixels.Count);
+
+    /// <summary>|slice|² per frequency of fine slice <paramref name="f"/>.</summary>
+    public ReadOnlySpan<float> FinePower(int f) => finePower.AsSpan(f * Pixels.Count, Pixels.Count);
+
+    /// <summary>The class of coarse slice <paramref name="s"/>.</summary>
+    public int ClassOfCoarse(int s) => classOfCoarse[s];
+
+    /// <summary>The class of fine slice <paramref name="f"/>.</summary>
+    public int ClassOfFine(int f) => classOfCoarse[f / ChildrenPerCoarse];
+
+    /// <summary>The log prior of coarse slice <paramref name="s"/> (its children share it).</summary>
+    public double LogPrior(int s) => logPriorCoarse[s];
+}
