@@ -92,28 +92,21 @@ public sealed class Classification2D
     }
 
     /// <summary>
-    /// The random start (as RELION): each particle in a random class at a random in-plane angle, the class averages
-    /// of those subsets, the noise spectra from the spread of the images about their mean, τ² from the averages' power.
+    /// The random start (as RELION): each particle in a random class at a random in-plane angle (every class gets at
+    /// least one particle), at the offset its record gives.
     /// </summary>
     public Class2DState Start(IParticleSource prepared)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         Check(prepared);
-        int n = prepared.Count, box = prepared.Box, k = options.Classes, shells = (box / 2) + 1;
-        var assignments = new Class2DAssignments(n);
+        int n = prepared.Count, k = options.Classes;
         var random = new RandomStream(options.Seeds.Spawn("class2d-start").Seed64);
-        var psi = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            assignments.Class[i] = 0;
-            psi[i] = 360 * random.NextDouble();
-        }
-
-        // Every class gets at least one particle: a random permutation's first K particles go to classes 1..K.
+        var start = new Class2DAssignments(n);
         var order = new int[n];
         for (int i = 0; i < n; i++)
         {
             order[i] = i;
+            start.PsiDeg[i] = 360 * random.NextDouble();
         }
 
         for (int i = n - 1; i > 0; i--)
@@ -122,13 +115,47 @@ public sealed class Classification2D
             (order[i], order[j]) = (order[j], order[i]);
         }
 
+        for (int i = 0; i < n; i++)
+        {
+            start.Class[order[i]] = 1 + (i < k ? i : random.NextInt(k));
+            var origin = prepared.Records[i].Pose;
+            start.OffsetXPx[i] = -origin.OriginXA / prepared.PixelSizeA;
+            start.OffsetYPx[i] = -origin.OriginYA / prepared.PixelSizeA;
+        }
+
+        return StartFrom(prepared, start);
+    }
+
+    /// <summary>
+    /// A start from given assignments: the class averages of the particles at their classes, angles and offsets, the
+    /// noise spectra from the spread of the images about their mean, τ² from the averages' power. The model's
+    /// iteration is 0 and the returned assignments have no classes yet, so the first iteration counts every particle
+    /// as changed.
+    /// </summary>
+    public Class2DState StartFrom(IParticleSource prepared, Class2DAssignments initial)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(initial);
+        Check(prepared);
+        int n = prepared.Count, box = prepared.Box, k = options.Classes, shells = (box / 2) + 1;
+        if (initial.Count != n)
+        {
+            throw new ArgumentException($"{initial.Count} assignments for {n} particles.", nameof(initial));
+        }
+
+        var assignments = new Class2DAssignments(n);
+        var psi = initial.PsiDeg;
         var startClass = new int[n];
         for (int i = 0; i < n; i++)
         {
-            startClass[order[i]] = i < k ? i : random.NextInt(k);
-            var origin = prepared.Records[i].Pose;
-            assignments.OffsetXPx[i] = -origin.OriginXA / prepared.PixelSizeA;
-            assignments.OffsetYPx[i] = -origin.OriginYA / prepared.PixelSizeA;
+            if (initial.Class[i] < 1 || initial.Class[i] > k)
+            {
+                throw new ArgumentException($"Particle {i + 1} starts in class {initial.Class[i]}, not 1..{k}.", nameof(initial));
+            }
+
+            startClass[i] = initial.Class[i] - 1;
+            assignments.OffsetXPx[i] = initial.OffsetXPx[i];
+            assignments.OffsetYPx[i] = initial.OffsetYPx[i];
         }
 
         var pixels = new FourierPixelSet(box, box / 2);
