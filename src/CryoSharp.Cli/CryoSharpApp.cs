@@ -126,6 +126,8 @@ public static partial class CryoSharpApp
         root.Subcommands.Add(FscCommand.Create(globals, console));
         root.Subcommands.Add(MaskCommand.Create(globals, console));
         root.Subcommands.Add(CtfCorrectCommand.Create(globals, console));
+        root.Subcommands.Add(Class2DCommand.Create(globals, console));
+        root.Subcommands.Add(ScoreClassesCommand.Create(globals, console));
         root.Subcommands.Add(SyncCommand.Create(globals, console));
         root.Subcommands.Add(MraCommand.Create(globals, console));
         root.Subcommands.Add(MtdCommand.Create(globals, console));

@@ -21,10 +21,16 @@ internal sealed class Class2DWorker
     private readonly double[] packedData;
     private readonly double[] packedWeight;
     private readonly float[] power;
-    private double[][] slotSum = [];
+    private float[][] slotSum = [];
     private double[] slotWeight = [];
     private int[] slotSlice = [];
     private int stamp;
+    private readonly float[]?[] sliceData;
+    private readonly float[]?[] sliceWeight;
+    private readonly List<int> touched = [];
+    private readonly bool batchInsertion;
+    private readonly float[] packedDataF;
+    private readonly float[] packedWeightF;
 
     public Class2DWorker(PosteriorSearch search, InPlaneSampling psi, int classes, int shells, int box)
     {
@@ -40,6 +46,14 @@ internal sealed class Class2DWorker
         packedData = new double[2 * frequencies];
         packedWeight = new double[frequencies];
         power = new float[frequencies];
+        packedDataF = new float[2 * frequencies];
+        packedWeightF = new float[frequencies];
+        sliceData = new float[]?[search.Slices.FineCount];
+        sliceWeight = new float[]?[search.Slices.FineCount];
+
+        // Sums per fine slice over a chunk of particles, inserted into the classes once per chunk, when they fit in
+        // 128 MB per worker; otherwise every particle is inserted on its own (the same sums, more interpolation).
+        batchInsertion = (long)search.Slices.FineCount * 3 * frequencies * sizeof(float) <= 128L << 20;
         Classes = new PaddedSpectrumAccumulator[classes];
         for (int c = 0; c < classes; c++)
         {
@@ -160,11 +174,8 @@ internal sealed class Class2DWorker
 
             int slot = slotOfSlice[sf];
             var x = workspace.ShiftedSpectrum(tf);
-            var sum = slotSum[slot];
-            for (int f = 0; f < sum.Length; f++)
-            {
-                sum[f] += w * x[f];
-            }
+            // Per particle the weights sum to 1, so float sums lose nothing that matters; the classes accumulate in double.
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(x, (float)w, slotSum[slot], slotSum[slot]);
 
             slotWeight[slot] += w;
             var t = search.Translations.Fine[tf];
@@ -202,16 +213,85 @@ internal sealed class Class2DWorker
             for (int f = 0; f < frequencies; f++)
             {
                 double vc = v[f] * c[f];
-                packedData[2 * f] = vc * sum[2 * f];
-                packedData[(2 * f) + 1] = vc * sum[(2 * f) + 1];
-                packedWeight[f] = vc * c[f] * weight;
+                packedDataF[2 * f] = (float)(vc * sum[2 * f]);
+                packedDataF[(2 * f) + 1] = (float)(vc * sum[(2 * f) + 1]);
+                packedWeightF[f] = (float)(vc * c[f] * weight);
                 double cross = (sum[2 * f] * reference[2 * f]) + (sum[(2 * f) + 1] * reference[(2 * f) + 1]);
                 residual[shellOf[f]] += (weight * power[f]) - (2 * c[f] * cross) + (weight * c[f] * c[f] * referencePower[f]);
             }
 
-            Classes[cls].Insert(PsiOf(sf) * Math.PI / 180, pixels, packedData, packedWeight);
+            if (batchInsertion)
+            {
+                if (sliceData[sf] is null)
+                {
+                    sliceData[sf] = new float[2 * frequencies];
+                    sliceWeight[sf] = new float[frequencies];
+                }
+
+                if (!IsTouched(sf))
+                {
+                    touched.Add(sf);
+                }
+
+                System.Numerics.Tensors.TensorPrimitives.Add(sliceData[sf]!, packedDataF, sliceData[sf]!);
+                System.Numerics.Tensors.TensorPrimitives.Add(sliceWeight[sf]!, packedWeightF, sliceWeight[sf]!);
+            }
+            else
+            {
+                InsertSlice(sf, packedDataF, packedWeightF);
+            }
+
             ClassWeight[cls] += weight;
         }
+
+    }
+
+    /// <summary>Inserts the slice sums of the particles processed since the last flush into the class accumulators.</summary>
+    public void Flush()
+    {
+        touched.Sort();
+        foreach (int sf in touched)
+        {
+            InsertSlice(sf, sliceData[sf]!, sliceWeight[sf]!);
+            Array.Clear(sliceData[sf]!);
+            Array.Clear(sliceWeight[sf]!);
+            touchedStamp[sf] = 0;
+        }
+
+        touched.Clear();
+    }
+
+    private int[] touchedStamp = [];
+
+    private bool IsTouched(int sf)
+    {
+        if (touchedStamp.Length == 0)
+        {
+            touchedStamp = new int[sliceData.Length];
+        }
+
+        if (touchedStamp[sf] == 1)
+        {
+            return true;
+        }
+
+        touchedStamp[sf] = 1;
+        return false;
+    }
+
+    private void InsertSlice(int sf, ReadOnlySpan<float> data, ReadOnlySpan<float> weight)
+    {
+        for (int i = 0; i < data.Length; i++)
+        {
+            packedData[i] = data[i];
+        }
+
+        for (int i = 0; i < weight.Length; i++)
+        {
+            packedWeight[i] = weight[i];
+        }
+
+        Classes[search.Slices.ClassOfFine(sf)].Insert(PsiOf(sf) * Math.PI / 180, search.Slices.Pixels, packedData, packedWeight);
     }
 
     /// <summary>Adds another worker's sums to this one's.</summary>
@@ -266,7 +346,7 @@ internal sealed class Class2DWorker
         Array.Resize(ref slotSlice, size);
         for (int i = old; i < size; i++)
         {
-            slotSum[i] = new double[2 * frequencies];
+            slotSum[i] = new float[2 * frequencies];
         }
     }
 }

@@ -348,6 +348,8 @@ public sealed class Classification2D
                     worker.Process(i, record, spectra.AsSpan(j * shape.HalfComplexLength, shape.HalfComplexLength), v,
                         options.Ctf, ctfStep, previous, next);
                 }
+
+                worker.Flush();
             });
             progress?.Report(start + m);
         }
@@ -360,6 +362,7 @@ public sealed class Classification2D
         }
 
         var updated = Maximize(prepared, model, total, pixels, psi, translations, n);
+        Canonicalize(next, prepared.PixelSizeA);
         int changed = 0;
         long significant = 0;
         for (int i = 0; i < n; i++)
@@ -372,6 +375,19 @@ public sealed class Classification2D
         var stats = new Class2DIterationStatistics(model.Iteration + 1, clock.Elapsed.TotalSeconds, logLikelihood, (double)changed / n,
             (double)significant / n, radius, updated.ResolutionA.Min());
         return (new Class2DState(updated, next), stats);
+    }
+
+    /// <summary>
+    /// Offsets as they will be read back from a STAR file (rlnOriginXAngst = −offset × pixel size), so that a run continued
+    /// from its files goes on exactly as an uninterrupted one.
+    /// </summary>
+    internal static void Canonicalize(Class2DAssignments assignments, double pixelSizeA)
+    {
+        for (int i = 0; i < assignments.Count; i++)
+        {
+            assignments.OffsetXPx[i] = Class2DFiles.OffsetFromOrigin(Class2DFiles.OriginOf(assignments.OffsetXPx[i], pixelSizeA), pixelSizeA);
+            assignments.OffsetYPx[i] = Class2DFiles.OffsetFromOrigin(Class2DFiles.OriginOf(assignments.OffsetYPx[i], pixelSizeA), pixelSizeA);
+        }
     }
 
     private Class2DModel Maximize(IParticleSource prepared, Class2DModel model, Class2DWorker total, FourierPixelSet pixels, InPlaneSampling psi,

@@ -126,18 +126,23 @@ public sealed class PosteriorSearch
         {
             int s = h / tc, t = h % tc;
             double prior = Slices.LogPrior(s);
+
+            // The fine translations of one coarse translation are consecutive rows: score each fine slice against all of them at once.
+            var rows = ws.FineWeightedRows(t * ct, ct, particle, this);
             for (int j = 0; j < ct; j++)
             {
-                int tf = (t * ct) + j;
-                var y = ws.FineWeighted(tf, particle, this);
-                double shiftPrior = ShiftLogPrior(particle.PreviousShiftPx, Translations.Fine[tf]);
-                for (int i = 0; i < cs; i++)
+                ws.FineShiftPrior[j] = ShiftLogPrior(particle.PreviousShiftPx, Translations.Fine[(t * ct) + j]);
+            }
+
+            for (int i = 0; i < cs; i++)
+            {
+                int sf = (s * cs) + i;
+                double norm = ws.FineNorm(sf, Slices);
+                DotProducts.OneAgainstMany(Slices.Fine(sf), rows, ws.FineCross.AsSpan(0, ct));
+                for (int j = 0; j < ct; j++)
                 {
-                    int sf = (s * cs) + i;
-                    double norm = ws.FineNorm(sf, Slices);
-                    double c = DotProducts.One(Slices.Fine(sf), y);
-                    double score = Score(weightedPower, norm, c, prior + shiftPrior);
-                    ws.AddFine(sf, tf, score);
+                    double score = Score(weightedPower, norm, ws.FineCross[j], prior + ws.FineShiftPrior[j]);
+                    ws.AddFine(sf, (t * ct) + j, score);
                     fineBest = Math.Max(fineBest, score);
                 }
             }

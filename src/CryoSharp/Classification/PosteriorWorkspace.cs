@@ -80,12 +80,28 @@ public sealed class PosteriorWorkspace
         }
     }
 
-    internal ReadOnlySpan<float> FineWeighted(int tf, ParticleSpectrum particle, PosteriorSearch search)
+    internal double[] FineShiftPrior { get; private set; } = [];
+
+    internal float[] FineCross { get; private set; } = [];
+
+    /// <summary>The weighted copies (v·C·X̄) of fine translations [first, first + count), one after another, computed once per particle.</summary>
+    internal ReadOnlySpan<float> FineWeightedRows(int first, int count, ParticleSpectrum particle, PosteriorSearch search)
     {
         int p = frequencies;
-        var y = fineWeighted.AsSpan(tf * 2 * p, 2 * p);
-        if (fineShiftStamp[tf] != stamp)
+        if (FineCross.Length < count)
         {
+            FineCross = new float[count];
+            FineShiftPrior = new double[count];
+        }
+
+        for (int tf = first; tf < first + count; tf++)
+        {
+            if (fineShiftStamp[tf] == stamp)
+            {
+                continue;
+            }
+
+            var y = fineWeighted.AsSpan(tf * 2 * p, 2 * p);
             var x = fineShifted.AsSpan(tf * 2 * p, 2 * p);
             search.FineShifted(tf, Centred, x);
             for (int f = 0; f < p; f++)
@@ -97,7 +113,7 @@ public sealed class PosteriorWorkspace
             fineShiftStamp[tf] = stamp;
         }
 
-        return y;
+        return fineWeighted.AsSpan(first * 2 * p, count * 2 * p);
     }
 
     internal double FineNorm(int sf, ReferenceSlices slices)

@@ -8,7 +8,12 @@ public class Classification2DTests(ITestOutputHelper output)
 {
     private static Class2DOptions Fast(int classes, int seed) => new()
     {
-        Classes = classes, Iterations = 8, PsiStepDeg = 10, OffsetRangePx = 3, OffsetStepPx = 1, Seeds = new SeedSequence(seed),
+        Classes = classes,
+        Iterations = 8,
+        PsiStepDeg = 10,
+        OffsetRangePx = 3,
+        OffsetStepPx = 1,
+        Seeds = new SeedSequence(seed),
         ParticleDiameterA = 0.8 * Class2DTestData.Box * Class2DTestData.PixelSizeA,
     };
 
@@ -54,7 +59,7 @@ public class Classification2DTests(ITestOutputHelper output)
         var (state, stats) = Classify(classifier, source);
         Describe(state.Assignments, truth, psi, out int impure, out double agreement);
         Assert.Equal(0, impure);
-        
+
         // The triangle is nearly three-fold symmetric: a few of its particles may sit 120° off.
         Assert.True(agreement > 0.95, $"ψ agreement {agreement:0.000}");
         Assert.True(stats[^1].LogLikelihood > stats[1].LogLikelihood);

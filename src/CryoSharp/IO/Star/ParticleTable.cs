@@ -112,6 +112,37 @@ public sealed class ParticleTable
         return document;
     }
 
+    /// <summary>
+    /// Sets an extra (uninterpreted) column of one particle, adding the column (0 for the other particles) when the
+    /// table does not have it yet.
+    /// </summary>
+    public void SetExtra(Particle particle, string label, string value)
+    {
+        ArgumentNullException.ThrowIfNull(particle);
+        int i = extraColumns.IndexOf(label);
+        if (i < 0)
+        {
+            AddExtraColumn(label, "0");
+            i = extraColumns.Count - 1;
+        }
+
+        var extra = particle.Extra ?? [];
+        if (extra.Length < extraColumns.Count)
+        {
+            var grown = new ReadOnlyMemory<char>[extraColumns.Count];
+            extra.CopyTo(grown, 0);
+            for (int e = extra.Length; e < grown.Length; e++)
+            {
+                grown[e] = "0".AsMemory();
+            }
+
+            extra = grown;
+            particle.Extra = extra;
+        }
+
+        extra[i] = value.AsMemory();
+    }
+
     /// <summary>Adds an extra column (kept verbatim), with <paramref name="fill"/> for every particle.</summary>
     public void AddExtraColumn(string label, string fill)
     {
