@@ -77,8 +77,8 @@ public static partial class Class2DCommand
     }
 
     /// <summary>What a classification produced.</summary>
-    public sealed record Class2DResult(string Classes, string Model, string Particles, string Report, int ParticleCount, int Box, double PixelSize,
-        IReadOnlyList<ClassSummary> ClassList, IReadOnlyList<Class2DIterationStatistics> Iterations, double Seconds, int ContinuedFrom);
+    public sealed record Class2DResult(string ClassesFile, string Model, string ParticlesFile, string Report, int ParticleCount, int Box, double PixelSize,
+        IReadOnlyList<ClassSummary> Classes, IReadOnlyList<Class2DIterationStatistics> Iterations, double Seconds, int ContinuedFrom);
 
     /// <summary>One class in the result.</summary>
     public sealed record ClassSummary(int Class, int Particles, double Distribution, double Resolution);
@@ -182,8 +182,8 @@ public static partial class Class2DCommand
             {
                 var last = r.Iterations.Count > 0 ? r.Iterations[^1] : null;
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.ParticleCount} particles in {r.ClassList.Count} classes after {last?.Iteration ?? 0} iterations: best class {r.ClassList.Min(c => c.Resolution):0.0} Å, {last?.ChangedFraction ?? 0:0.000} changing, {r.Seconds:0.0} s"));
-                o.WriteLine($"  {r.Classes}\n  {r.Particles}\n  {r.Report}");
+                    $"{r.ParticleCount} particles in {r.Classes.Count} classes after {last?.Iteration ?? 0} iterations: best class {r.Classes.Min(c => c.Resolution):0.0} Å, {last?.ChangedFraction ?? 0:0.000} changing, {r.Seconds:0.0} s"));
+                o.WriteLine($"  {r.ClassesFile}\n  {r.ParticlesFile}\n  {r.Report}");
             });
         });
         return command;

@@ -99,7 +99,7 @@ public static class Class2DReport
             .Plot(sizes.Render(), "Particles per class, largest first.")
             .Heading("Iterations")
             .Plot(likelihood.Render(), options.Algorithm == SearchAlgorithm.MaximumLikelihood
-                ? "Log-likelihood of the data under the model each iteration started from (it rises as the classes sharpen; jumps where more frequencies come in)."
+                ? "Log-likelihood of the data under the model each iteration started from, in RELION's units (it rises as the classes sharpen and as more frequencies come in)."
                 : "Sum of the particles' best whitened correlations.")
             .Plot(changes.Render(), "Fraction of particles whose most probable class changed.")
             .Plot(resolution.Render(), "Finest class resolution (SSNR = 1) and the resolution of the frequencies each iteration used.");

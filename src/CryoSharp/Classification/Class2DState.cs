@@ -8,7 +8,7 @@ public sealed record Class2DState(Class2DModel Model, Class2DAssignments Assignm
 /// <summary>What one iteration did, for progress lines, reports and <c>--json</c>.</summary>
 /// <param name="Iteration">Iteration number, from 1.</param>
 /// <param name="Seconds">Wall time of the iteration.</param>
-/// <param name="LogLikelihood">Σ over particles of the log-likelihood under the model the iteration started from (template matching: Σ of the best correlations).</param>
+/// <param name="LogLikelihood">Σ over particles of the log-likelihood under the model the iteration started from, in RELION's units (spectra of forward transforms scaled by 1/N); template matching: Σ of the best correlations.</param>
 /// <param name="ChangedFraction">Fraction of particles whose most probable class changed.</param>
 /// <param name="MeanSignificantSamples">Mean number of significant coarse hypotheses per particle.</param>
 /// <param name="RadiusPx">Radius of the frequencies the iteration used, in Fourier pixels.</param>

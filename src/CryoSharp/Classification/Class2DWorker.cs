@@ -143,6 +143,9 @@ internal sealed class Class2DWorker
                 constant += Math.Log(noiseWeight[f] / Math.PI);
             }
 
+            // In RELION's units (forward transforms scaled by 1/N, N = Box²), so that the numbers compare with RELION's
+            // and grow as frequencies are added: v' = v·N², log v' = log v + 2 log N per frequency.
+            constant += frequencies * 2 * Math.Log((double)box * box);
             double step = search.Translations.FineStepPx, sigma = search.SigmaOffsetPx;
             constant -= Math.Log(psi.FineCount);
             constant += Math.Log(step * step / (2 * Math.PI * sigma * sigma));

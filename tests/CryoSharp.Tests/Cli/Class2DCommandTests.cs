@@ -30,9 +30,9 @@ public class Class2DCommandTests
         var (code, output, error) = CliRunner.Run([.. Fast(star, temp.File("out"), 3), "--json"]);
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
-        Assert.Equal(3, json.RootElement.GetProperty("classList").GetArrayLength());
+        Assert.Equal(3, json.RootElement.GetProperty("classes").GetArrayLength());
         Assert.Equal(3, json.RootElement.GetProperty("iterations").GetArrayLength());
-        Assert.Equal(90, json.RootElement.GetProperty("classList").EnumerateArray().Sum(c => c.GetProperty("particles").GetInt32()));
+        Assert.Equal(90, json.RootElement.GetProperty("classes").EnumerateArray().Sum(c => c.GetProperty("particles").GetInt32()));
         foreach (var name in new[] { "classes.mrcs", "model.star", "particles.star", "report.html", "run.json", "iter000/model.star", "iter003/particles.star" })
         {
             Assert.True(File.Exists(temp.File("out/" + name)), name);
