@@ -48,10 +48,11 @@ public static class Class2DReport
         }
 
         var order = Enumerable.Range(0, k).OrderByDescending(c => counts[c]).ThenBy(c => c).ToArray();
-        var montage = new Montage { Columns = Math.Min(10, k), Scale = Math.Max(1, 96 / box) };
+        int scale = Math.Max(1, (int)Math.Ceiling(128.0 / box));
+        var montage = new Montage { Columns = Math.Min(10, k), Scale = scale };
         foreach (int c in order)
         {
-            montage.Add(model.Classes[c], box, box, string.Create(C, $"{c + 1}: {counts[c]} {model.ResolutionA[c]:0}A"));
+            montage.Add(model.Classes[c], box, box, counts[c] > 0 ? string.Create(C, $"{c + 1}: {counts[c]}, {model.ResolutionA[c]:0} A") : string.Create(C, $"{c + 1}: empty"));
         }
 
         var sizes = new LinePlot { Title = "Class distribution", XLabel = "class, by size", YLabel = "particles", Width = 640, Height = 320 }
@@ -111,7 +112,7 @@ public static class Class2DReport
 
         if (comparison is { Images.Count: > 0 } other)
         {
-            var theirs = new Montage { Columns = Math.Min(10, other.Images.Count), Scale = Math.Max(1, 96 / other.Box) };
+            var theirs = new Montage { Columns = Math.Min(10, other.Images.Count), Scale = Math.Max(1, (int)Math.Ceiling(128.0 / other.Box)) };
             var ranked = Enumerable.Range(0, other.Images.Count)
                 .OrderByDescending(c => other.Distribution is { } d && c < d.Count ? d[c] : 0).ThenBy(c => c);
             foreach (int c in ranked)

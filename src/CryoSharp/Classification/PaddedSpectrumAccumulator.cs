@@ -14,6 +14,7 @@ public sealed class PaddedSpectrumAccumulator
 {
     private readonly double[] data;
     private readonly double[] weight;
+    private readonly double[] weightSquares;
     private readonly int padded;
     private readonly int half;
 
@@ -25,6 +26,7 @@ public sealed class PaddedSpectrumAccumulator
         half = (padded / 2) + 1;
         data = new double[2 * half * padded];
         weight = new double[half * padded];
+        weightSquares = new double[half * padded];
     }
 
     /// <summary>Box of the class images, in pixels.</summary>
@@ -48,6 +50,7 @@ public sealed class PaddedSpectrumAccumulator
     {
         Array.Clear(data);
         Array.Clear(weight);
+        Array.Clear(weightSquares);
     }
 
     /// <summary>Adds another accumulator's sums to these.</summary>
@@ -56,6 +59,7 @@ public sealed class PaddedSpectrumAccumulator
         ArgumentNullException.ThrowIfNull(other);
         System.Numerics.Tensors.TensorPrimitives.Add(data, other.data, data);
         System.Numerics.Tensors.TensorPrimitives.Add(weight, other.weight, weight);
+        System.Numerics.Tensors.TensorPrimitives.Add(weightSquares, other.weightSquares, weightSquares);
     }
 
     /// <summary>
@@ -112,6 +116,7 @@ public sealed class PaddedSpectrumAccumulator
                     data[2 * at] += w * re;
                     data[(2 * at) + 1] += w * im;
                     weight[at] += w * wi;
+                    weightSquares[at] += w * w * wi;
                 }
             }
         }
@@ -122,7 +127,8 @@ public sealed class PaddedSpectrumAccumulator
     /// unpadded box), F = D / (W + λ(s)/p²) with λ(s) = <paramref name="regularisation"/>[s] (RELION's
     /// 1/(T·τ²(s))), then the inverse transform, the central window and the gridding correction. Returns the
     /// image (Box² pixels, centre at Box/2) and writes per shell the signal power τ²(s) the unregularised data
-    /// support (mean |D/W|² less the noise 1/(p²W); in the units of the unpadded spectrum) and the mean weight
+    /// support (mean |D/W|² less its noise variance Σb²·v·C²/W², b the bilinear weights; in the units of the unpadded
+    /// spectrum) and the mean weight
     /// per unpadded frequency.
     /// </summary>
     public float[] Reconstruct(ReadOnlySpan<double> regularisation, double radiusPx, Span<double> signalPower, Span<double> meanWeight,
@@ -151,13 +157,14 @@ public sealed class PaddedSpectrumAccumulator
                 int at = (yi * half) + x;
 
                 // The x = 0 column holds frequency y and its Friedel mate −y: use their Hermitian mean.
-                double dre = data[2 * at], dim = data[(2 * at) + 1], w = weight[at];
+                double dre = data[2 * at], dim = data[(2 * at) + 1], w = weight[at], q = weightSquares[at];
                 if (x == 0 && y != 0 && y != -(padded / 2))
                 {
                     int mate = FourierIndex.IndexOf(-y, padded) * half;
                     dre = 0.5 * (dre + data[2 * mate]);
                     dim = 0.5 * (dim - data[(2 * mate) + 1]);
                     w = 0.5 * (w + weight[mate]);
+                    q = 0.5 * (q + weightSquares[mate]);
                 }
 
                 int shell = (int)Math.Round(r / p);
@@ -175,7 +182,9 @@ public sealed class PaddedSpectrumAccumulator
                     if (w > 0)
                     {
                         power[shell] += ((dre * dre) + (dim * dim)) / (w * w);
-                        noise[shell] += 1 / (w * p * p);
+                        // The noise variance of D/W: each inserted value y (variance v·C² per unit of weight)
+                        // enters with its bilinear weight b, so Var(D/W) = Σ b²·v·C² / W².
+                        noise[shell] += q / (w * w);
                     }
                 }
             }
