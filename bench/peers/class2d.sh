@@ -29,7 +29,7 @@ if [ ! -f input.star ]; then
     relion_star_handler --i input.star --o input.tmp.star --remove_column "$c" >/dev/null 2>&1 && mv input.tmp.star input.star
   done
 fi
-score() { "$cs" score-classes --classes "$1" --particles "$2" --truth noisy.star --volume "$map" --particle-diameter 170 --json |
+score() { "$cs" score-classes --classes "$1" --particles "$2" --truth noisy.star --volume "$map" --particle-diameter 170 --json 2>/dev/null |
   awk '/"meanCorrelation"/ { gsub(/[ ,]/, ""); split($0, a, ":"); m = a[2] } /"weightedCorrelation"/ { gsub(/[ ,]/, ""); split($0, a, ":"); w = a[2] }
        /"viewCoherenceDeg"/ { gsub(/[ ,]/, ""); split($0, a, ":"); v = a[2] } END { printf "%.3f %.3f %.1f", m, w, v }'; }
 settings=(--tau2_fudge 2 --particle_diameter 170 --psi_step 10 --offset_range 5 --offset_step 2 --oversampling 1 --ctf)

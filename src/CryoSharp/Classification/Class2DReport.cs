@@ -52,7 +52,7 @@ public static class Class2DReport
         var montage = new Montage { Columns = Math.Min(10, k), Scale = scale };
         foreach (int c in order)
         {
-            montage.Add(model.Classes[c], box, box, counts[c] > 0 ? string.Create(C, $"{c + 1}: {counts[c]}, {model.ResolutionA[c]:0} A") : string.Create(C, $"{c + 1}: empty"));
+            montage.Add(model.Classes[c], box, box, counts[c] > 0 ? string.Create(C, $"{c + 1}:{counts[c]} {model.ResolutionA[c]:0}A") : string.Create(C, $"{c + 1}:empty"));
         }
 
         var sizes = new LinePlot { Title = "Class distribution", XLabel = "class, by size", YLabel = "particles", Width = 640, Height = 320 }
@@ -96,7 +96,7 @@ public static class Class2DReport
                 ("time", string.Create(C, $"{seconds:0.0} s ({a.Count * history.Count / Math.Max(seconds, 1e-9):0} particles/s)")),
             ])
             .Heading("Classes")
-            .Picture(PngEncoder.Encode(montage.Render()), "Class averages sorted by size: class number, particles, estimated resolution (Å).")
+            .Picture(PngEncoder.Encode(montage.Render()), "Class averages sorted by size, labelled class:particles and estimated resolution (Å).")
             .Plot(sizes.Render(), "Particles per class, largest first.")
             .Heading("Iterations")
             .Plot(likelihood.Render(), options.Algorithm == SearchAlgorithm.MaximumLikelihood
