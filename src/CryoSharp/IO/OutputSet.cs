@@ -14,6 +14,9 @@ namespace CryoSharp.IO;
 public sealed class OutputSet : IDisposable
 {
     private const string LockName = ".cryosharp.lock";
+
+    // Who holds the lock, beside it: the locked file cannot be read by another process while it is held.
+    private const string OwnerName = ".cryosharp.owner";
     private const string JournalName = ".cryosharp.journal";
     private const string StagingPrefix = ".cryosharp-staging-";
     private readonly FileStream lockFile;
@@ -64,7 +67,10 @@ public sealed class OutputSet : IDisposable
         }
         catch (IOException)
         {
-            throw new InvalidParameterException(option, directory, "another cryosharp run is writing into this folder; wait for it to finish or choose another folder");
+            throw new InvalidParameterException(option, directory, Owner(full) is { } owner
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"another cryosharp run (process {owner.Pid}, started {owner.Started:yyyy-MM-dd HH:mm} UTC) is writing into this folder; wait for it to finish, stop it (kill {owner.Pid}) if it is stuck, or choose another folder")
+                : "another cryosharp run is writing into this folder; wait for it to finish or choose another folder");
         }
         catch (UnauthorizedAccessException)
         {
@@ -74,6 +80,8 @@ public sealed class OutputSet : IDisposable
         held.SetLength(0);
         held.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}\n")));
         held.Flush();
+        AtomicFile.WriteAllText(Path.Combine(full, OwnerName),
+            string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}\n{DateTime.UtcNow:O}\n"));
         Recover(full);
         string staging = Path.Combine(full, $"{StagingPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(staging);
@@ -135,6 +143,15 @@ public sealed class OutputSet : IDisposable
             // The next run removes it.
         }
 
+        try
+        {
+            File.Delete(Path.Combine(Directory, OwnerName));
+        }
+        catch (IOException)
+        {
+            // A stale owner file names a process that no longer holds the lock; it is only read when the lock is held.
+        }
+
         lockFile.Dispose();
 
         // A failed run into a folder it made leaves nothing behind.
@@ -152,6 +169,23 @@ public sealed class OutputSet : IDisposable
             {
                 // Left as it is.
             }
+        }
+    }
+
+    /// <summary>The process that holds the folder's lock and when it started, from the owner file beside the lock; null if unknown.</summary>
+    private static (int Pid, DateTime Started)? Owner(string directory)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(Path.Combine(directory, OwnerName));
+            return lines.Length >= 2 && int.TryParse(lines[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int pid) &&
+                DateTime.TryParse(lines[1], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var started)
+                ? (pid, started.ToUniversalTime())
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

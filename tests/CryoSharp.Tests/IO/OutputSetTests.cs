@@ -19,7 +19,9 @@ public class OutputSetTests
             File.WriteAllText(set.Stage("b.txt"), "new b");
             Assert.False(File.Exists(Path.Combine(folder, "a.txt")));
             var second = Assert.Throws<InvalidParameterException>(() => OutputSet.Begin(folder));
-            Assert.Contains("another cryosharp run is writing into this folder", second.Message);
+            Assert.Contains("another cryosharp run", second.Message);
+            Assert.Contains($"(process {Environment.ProcessId}, started ", second.Message);
+            Assert.Contains($"kill {Environment.ProcessId}", second.Message);
             set.Commit();
         }
 
