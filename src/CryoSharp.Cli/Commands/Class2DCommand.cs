@@ -219,6 +219,7 @@ public static partial class Class2DCommand
         var prepared = classifier.Preprocess(source);
         using var set = OutputSet.Begin(directory);
 
+        var imageNames = ImageNames(settings);
         Class2DState state;
         var history = new List<Class2DIterationStatistics>();
         int from = 0;
@@ -235,7 +236,7 @@ public static partial class Class2DCommand
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"class2d: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {settings.Particles}, K = {options.Classes}, diameter {classifier.DiameterA(source):0} Å"));
             state = classifier.Start(prepared);
-            WriteIteration(directory, state, source, table, settings, options, null);
+            WriteIteration(directory, state, source, table, imageNames, options, null);
         }
 
         for (int it = state.Model.Iteration + 1; it <= options.Iterations; it++)
@@ -250,13 +251,13 @@ public static partial class Class2DCommand
             history.Add(stats);
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"iteration {stats.Iteration}: log-likelihood {stats.LogLikelihood:0.###e+0}, {stats.ChangedFraction:0.000} changed class, best class {stats.BestResolutionA:0.0} Å, {stats.MeanSignificantSamples:0.#} significant samples, {stats.Seconds:0.0} s ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s)"));
-            WriteIteration(directory, state, source, table, settings, options, stats);
+            WriteIteration(directory, state, source, table, imageNames, options, stats);
         }
 
         string relative(string path) => ParticleSet.ProjectRelativePath(path);
         Class2DFiles.WriteClasses(set.Stage(Class2DFiles.ClassesName), state.Model);
         Class2DFiles.WriteModel(set.Stage(Class2DFiles.ModelName), state.Model, options, relative(set.Final(Class2DFiles.ClassesName)));
-        Class2DFiles.WriteParticles(set.Stage(Class2DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, ImageNames(settings));
+        Class2DFiles.WriteParticles(set.Stage(Class2DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, imageNames);
         Class2DReport.Write(set.Stage("report.html"), state, history, options, prepared, settings.Particles, comparison);
         set.Commit();
 
@@ -315,14 +316,14 @@ public static partial class Class2DCommand
     [GeneratedRegex("^iter([0-9]{3,})$")]
     private static partial Regex IterationName();
 
-    private static void WriteIteration(string directory, Class2DState state, StarParticleSource source, ParticleTable table, RunSettings settings,
+    private static void WriteIteration(string directory, Class2DState state, StarParticleSource source, ParticleTable table, Func<string, string> imageNames,
         Class2DOptions options, Class2DIterationStatistics? stats)
     {
         string folder = IterationFolder(directory, state.Model.Iteration);
         using var set = OutputSet.Begin(folder);
         Class2DFiles.WriteClasses(set.Stage(Class2DFiles.ClassesName), state.Model);
         Class2DFiles.WriteModel(set.Stage(Class2DFiles.ModelName), state.Model, options, ParticleSet.ProjectRelativePath(set.Final(Class2DFiles.ClassesName)));
-        Class2DFiles.WriteParticles(set.Stage(Class2DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, ImageNames(settings));
+        Class2DFiles.WriteParticles(set.Stage(Class2DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, imageNames);
         if (stats is not null)
         {
             AtomicFile.WriteAllText(set.Stage(IterationStatisticsName), JsonSerializer.Serialize(stats, Json));

@@ -15,7 +15,6 @@ internal sealed class Class2DWorker
     private readonly ParticleSpectrum particle;
     private readonly int frequencies;
     private readonly int shells;
-    private readonly int box;
     private readonly int[] slotOfSlice;
     private readonly int[] slotStamp;
     private readonly double[] packedData;
@@ -28,16 +27,18 @@ internal sealed class Class2DWorker
     private readonly float[]?[] sliceData;
     private readonly float[]?[] sliceWeight;
     private readonly List<int> touched = [];
+    private readonly bool[] isTouched;
     private readonly bool batchInsertion;
     private readonly float[] packedDataF;
     private readonly float[] packedWeightF;
 
-    public Class2DWorker(PosteriorSearch search, InPlaneSampling psi, int classes, int shells, int box)
+    public Class2DWorker(PosteriorSearch search, InPlaneSampling psi, int classes, FourierShells fourierShells)
     {
         this.search = search;
         this.psi = psi;
-        this.shells = shells;
-        this.box = box;
+        Shells = fourierShells;
+        shells = (fourierShells.Shape.Nx / 2) + 1;
+        int box = fourierShells.Shape.Nx;
         workspace = search.CreateWorkspace();
         frequencies = search.Slices.Pixels.Count;
         particle = new ParticleSpectrum(frequencies);
@@ -50,6 +51,7 @@ internal sealed class Class2DWorker
         packedWeightF = new float[frequencies];
         sliceData = new float[]?[search.Slices.FineCount];
         sliceWeight = new float[]?[search.Slices.FineCount];
+        isTouched = new bool[search.Slices.FineCount];
 
         // Sums per fine slice over a chunk of particles, inserted into the classes once per chunk, when they fit in
         // 128 MB per worker; otherwise every particle is inserted on its own (the same sums, more interpolation).
@@ -65,6 +67,9 @@ internal sealed class Class2DWorker
         PsiSpread = new double[classes];
         ShiftSpread = new double[classes];
     }
+
+    /// <summary>The shell of every half-complex frequency of the box.</summary>
+    public FourierShells Shells { get; }
 
     public PaddedSpectrumAccumulator[] Classes { get; }
 
@@ -87,7 +92,7 @@ internal sealed class Class2DWorker
     public double LogLikelihood { get; private set; }
 
     /// <summary>Scores particle <paramref name="index"/> and adds it to this worker's sums.</summary>
-    public void Process(int index, ParticleRecord record, ReadOnlySpan<ComplexF> spectrum, float[] noiseWeight, bool ctf, double ctfStep,
+    public void Process(int index, ParticleRecord record, ReadOnlySpan<ComplexF> spectrum, float[] noiseWeight, double logLikelihoodConstant, bool ctf, double ctfStep,
         Class2DAssignments previous, Class2DAssignments next)
     {
         var pixels = search.Slices.Pixels;
@@ -121,7 +126,7 @@ internal sealed class Class2DWorker
         }
 
         GroupCount[g]++;
-        Classification2D.AddShellPower(spectrum, box, FullPower[g]);
+        Classification2D.AddShellPower(spectrum, Shells, FullPower[g]);
 
         // The answer for this particle.
         var slices = search.Slices;
@@ -133,25 +138,7 @@ internal sealed class Class2DWorker
         next.OffsetYPx[index] = post.BestOffsetPx.Y;
         next.MaxProbability[index] = post.MaxProbability;
         next.SignificantSamples[index] = post.SignificantCoarse;
-        double logLikelihood = post.LogEvidence;
-        if (search.Algorithm == SearchAlgorithm.MaximumLikelihood)
-        {
-            // The constants left out of the scores: the noise density, the uniform angle prior and the offset prior's normalisation.
-            double constant = 0;
-            for (int f = 0; f < frequencies; f++)
-            {
-                constant += Math.Log(noiseWeight[f] / Math.PI);
-            }
-
-            // In RELION's units (forward transforms scaled by 1/N, N = Box²), so that the numbers compare with RELION's
-            // and grow as frequencies are added: v' = v·N², log v' = log v + 2 log N per frequency.
-            constant += frequencies * 2 * Math.Log((double)box * box);
-            double step = search.Translations.FineStepPx, sigma = search.SigmaOffsetPx;
-            constant -= Math.Log(psi.FineCount);
-            constant += Math.Log(step * step / (2 * Math.PI * sigma * sigma));
-            logLikelihood += constant;
-        }
-
+        double logLikelihood = post.LogEvidence + logLikelihoodConstant;
         next.LogLikelihood[index] = logLikelihood;
         LogLikelihood += logLikelihood;
 
@@ -231,8 +218,9 @@ internal sealed class Class2DWorker
                     sliceWeight[sf] = new float[frequencies];
                 }
 
-                if (!IsTouched(sf))
+                if (!isTouched[sf])
                 {
+                    isTouched[sf] = true;
                     touched.Add(sf);
                 }
 
@@ -249,6 +237,34 @@ internal sealed class Class2DWorker
 
     }
 
+    /// <summary>
+    /// What the E-step's scores leave out of a particle's log-likelihood, the same for every particle of an optics group:
+    /// the noise density, the uniform angle prior and the offset prior's normalisation. In RELION's units (forward
+    /// transforms scaled by 1/N, N = Box²), so that the numbers compare with RELION's and grow as frequencies are added:
+    /// v' = v·N², log v' = log v + 2 log N per frequency. Zero for template matching, whose scores are correlations.
+    /// </summary>
+    public static double LogLikelihoodConstant(ReadOnlySpan<float> noiseWeight, int box, PosteriorSearch search, InPlaneSampling psi)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        ArgumentNullException.ThrowIfNull(psi);
+        if (search.Algorithm != SearchAlgorithm.MaximumLikelihood)
+        {
+            return 0;
+        }
+
+        double constant = 0;
+        foreach (float v in noiseWeight)
+        {
+            constant += Math.Log(v / Math.PI);
+        }
+
+        constant += noiseWeight.Length * 2 * Math.Log((double)box * box);
+        double step = search.Translations.FineStepPx, sigma = search.SigmaOffsetPx;
+        constant -= Math.Log(psi.FineCount);
+        constant += Math.Log(step * step / (2 * Math.PI * sigma * sigma));
+        return constant;
+    }
+
     /// <summary>Inserts the slice sums of the particles processed since the last flush into the class accumulators.</summary>
     public void Flush()
     {
@@ -258,28 +274,10 @@ internal sealed class Class2DWorker
             InsertSlice(sf, sliceData[sf]!, sliceWeight[sf]!);
             Array.Clear(sliceData[sf]!);
             Array.Clear(sliceWeight[sf]!);
-            touchedStamp[sf] = 0;
+            isTouched[sf] = false;
         }
 
         touched.Clear();
-    }
-
-    private int[] touchedStamp = [];
-
-    private bool IsTouched(int sf)
-    {
-        if (touchedStamp.Length == 0)
-        {
-            touchedStamp = new int[sliceData.Length];
-        }
-
-        if (touchedStamp[sf] == 1)
-        {
-            return true;
-        }
-
-        touchedStamp[sf] = 1;
-        return false;
     }
 
     private void InsertSlice(int sf, ReadOnlySpan<float> data, ReadOnlySpan<float> weight)

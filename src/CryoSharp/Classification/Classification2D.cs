@@ -164,7 +164,8 @@ public sealed class Classification2D
         var groupPower = new SortedDictionary<int, double[]>();
         var groupSum = new SortedDictionary<int, double[]>();
         var groupCount = new SortedDictionary<int, long>();
-        var fullShells = FullShellCounts(box);
+        var fourierShells = new FourierShells(shape);
+        var fullShells = ShellCounts(fourierShells, shells);
         var images = new float[options.ChunkSize * shape.Length];
         var spectra = new ComplexF[options.ChunkSize * shape.HalfComplexLength];
         var packed = new float[2 * pixels.Count];
@@ -191,7 +192,7 @@ public sealed class Classification2D
 
                 var sum = groupSum[g];
                 groupCount[g]++;
-                AddShellPower(spectrum, box, power);
+                AddShellPower(spectrum, fourierShells, power);
                 for (int f = 0; f < spectrum.Length; f++)
                 {
                     sum[2 * f] += spectrum[f].Re;
@@ -216,17 +217,12 @@ public sealed class Classification2D
             var meanPower = new double[shells];
             var mean = groupSum[g];
             double count = groupCount[g];
-            for (int y = 0; y < box; y++)
+            var shellOf = fourierShells.ShellOfElement;
+            for (int at = 0; at < shellOf.Length; at++)
             {
-                int fy = FourierIndex.Frequency(y, box);
-                for (int x = 0; x < shape.HalfNx; x++)
+                if (shellOf[at] < shells)
                 {
-                    int s = (int)Math.Round(Math.Sqrt((x * x) + (fy * fy)));
-                    if (s < shells)
-                    {
-                        int at = (y * shape.HalfNx) + x;
-                        meanPower[s] += ((mean[2 * at] * mean[2 * at]) + (mean[(2 * at) + 1] * mean[(2 * at) + 1])) / (count * count);
-                    }
+                    meanPower[shellOf[at]] += ((mean[2 * at] * mean[2 * at]) + (mean[(2 * at) + 1] * mean[(2 * at) + 1])) / (count * count);
                 }
             }
 
@@ -249,7 +245,7 @@ public sealed class Classification2D
         {
             classes[c] = accumulators[c].Reconstruct(none, box / 2, scratch1, scratch2, options.Context);
             mask.Apply(classes[c]);
-            tau2[c] = PowerSpectrum(classes[c], box);
+            tau2[c] = PowerSpectrum(classes[c], fourierShells);
         }
 
         int radius = InitialRadius(prepared);
@@ -314,19 +310,24 @@ public sealed class Classification2D
         var search = new PosteriorSearch(slices, translations, sigmaOffsetPx, options.Algorithm, options.AdaptiveFraction);
 
         int workers = Math.Max(1, Math.Min(options.Context.Threads, n));
+        var shape = GridShape.Square(box);
+        var fourierShells = new FourierShells(shape);
         var pool = new Class2DWorker[workers];
         for (int w = 0; w < workers; w++)
         {
-            pool[w] = new Class2DWorker(search, psi, k, shells, box);
+            pool[w] = new Class2DWorker(search, psi, k, fourierShells);
         }
 
         var next = new Class2DAssignments(n);
-        var shape = GridShape.Square(box);
         int chunk = Math.Max(options.ChunkSize, workers);
         var images = new float[chunk * shape.Length];
         var spectra = new ComplexF[chunk * shape.HalfComplexLength];
         double ctfStep = 1 / (box * prepared.PixelSizeA);
-        var noiseWeights = model.NoiseSpectra.ToDictionary(e => e.Key, e => NoiseWeights(e.Value, pixels));
+        var noiseModels = model.NoiseSpectra.ToDictionary(e => e.Key, e =>
+        {
+            var v = NoiseWeights(e.Value, pixels);
+            return (Weights: v, LogLikelihoodConstant: Class2DWorker.LogLikelihoodConstant(v, box, search, psi));
+        });
         for (int start = 0; start < n; start += chunk)
         {
             int m = Math.Min(chunk, n - start);
@@ -340,13 +341,13 @@ public sealed class Classification2D
                 {
                     int i = first + j;
                     var record = prepared.Records[i];
-                    if (!noiseWeights.TryGetValue(record.Optics.Number, out var v))
+                    if (!noiseModels.TryGetValue(record.Optics.Number, out var noise))
                     {
                         throw new InvalidOperationException($"No noise spectrum for optics group {record.Optics.Number}.");
                     }
 
-                    worker.Process(i, record, spectra.AsSpan(j * shape.HalfComplexLength, shape.HalfComplexLength), v,
-                        options.Ctf, ctfStep, previous, next);
+                    worker.Process(i, record, spectra.AsSpan(j * shape.HalfComplexLength, shape.HalfComplexLength), noise.Weights,
+                        noise.LogLikelihoodConstant, options.Ctf, ctfStep, previous, next);
                 }
 
                 worker.Flush();
@@ -467,7 +468,7 @@ public sealed class Classification2D
 
         // Noise spectra: the weighted residuals inside the frequencies in use, the images' power beyond them.
         var inSet = pixels.CountPerShell(shells);
-        var full = FullShellCounts(box);
+        var full = ShellCounts(total.Shells, shells);
         var noise = new SortedDictionary<int, double[]>();
         foreach (var (g, residual) in total.Residual)
         {
@@ -552,21 +553,15 @@ public sealed class Classification2D
         return v;
     }
 
-    /// <summary>Number of half-complex frequencies of a box in each shell 0..box/2.</summary>
-    internal static int[] FullShellCounts(int box)
+    /// <summary>Number of half-complex frequencies (each stored element once) in each shell 0..<paramref name="count"/> − 1.</summary>
+    internal static int[] ShellCounts(FourierShells shells, int count)
     {
-        int shells = (box / 2) + 1, half = (box / 2) + 1;
-        var counts = new int[shells];
-        for (int y = 0; y < box; y++)
+        var counts = new int[count];
+        foreach (int s in shells.ShellOfElement)
         {
-            int fy = FourierIndex.Frequency(y, box);
-            for (int x = 0; x < half; x++)
+            if (s < count)
             {
-                int s = (int)Math.Round(Math.Sqrt((x * x) + (fy * fy)));
-                if (s < shells)
-                {
-                    counts[s]++;
-                }
+                counts[s]++;
             }
         }
 
@@ -574,32 +569,27 @@ public sealed class Classification2D
     }
 
     /// <summary>Adds Σ|X|² per shell of a half-complex spectrum (each stored frequency once) to <paramref name="power"/>.</summary>
-    internal static void AddShellPower(ReadOnlySpan<ComplexF> spectrum, int box, Span<double> power)
+    internal static void AddShellPower(ReadOnlySpan<ComplexF> spectrum, FourierShells shells, Span<double> power)
     {
-        int half = (box / 2) + 1;
-        for (int y = 0; y < box; y++)
+        var shellOf = shells.ShellOfElement;
+        for (int i = 0; i < shellOf.Length; i++)
         {
-            int fy = FourierIndex.Frequency(y, box);
-            var row = spectrum.Slice(y * half, half);
-            for (int x = 0; x < half; x++)
+            int s = shellOf[i];
+            if (s < power.Length)
             {
-                int s = (int)Math.Round(Math.Sqrt((x * x) + (fy * fy)));
-                if (s < power.Length)
-                {
-                    power[s] += row[x].MagnitudeSquared;
-                }
+                power[s] += spectrum[i].MagnitudeSquared;
             }
         }
     }
 
-    private double[] PowerSpectrum(float[] image, int box)
+    private double[] PowerSpectrum(float[] image, FourierShells shells)
     {
-        var shape = GridShape.Square(box);
+        var shape = shells.Shape;
         var spectrum = new ComplexF[shape.HalfComplexLength];
         Fft.Forward(image, shape, spectrum, context: options.Context);
-        var power = new double[(box / 2) + 1];
-        AddShellPower(spectrum, box, power);
-        var counts = FullShellCounts(box);
+        var power = new double[(shape.Nx / 2) + 1];
+        AddShellPower(spectrum, shells, power);
+        var counts = ShellCounts(shells, power.Length);
         for (int s = 0; s < power.Length; s++)
         {
             power[s] = counts[s] > 0 ? power[s] / counts[s] : 0;
