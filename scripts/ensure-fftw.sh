@@ -13,12 +13,5 @@ has_fftw() {
 
 has_fftw && exit 0
 echo "CryoSharp needs FFTW3 (single precision); installing libfftw3-single3 with apt-get..." >&2
-if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "error: apt-get not found; install FFTW3 single precision (libfftw3f.so.3) with your package manager." >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq >&2
-"${sudo[@]}" apt-get install -y -qq libfftw3-single3 >&2
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" "FFTW3 single precision (libfftw3f.so.3)" libfftw3-single3
 has_fftw || { echo "error: libfftw3f.so.3 still not found after installing libfftw3-single3." >&2; exit 1; }

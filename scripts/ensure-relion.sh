@@ -5,12 +5,5 @@
 set -euo pipefail
 command -v relion_star_handler >/dev/null 2>&1 && exit 0
 echo "installing RELION (apt-get install relion) for the interoperability tests..." >&2
-if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "error: apt-get not found; install RELION 3.1 to run the interoperability tests." >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq >&2
-"${sudo[@]}" apt-get install -y -qq relion >&2
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" "RELION 3.1 to run the interoperability tests" relion
 command -v relion_star_handler >/dev/null 2>&1 || { echo "error: relion_star_handler still not found after installing relion." >&2; exit 1; }
