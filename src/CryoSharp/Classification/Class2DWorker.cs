@@ -96,24 +96,7 @@ internal sealed class Class2DWorker
         Class2DAssignments previous, Class2DAssignments next)
     {
         var pixels = search.Slices.Pixels;
-        pixels.Gather(spectrum, particle.Spectrum);
-        noiseWeight.CopyTo(particle.NoiseWeight, 0);
-        if (ctf && record.Ctf is { } model)
-        {
-            model.Fill(particle.Ctf, pixels.Kx, pixels.Ky, ctfStep);
-            if (record.Optics.CtfPhaseFlipped)
-            {
-                for (int f = 0; f < frequencies; f++)
-                {
-                    particle.Ctf[f] = Math.Abs(particle.Ctf[f]);
-                }
-            }
-        }
-        else
-        {
-            Array.Fill(particle.Ctf, 1f);
-        }
-
+        particle.Load(pixels, spectrum, noiseWeight, record, ctf, ctfStep);
         particle.PreviousShiftPx = (previous.OffsetXPx[index], previous.OffsetYPx[index]);
         search.Search(particle, workspace);
         var post = workspace.Posterior;
@@ -243,10 +226,9 @@ internal sealed class Class2DWorker
     /// transforms scaled by 1/N, N = Box²), so that the numbers compare with RELION's and grow as frequencies are added:
     /// v' = v·N², log v' = log v + 2 log N per frequency. Zero for template matching, whose scores are correlations.
     /// </summary>
-    public static double LogLikelihoodConstant(ReadOnlySpan<float> noiseWeight, int box, PosteriorSearch search, InPlaneSampling psi)
+    public static double LogLikelihoodConstant(ReadOnlySpan<float> noiseWeight, int box, PosteriorSearch search, int fineOrientations)
     {
         ArgumentNullException.ThrowIfNull(search);
-        ArgumentNullException.ThrowIfNull(psi);
         if (search.Algorithm != SearchAlgorithm.MaximumLikelihood)
         {
             return 0;
@@ -260,7 +242,7 @@ internal sealed class Class2DWorker
 
         constant += noiseWeight.Length * 2 * Math.Log((double)box * box);
         double step = search.Translations.FineStepPx, sigma = search.SigmaOffsetPx;
-        constant -= Math.Log(psi.FineCount);
+        constant -= Math.Log(fineOrientations);
         constant += Math.Log(step * step / (2 * Math.PI * sigma * sigma));
         return constant;
     }

@@ -210,30 +210,7 @@ public sealed class Classification2D
             }
         }
 
-        var noise = new SortedDictionary<int, double[]>();
-        foreach (var (g, power) in groupPower)
-        {
-            var sigma2 = new double[shells];
-            var meanPower = new double[shells];
-            var mean = groupSum[g];
-            double count = groupCount[g];
-            var shellOf = fourierShells.ShellOfElement;
-            for (int at = 0; at < shellOf.Length; at++)
-            {
-                if (shellOf[at] < shells)
-                {
-                    meanPower[shellOf[at]] += ((mean[2 * at] * mean[2 * at]) + (mean[(2 * at) + 1] * mean[(2 * at) + 1])) / (count * count);
-                }
-            }
-
-            for (int s = 0; s < shells; s++)
-            {
-                // Per real or imaginary component: (E|X|² − |E X|²)/2.
-                sigma2[s] = fullShells[s] > 0 ? Math.Max(((power[s] / count) - meanPower[s]) / fullShells[s] / 2, 1e-30) : 1e-30;
-            }
-
-            noise[g] = sigma2;
-        }
+        var noise = NoiseSpectra.FromImageSpread(groupPower, groupSum, groupCount, fourierShells, fullShells);
 
         var mask = ClassMask(prepared);
         var classes = new float[k][];
@@ -325,8 +302,8 @@ public sealed class Classification2D
         double ctfStep = 1 / (box * prepared.PixelSizeA);
         var noiseModels = model.NoiseSpectra.ToDictionary(e => e.Key, e =>
         {
-            var v = NoiseWeights(e.Value, pixels);
-            return (Weights: v, LogLikelihoodConstant: Class2DWorker.LogLikelihoodConstant(v, box, search, psi));
+            var v = NoiseSpectra.Weights(e.Value, pixels);
+            return (Weights: v, LogLikelihoodConstant: Class2DWorker.LogLikelihoodConstant(v, box, search, psi.FineCount));
         });
         for (int start = 0; start < n; start += chunk)
         {
@@ -382,12 +359,16 @@ public sealed class Classification2D
     /// Offsets as they will be read back from a STAR file (rlnOriginXAngst = −offset × pixel size), so that a run continued
     /// from its files goes on exactly as an uninterrupted one.
     /// </summary>
-    internal static void Canonicalize(Class2DAssignments assignments, double pixelSizeA)
+    internal static void Canonicalize(Class2DAssignments assignments, double pixelSizeA) =>
+        Canonicalize(assignments.OffsetXPx, assignments.OffsetYPx, pixelSizeA);
+
+    /// <summary>Offsets (pixels) as they will be read back from a STAR file's origins in Å.</summary>
+    internal static void Canonicalize(double[] offsetXPx, double[] offsetYPx, double pixelSizeA)
     {
-        for (int i = 0; i < assignments.Count; i++)
+        for (int i = 0; i < offsetXPx.Length; i++)
         {
-            assignments.OffsetXPx[i] = Class2DFiles.OffsetFromOrigin(Class2DFiles.OriginOf(assignments.OffsetXPx[i], pixelSizeA), pixelSizeA);
-            assignments.OffsetYPx[i] = Class2DFiles.OffsetFromOrigin(Class2DFiles.OriginOf(assignments.OffsetYPx[i], pixelSizeA), pixelSizeA);
+            offsetXPx[i] = Class2DFiles.OffsetFromOrigin(Class2DFiles.OriginOf(offsetXPx[i], pixelSizeA), pixelSizeA);
+            offsetYPx[i] = Class2DFiles.OffsetFromOrigin(Class2DFiles.OriginOf(offsetYPx[i], pixelSizeA), pixelSizeA);
         }
     }
 
@@ -466,30 +447,7 @@ public sealed class Classification2D
             bestShell = Math.Max(bestShell, shell);
         }
 
-        // Noise spectra: the weighted residuals inside the frequencies in use, the images' power beyond them.
-        var inSet = pixels.CountPerShell(shells);
-        var full = ShellCounts(total.Shells, shells);
-        var noise = new SortedDictionary<int, double[]>();
-        foreach (var (g, residual) in total.Residual)
-        {
-            double count = total.GroupCount[g];
-            var previous = model.NoiseSpectra[g];
-            var sigma2 = new double[shells];
-            for (int s = 0; s < shells; s++)
-            {
-                double value = s < radius && inSet[s] > 0
-                    ? residual[s] / (2 * count * inSet[s])
-                    : full[s] > 0 ? total.FullPower[g][s] / (2 * count * full[s]) : previous[s];
-                sigma2[s] = value > 0 ? value : previous[s];
-            }
-
-            noise[g] = sigma2;
-        }
-
-        foreach (var (g, sigma2) in model.NoiseSpectra)
-        {
-            noise.TryAdd(g, sigma2);
-        }
+        var noise = NoiseSpectra.FromResiduals(total.Residual, total.FullPower, total.GroupCount, model.NoiseSpectra, pixels, total.Shells, radius);
 
         var priors = new double[k];
         var accuracyRotation = new double[k];
@@ -539,19 +497,6 @@ public sealed class Classification2D
 
     private SphericalMask ClassMask(IParticleSource source) =>
         new(GridShape.Square(source.Box), DiameterA(source) / 2 / source.PixelSizeA, options.MaskEdgePx);
-
-    private static float[] NoiseWeights(double[] sigma2, FourierPixelSet pixels)
-    {
-        var v = new float[pixels.Count];
-        var shells = pixels.Shells;
-        for (int f = 0; f < v.Length; f++)
-        {
-            int s = Math.Min(shells[f], sigma2.Length - 1);
-            v[f] = (float)(1 / (2 * sigma2[s]));
-        }
-
-        return v;
-    }
 
     /// <summary>Number of half-complex frequencies (each stored element once) in each shell 0..<paramref name="count"/> − 1.</summary>
     internal static int[] ShellCounts(FourierShells shells, int count)

@@ -23,8 +23,13 @@ public sealed class PosteriorSearch
     /// <param name="sigmaOffsetPx">σ of the Gaussian prior on offsets (centred on 0), in pixels.</param>
     /// <param name="algorithm">Maximum likelihood or template matching.</param>
     /// <param name="adaptiveFraction">Posterior mass kept at each level (RELION's 0.999).</param>
+    /// <param name="maxSignificant">
+    /// The most coarse hypotheses refined in the fine pass, the most probable first (RELION's <c>--maxsig</c>); 0 for no
+    /// limit. A particle whose coarse posterior is nearly flat (low resolution, weak signal) would otherwise send almost
+    /// every hypothesis to the fine pass, where they add cost and almost no information.
+    /// </param>
     public PosteriorSearch(ReferenceSlices slices, TranslationSampling translations, double sigmaOffsetPx, SearchAlgorithm algorithm,
-        double adaptiveFraction = 0.999)
+        double adaptiveFraction = 0.999, int maxSignificant = 0)
     {
         ArgumentNullException.ThrowIfNull(slices);
         ArgumentNullException.ThrowIfNull(translations);
@@ -38,6 +43,7 @@ public sealed class PosteriorSearch
         SigmaOffsetPx = sigmaOffsetPx;
         Algorithm = algorithm;
         AdaptiveFraction = adaptiveFraction;
+        MaxSignificant = Math.Max(0, maxSignificant);
         coarsePhase = PhaseTable(translations.Coarse, slices.Pixels);
         finePhase = PhaseTable(translations.Fine, slices.Pixels);
     }
@@ -56,6 +62,9 @@ public sealed class PosteriorSearch
 
     /// <summary>Posterior mass kept at each level.</summary>
     public double AdaptiveFraction { get; }
+
+    /// <summary>The most coarse hypotheses refined per particle (0: no limit).</summary>
+    public int MaxSignificant { get; }
 
     /// <summary>Buffers for one worker; reuse it for every particle that worker scores.</summary>
     public PosteriorWorkspace CreateWorkspace() => new(Slices, Translations);
@@ -97,14 +106,19 @@ public sealed class PosteriorSearch
         }
 
         // Coarse scores: one slice against every shifted copy at a time.
+        // A local search scores only the particle's candidate slices, each with its own prior on the change of pose.
         var cross = ws.Cross.AsSpan(0, tc);
         double best = double.NegativeInfinity;
-        for (int s = 0; s < mc; s++)
+        var candidates = particle.Candidates;
+        int count = candidates is null ? mc : particle.CandidateCount;
+        for (int c = 0; c < count; c++)
         {
-            double norm = DotProducts.One(ws.NoiseCtf2, Slices.CoarsePower(s));
-            DotProducts.OneAgainstMany(Slices.Coarse(s), ws.CoarseWeighted.AsSpan(0, tc * 2 * p), cross);
-            double prior = Slices.LogPrior(s);
-            var row = ws.CoarseScore.AsSpan(s * tc, tc);
+            int s = candidates is null ? c : candidates[c];
+            var slice = Slices.CoarseSlice(s, ws.CoarseScratch, out var power);
+            double norm = DotProducts.One(ws.NoiseCtf2, power);
+            DotProducts.OneAgainstMany(slice, ws.CoarseWeighted.AsSpan(0, tc * 2 * p), cross);
+            double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
+            var row = ws.CoarseScore.AsSpan(c * tc, tc);
             for (int t = 0; t < tc; t++)
             {
                 double score = Score(weightedPower, norm, cross[t], prior + ws.CoarseShiftPrior[t]);
@@ -114,7 +128,7 @@ public sealed class PosteriorSearch
         }
 
         // The coarse hypotheses holding the adaptive fraction of the posterior (for template matching: the best one).
-        var significant = SelectSignificant(ws.CoarseScore.AsSpan(0, mc * tc), best, ws, out int significantCount);
+        var significant = SelectSignificant(ws.CoarseScore.AsSpan(0, count * tc), best, ws, out int significantCount);
         ws.Posterior.SignificantCoarse = significantCount;
 
         // The fine pass over the children of the significant hypotheses.
@@ -124,8 +138,9 @@ public sealed class PosteriorSearch
         double fineBest = double.NegativeInfinity;
         foreach (int h in significant)
         {
-            int s = h / tc, t = h % tc;
-            double prior = Slices.LogPrior(s);
+            int c = h / tc, t = h % tc;
+            int s = candidates is null ? c : candidates[c];
+            double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
 
             // The fine translations of one coarse translation are consecutive rows: score each fine slice against all of them at once.
             var rows = ws.FineWeightedRows(t * ct, ct, particle, this);
@@ -137,8 +152,9 @@ public sealed class PosteriorSearch
             for (int i = 0; i < cs; i++)
             {
                 int sf = (s * cs) + i;
-                double norm = ws.FineNorm(sf, Slices);
-                DotProducts.OneAgainstMany(Slices.Fine(sf), rows, ws.FineCross.AsSpan(0, ct));
+                var slice = Slices.FineSlice(sf, ws.FineScratch, out var power);
+                double norm = ws.FineNorm(sf, power);
+                DotProducts.OneAgainstMany(slice, rows, ws.FineCross.AsSpan(0, ct));
                 for (int j = 0; j < ct; j++)
                 {
                     double score = Score(weightedPower, norm, ws.FineCross[j], prior + ws.FineShiftPrior[j]);
@@ -218,7 +234,7 @@ public sealed class PosteriorSearch
         {
             sum -= ws.SortKey[count];
             count++;
-            if (sum >= target)
+            if (sum >= target || count == MaxSignificant)
             {
                 break;
             }

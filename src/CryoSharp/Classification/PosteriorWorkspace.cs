@@ -33,6 +33,8 @@ public sealed class PosteriorWorkspace
         CoarseScore = new double[slices.CoarseCount * tc];
         Order = new int[slices.CoarseCount * tc];
         SortKey = new double[slices.CoarseCount * tc];
+        CoarseScratch = new float[3 * p];
+        FineScratch = new float[3 * p];
         fineShifted = new float[tf * 2 * p];
         fineWeighted = new float[tf * 2 * p];
         fineShiftStamp = new int[tf];
@@ -44,6 +46,12 @@ public sealed class PosteriorWorkspace
     public ParticlePosterior Posterior { get; } = new();
 
     internal float[] Centred { get; }
+
+    /// <summary>Where a lazy coarse slice is made when the shared cache is full.</summary>
+    internal float[] CoarseScratch { get; }
+
+    /// <summary>Where a lazy fine slice is made when the shared cache is full.</summary>
+    internal float[] FineScratch { get; }
 
     internal float[] NoiseCtf { get; }
 
@@ -116,11 +124,11 @@ public sealed class PosteriorWorkspace
         return fineWeighted.AsSpan(first * 2 * p, count * 2 * p);
     }
 
-    internal double FineNorm(int sf, ReferenceSlices slices)
+    internal double FineNorm(int sf, ReadOnlySpan<float> power)
     {
         if (fineNormStamp[sf] != stamp)
         {
-            fineNorm[sf] = Numerics.DotProducts.One(NoiseCtf2, slices.FinePower(sf));
+            fineNorm[sf] = Numerics.DotProducts.One(NoiseCtf2, power);
             fineNormStamp[sf] = stamp;
         }
 

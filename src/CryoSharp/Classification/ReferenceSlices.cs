@@ -17,6 +17,11 @@ public sealed class ReferenceSlices
     private readonly float[] finePower;
     private readonly int[] classOfCoarse;
     private readonly double[] logPriorCoarse;
+    private readonly Action<int, bool, Span<float>>? lazyFill;
+    private readonly float[]?[] lazyCoarse = [];
+    private readonly float[]?[] lazyFine = [];
+    private readonly long cacheBudgetBytes;
+    private long cachedBytes;
 
     /// <summary>
     /// Builds the slices: <paramref name="fill"/>(index, isFine, packed) writes slice <c>index</c> of its level
@@ -62,6 +67,97 @@ public sealed class ReferenceSlices
                 power[k] = (packed[2 * k] * packed[2 * k]) + (packed[(2 * k) + 1] * packed[(2 * k) + 1]);
             }
         });
+    }
+
+    /// <summary>
+    /// Slices made on first use instead of all at once (3D refinement, where a fine grid of every orientation would not
+    /// fit and local searches touch only a few): each slice is computed by <paramref name="fill"/> when a search first
+    /// asks for it and kept for every later particle while the kept slices fit in <paramref name="cacheBudgetBytes"/>;
+    /// beyond that, slices are computed into the asking worker's scratch each time. The values do not depend on who
+    /// computes them first, so results do not either.
+    /// </summary>
+    public ReferenceSlices(FourierPixelSet pixels, int coarseCount, int childrenPerCoarse, ReadOnlySpan<int> classOf, ReadOnlySpan<double> logPrior,
+        Action<int, bool, Span<float>> fill, long cacheBudgetBytes)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(fill);
+        Pixels = pixels;
+        CoarseCount = coarseCount;
+        ChildrenPerCoarse = childrenPerCoarse;
+        classOfCoarse = classOf.ToArray();
+        logPriorCoarse = logPrior.ToArray();
+        coarse = coarsePower = fine = finePower = [];
+        lazyFill = fill;
+        lazyCoarse = new float[]?[coarseCount];
+        lazyFine = new float[]?[(long)coarseCount * childrenPerCoarse];
+        this.cacheBudgetBytes = cacheBudgetBytes;
+    }
+
+    /// <summary>Whether slices are made on first use (<see cref="Coarse"/> and <see cref="Fine"/> are then unavailable).</summary>
+    public bool IsLazy => lazyFill is not null;
+
+    /// <summary>Bytes of slices kept so far (lazy slices only).</summary>
+    public long CachedBytes => Interlocked.Read(ref cachedBytes);
+
+    /// <summary>Coarse slice <paramref name="s"/> and its power, from the precomputed set or made on first use into <paramref name="scratch"/> (3 × frequencies floats).</summary>
+    internal ReadOnlySpan<float> CoarseSlice(int s, float[] scratch, out ReadOnlySpan<float> power)
+    {
+        if (lazyFill is null)
+        {
+            power = CoarsePower(s);
+            return Coarse(s);
+        }
+
+        return LazySlice(lazyCoarse, s, false, scratch, out power);
+    }
+
+    /// <summary>Fine slice <paramref name="f"/> and its power (see <see cref="CoarseSlice"/>).</summary>
+    internal ReadOnlySpan<float> FineSlice(int f, float[] scratch, out ReadOnlySpan<float> power)
+    {
+        if (lazyFill is null)
+        {
+            power = FinePower(f);
+            return Fine(f);
+        }
+
+        return LazySlice(lazyFine, f, true, scratch, out power);
+    }
+
+    private ReadOnlySpan<float> LazySlice(float[]?[] cache, int index, bool isFine, float[] scratch, out ReadOnlySpan<float> power)
+    {
+        int p = Pixels.Count;
+        var entry = Volatile.Read(ref cache[index]);
+        if (entry is null)
+        {
+            long bytes = 3L * p * sizeof(float);
+            bool keep = Interlocked.Add(ref cachedBytes, bytes) <= cacheBudgetBytes;
+            if (!keep)
+            {
+                Interlocked.Add(ref cachedBytes, -bytes);
+            }
+
+            var target = keep ? new float[3 * p] : scratch;
+            lazyFill!(index, isFine, target.AsSpan(0, 2 * p));
+            for (int k = 0; k < p; k++)
+            {
+                target[(2 * p) + k] = (target[2 * k] * target[2 * k]) + (target[(2 * k) + 1] * target[(2 * k) + 1]);
+            }
+
+            if (keep)
+            {
+                var raced = Interlocked.CompareExchange(ref cache[index], target, null);
+                if (raced is not null)
+                {
+                    Interlocked.Add(ref cachedBytes, -bytes);
+                    target = raced;
+                }
+            }
+
+            entry = target;
+        }
+
+        power = entry.AsSpan(2 * p, p);
+        return entry.AsSpan(0, 2 * p);
     }
 
     /// <summary>The frequencies of every slice.</summary>

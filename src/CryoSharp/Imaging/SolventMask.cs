@@ -33,7 +33,7 @@ public static class SolventMask
             throw new InvalidParameterException("--soft-edge", softEdgeA, "must be a width ≥ 0 (Å)");
         }
 
-        var source = lowpassA is double resolution ? LowPass(map, resolution) : map;
+        var source = lowpassA is double resolution ? LowPassFilter.Apply(map, resolution, "--lowpass") : map;
         var inside = new bool[source.Data.Length];
         int count = 0;
         for (int i = 0; i < inside.Length; i++)
@@ -61,23 +61,5 @@ public static class SolventMask
         }
 
         return mask;
-    }
-
-    /// <summary>The map with frequencies beyond 1/<paramref name="resolutionA"/> removed by a raised-cosine edge one shell wide.</summary>
-    private static Volume LowPass(Volume map, double resolutionA)
-    {
-        InvalidParameterException.ThrowIfNotPositive("--lowpass", resolutionA);
-        var spectrum = map.ToFourier();
-        var shells = new FourierShells(map.Shape);
-        double cutoff = map.Nx * map.PixelSizeA / resolutionA;
-        var shellOf = shells.ShellOfElement;
-        for (int i = 0; i < spectrum.Data.Length; i++)
-        {
-            double s = shellOf[i];
-            double w = s <= cutoff - 1 ? 1 : s >= cutoff ? 0 : 0.5 + (0.5 * Math.Cos(Math.PI * (s - (cutoff - 1))));
-            spectrum.Data[i] = new ComplexF((float)(spectrum.Data[i].Re * w), (float)(spectrum.Data[i].Im * w));
-        }
-
-        return (Volume)spectrum.ToReal();
     }
 }

@@ -136,6 +136,39 @@ public sealed class FourierBackProjector
         }
     }
 
+    /// <summary>
+    /// Adds precomputed sums at a list of frequencies (kx, ky) of the image box onto the slice of orientation
+    /// <paramref name="a"/>: <paramref name="data"/> (interleaved re, im) onto the data and <paramref name="weight"/> onto
+    /// the weights, with the trilinear weights of <see cref="Insert(ReadOnlySpan{ComplexF}, ReadOnlySpan{float}, Matrix3, double)"/>.
+    /// Refinement inserts this way: Σ w·v·C·X and Σ w·v·C² of one particle's orientation, over the frequencies in use.
+    /// Frequencies at or beyond Nyquist are skipped.
+    /// </summary>
+    public void InsertSums(Matrix3 a, ReadOnlySpan<float> kx, ReadOnlySpan<float> ky, ReadOnlySpan<float> data, ReadOnlySpan<float> weight)
+    {
+        if (kx.Length != ky.Length || data.Length < 2 * kx.Length || weight.Length < kx.Length)
+        {
+            throw new ArgumentException($"{kx.Length} frequencies need {2 * kx.Length} data and {kx.Length} weights.");
+        }
+
+        var slice = new CentralSlice(a, Box, Padding);
+        for (int i = 0; i < kx.Length; i++)
+        {
+            float x = kx[i], y = ky[i];
+            if ((x * x) + (y * y) >= slice.RadiusSquared)
+            {
+                continue;
+            }
+
+            double xp = (slice.Ax * x) + (slice.Bx * y), yp = (slice.Ay * x) + (slice.By * y), zp = (slice.Az * x) + (slice.Bz * y);
+            double re = data[2 * i], im = data[(2 * i) + 1], w = weight[i];
+            Spread(xp, yp, zp, re, im, w);
+            if (x > 0)
+            {
+                Spread(-xp, -yp, -zp, re, -im, w);
+            }
+        }
+    }
+
     /// <summary>Asks the processor to bring the grid rows around (x, y, z) into cache (no effect where unsupported).</summary>
     private unsafe void Prefetch(double* g, double x, double y, double z)
     {

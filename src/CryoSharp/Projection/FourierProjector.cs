@@ -137,6 +137,38 @@ public sealed class FourierProjector
         }
     }
 
+    /// <summary>
+    /// The projection's spectrum at orientation <paramref name="a"/> at a list of frequencies (kx, ky) of the image box,
+    /// interleaved (re, im) into <paramref name="packed"/>: the same values as <see cref="ProjectSpectrum"/> gives at those
+    /// frequencies, zero at or beyond Nyquist. This is how refinement reads only the frequencies it currently uses.
+    /// </summary>
+    public unsafe void SampleSlice(Matrix3 a, ReadOnlySpan<float> kx, ReadOnlySpan<float> ky, Span<float> packed)
+    {
+        if (kx.Length != ky.Length || packed.Length < 2 * kx.Length)
+        {
+            throw new ArgumentException($"{kx.Length} frequencies need {2 * kx.Length} values; {packed.Length} given.");
+        }
+
+        var slice = new CentralSlice(a, Box, Padding);
+        fixed (ComplexF* grid = spectrum)
+        {
+            for (int i = 0; i < kx.Length; i++)
+            {
+                float x = kx[i], y = ky[i];
+                if ((x * x) + (y * y) >= slice.RadiusSquared)
+                {
+                    packed[2 * i] = 0;
+                    packed[(2 * i) + 1] = 0;
+                    continue;
+                }
+
+                var v = Interpolate(grid, (slice.Ax * x) + (slice.Bx * y), (slice.Ay * x) + (slice.By * y), (slice.Az * x) + (slice.Bz * y));
+                packed[2 * i] = v.Re;
+                packed[(2 * i) + 1] = v.Im;
+            }
+        }
+    }
+
     /// <summary>The real-space projection at orientation <paramref name="a"/> into <paramref name="image"/> (Box² pixels).</summary>
     public void Project(Matrix3 a, Span<float> image)
     {

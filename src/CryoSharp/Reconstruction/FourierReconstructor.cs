@@ -46,7 +46,19 @@ public sealed class FourierReconstructor
     /// <summary>Reconstructs the map from an accumulator made with weights (of this geometry).</summary>
     /// <param name="accumulator">Slices inserted with <see cref="FourierBackProjector.Insert(ReadOnlySpan{ComplexF}, ReadOnlySpan{float}, Geometry.Matrix3)"/>.</param>
     /// <param name="inverseSsnr">K(s) for shells 0..Nyquist of the box (1/SSNR per shell); null for plain division.</param>
-    public Volume Reconstruct(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr)
+    public Volume Reconstruct(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr) => ReconstructWith(accumulator, inverseSsnr, null);
+
+    /// <summary>
+    /// Reconstructs with an absolute regularisation per shell: F = Σ CX / (Σ C² + λ(s)) — maximum likelihood's
+    /// λ = 1/(T·τ²(s)) when the signal power τ² is known rather than an SSNR (the first iteration of a refinement).
+    /// </summary>
+    public Volume ReconstructRegularised(FourierBackProjector accumulator, IReadOnlyList<double> lambda)
+    {
+        ArgumentNullException.ThrowIfNull(lambda);
+        return ReconstructWith(accumulator, null, lambda);
+    }
+
+    private Volume ReconstructWith(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr, IReadOnlyList<double>? lambda)
     {
         ArgumentNullException.ThrowIfNull(accumulator);
         if (!accumulator.HasWeights)
@@ -98,7 +110,8 @@ public sealed class FourierReconstructor
                     continue;
                 }
 
-                double k = inverseSsnr is null ? 0 : inverseSsnr[Math.Min(s, inverseSsnr.Count - 1)] * meanWeight[s];
+                double k = lambda is not null ? lambda[Math.Min(s, lambda.Count - 1)]
+                    : inverseSsnr is null ? 0 : inverseSsnr[Math.Min(s, inverseSsnr.Count - 1)] * meanWeight[s];
                 double d = w + k;
                 output[i] = new ComplexF((float)(grid[stride * i] / d), (float)(grid[(stride * i) + 1] / d));
             }

@@ -39,13 +39,7 @@ public sealed record ReconstructionOutputs(string Map, string Half1, string Half
         MrcWriter.Write(files.Half1, result.Half1);
         MrcWriter.Write(files.Half2, result.Half2);
         var curve = result.HalfMapFsc;
-        var csv = new StringBuilder("shell,frequency_per_A,resolution_A,fsc\n");
-        for (int s = 0; s < curve.Values.Length; s++)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{s},{curve.Frequency(s):G6},{(s == 0 ? double.PositiveInfinity : 1 / curve.Frequency(s)):G6},{curve.Values[s]:G6}\n");
-        }
-
-        AtomicFile.WriteAllText(files.FscCsv, csv.ToString());
+        FscTable.Write(files.FscCsv, curve);
         string svg = (result.Masked is { } masked ? FscFigure.Create(masked) : FscFigure.Create(curve, "half maps")).Render();
         AtomicFile.WriteAllText(files.FscPlot, svg);
         var slices = new Montage { Columns = 3 };

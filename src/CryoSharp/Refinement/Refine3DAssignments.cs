@@ -1,0 +1,60 @@
+namespace CryoSharp.Refinement;
+
+/// <summary>
+/// What a 3D refinement says about each particle after an iteration (the columns RELION writes to run_data.star).
+/// Index i is particle i of the source.
+/// </summary>
+public sealed class Refine3DAssignments
+{
+    /// <summary>Arrays for <paramref name="count"/> particles.</summary>
+    public Refine3DAssignments(int count)
+    {
+        RotDeg = new double[count];
+        TiltDeg = new double[count];
+        PsiDeg = new double[count];
+        OffsetXPx = new double[count];
+        OffsetYPx = new double[count];
+        Half = new int[count];
+        Class = new int[count];
+        MaxProbability = new double[count];
+        SignificantSamples = new int[count];
+        LogLikelihood = new double[count];
+        HasPose = new bool[count];
+    }
+
+    /// <summary>Number of particles.</summary>
+    public int Count => RotDeg.Length;
+
+    /// <summary>Most probable orientation: RELION's rot (φ), in degrees.</summary>
+    public double[] RotDeg { get; }
+
+    /// <summary>Most probable tilt (θ), in degrees.</summary>
+    public double[] TiltDeg { get; }
+
+    /// <summary>Most probable in-plane angle (ψ), in degrees.</summary>
+    public double[] PsiDeg { get; }
+
+    /// <summary>Most probable offset x, in pixels (rlnOriginXAngst = −offset × pixel size).</summary>
+    public double[] OffsetXPx { get; }
+
+    /// <summary>Most probable offset y, in pixels.</summary>
+    public double[] OffsetYPx { get; }
+
+    /// <summary>Half set, 1 or 2 (rlnRandomSubset).</summary>
+    public int[] Half { get; }
+
+    /// <summary>Most probable class, from 1 (rlnClassNumber).</summary>
+    public int[] Class { get; }
+
+    /// <summary>rlnMaxValueProbDistribution.</summary>
+    public double[] MaxProbability { get; }
+
+    /// <summary>rlnNrOfSignificantSamples.</summary>
+    public int[] SignificantSamples { get; }
+
+    /// <summary>rlnLogLikeliContribution.</summary>
+    public double[] LogLikelihood { get; }
+
+    /// <summary>Whether the angles are an estimate (false before the first iteration, unless the input had poses).</summary>
+    public bool[] HasPose { get; }
+}
