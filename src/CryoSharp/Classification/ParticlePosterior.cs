@@ -46,6 +46,12 @@ public sealed class ParticlePosterior
     /// </summary>
     public double LogEvidence { get; internal set; }
 
+    /// <summary>Re Σ v·C·X̄·R̄ of the most probable hypothesis: with <see cref="BestNorm"/>, the least-squares scale of the reference to this particle.</summary>
+    public double BestCross { get; internal set; }
+
+    /// <summary>Σ v·C²·|R|² of the most probable hypothesis.</summary>
+    public double BestNorm { get; internal set; }
+
     /// <summary>Σ v|X|² of the particle (the constant term of every score).</summary>
     public double WeightedPower { get; internal set; }
 }

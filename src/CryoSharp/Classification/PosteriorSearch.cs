@@ -135,7 +135,7 @@ public sealed class PosteriorSearch
         ws.ResetFine();
         int cs = Slices.ChildrenPerCoarse, ct = Translations.ChildrenPerCoarse;
         ws.FineCount = 0;
-        double fineBest = double.NegativeInfinity;
+        double fineBest = double.NegativeInfinity, bestCross = 0, bestNorm = 0;
         foreach (int h in significant)
         {
             int c = h / tc, t = h % tc;
@@ -159,12 +159,19 @@ public sealed class PosteriorSearch
                 {
                     double score = Score(weightedPower, norm, ws.FineCross[j], prior + ws.FineShiftPrior[j]);
                     ws.AddFine(sf, (t * ct) + j, score);
-                    fineBest = Math.Max(fineBest, score);
+                    if (score > fineBest)
+                    {
+                        fineBest = score;
+                        bestCross = ws.FineCross[j];
+                        bestNorm = norm;
+                    }
                 }
             }
         }
 
         ws.FinishPosterior(fineBest, Algorithm == SearchAlgorithm.CrossCorrelation ? 0 : AdaptiveFraction, Algorithm, Translations, particle.PreviousShiftPx);
+        ws.Posterior.BestCross = bestCross;
+        ws.Posterior.BestNorm = bestNorm;
     }
 
     /// <summary>The spectrum translated by (dx, dy) pixels (image(x) → image(x − d)), packed.</summary>

@@ -24,9 +24,9 @@ public sealed record Refine3DOptions
 
     /// <summary>
     /// Whether the reference is on the particles' grey scale (a map refined from these particles). When it is not (a map
-    /// from elsewhere: another program, an atomic model, a simulation's truth), the first iteration aligns by
-    /// correlation, which does not depend on scale, and its reconstruction brings the maps to the data's scale (RELION's
-    /// --firstiter_cc, what its GUI does for a reference not on the absolute grey scale).
+    /// from elsewhere: another program, an atomic model, a simulation's truth), a first pass aligns the particles by
+    /// correlation, which does not depend on scale, and the least-squares scale of the particles against their best
+    /// projections brings the reference to the data's grey scale before maximum likelihood starts.
     /// </summary>
     public bool ReferenceOnAbsoluteScale { get; init; }
 

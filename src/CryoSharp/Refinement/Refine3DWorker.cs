@@ -90,6 +90,12 @@ internal sealed class Refine3DWorker
 
     public SortedDictionary<int, double[]> FullPower { get; } = [];
 
+    /// <summary>Per optics group and shell, Σ C·Re⟨X̄, R⟩ of the residuals (to re-scale them when the references' grey scale changes).</summary>
+    public SortedDictionary<int, double[]> CrossTerm { get; } = [];
+
+    /// <summary>Per optics group and shell, Σ C²|R|² of the residuals.</summary>
+    public SortedDictionary<int, double[]> ReferenceTerm { get; } = [];
+
     public SortedDictionary<int, long> GroupCount { get; } = [];
 
     public double[] ClassWeight { get; }
@@ -107,6 +113,12 @@ internal sealed class Refine3DWorker
     public double AngularSpreadDeg { get; private set; }
 
     public long Significant { get; private set; }
+
+    /// <summary>Σ over particles of Re⟨v·C·X̄, R⟩ at their best hypothesis (for the reference's grey scale).</summary>
+    public double ScaleCross { get; private set; }
+
+    /// <summary>Σ over particles of Σ v·C²|R|² at their best hypothesis.</summary>
+    public double ScaleNorm { get; private set; }
 
     /// <summary>Scores particle <paramref name="index"/> against its half's references and adds it to this worker's sums.</summary>
     public void Process(int index, ParticleRecord record, ReadOnlySpan<ComplexF> spectrum, float[] noiseWeight, double logLikelihoodConstant, bool ctf, double ctfStep,
@@ -150,6 +162,8 @@ internal sealed class Refine3DWorker
         {
             residual = Residual[group] = new double[shells];
             FullPower[group] = new double[shells];
+            CrossTerm[group] = new double[shells];
+            ReferenceTerm[group] = new double[shells];
             GroupCount[group] = 0;
         }
 
@@ -174,6 +188,8 @@ internal sealed class Refine3DWorker
         next.LogLikelihood[index] = logLikelihood;
         LogLikelihood += logLikelihood;
         Significant += post.SignificantCoarse;
+        ScaleCross += post.BestCross;
+        ScaleNorm += post.BestNorm;
         if (before is { } b)
         {
             OrientationChangeDeg += b.DistanceTo(bestQuaternion) * 180 / Math.PI;
@@ -216,6 +232,8 @@ internal sealed class Refine3DWorker
         }
 
         var shellOf = pixels.Shells;
+        var crossTerms = CrossTerm[group];
+        var referenceTerms = ReferenceTerm[group];
         var ctfValues = particle.Ctf;
         var v = particle.NoiseWeight;
         double spread = 0;
@@ -233,7 +251,10 @@ internal sealed class Refine3DWorker
                 data[(2 * f) + 1] = (float)(vc * sum[(2 * f) + 1]);
                 weights[f] = (float)(vc * ctfValues[f] * weight);
                 double cross = (sum[2 * f] * reference[2 * f]) + (sum[(2 * f) + 1] * reference[(2 * f) + 1]);
-                residual[shellOf[f]] += (weight * power[f]) - (2 * ctfValues[f] * cross) + (weight * ctfValues[f] * ctfValues[f] * referencePower[f]);
+                double crossTerm = ctfValues[f] * cross, referenceTerm = weight * ctfValues[f] * ctfValues[f] * referencePower[f];
+                residual[shellOf[f]] += (weight * power[f]) - (2 * crossTerm) + referenceTerm;
+                crossTerms[shellOf[f]] += crossTerm;
+                referenceTerms[shellOf[f]] += referenceTerm;
             }
 
             if (batchInsertion)
@@ -308,6 +329,8 @@ internal sealed class Refine3DWorker
             {
                 Residual[g] = (double[])residual.Clone();
                 FullPower[g] = (double[])other.FullPower[g].Clone();
+                CrossTerm[g] = (double[])other.CrossTerm[g].Clone();
+                ReferenceTerm[g] = (double[])other.ReferenceTerm[g].Clone();
                 GroupCount[g] = other.GroupCount[g];
                 continue;
             }
@@ -317,6 +340,8 @@ internal sealed class Refine3DWorker
             {
                 mine[s] += residual[s];
                 full[s] += other.FullPower[g][s];
+                CrossTerm[g][s] += other.CrossTerm[g][s];
+                ReferenceTerm[g][s] += other.ReferenceTerm[g][s];
             }
 
             GroupCount[g] += other.GroupCount[g];
@@ -329,6 +354,8 @@ internal sealed class Refine3DWorker
         OffsetChangePx += other.OffsetChangePx;
         AngularSpreadDeg += other.AngularSpreadDeg;
         Significant += other.Significant;
+        ScaleCross += other.ScaleCross;
+        ScaleNorm += other.ScaleNorm;
     }
 
     private void EnsureSlots(int count)

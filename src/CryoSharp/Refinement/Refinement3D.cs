@@ -149,8 +149,12 @@ public sealed class Refinement3D
 
         for (int i = 0; i < n; i++)
         {
-            var record = prepared.Records[i];
             assignments.Half[order[i]] = i < (n + 1) / 2 ? 1 : 2;
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            var record = prepared.Records[i];
             if (recordsHaveHalves)
             {
                 assignments.Half[i] = record.Subset;
@@ -269,7 +273,15 @@ public sealed class Refinement3D
         int fineOrientations = cpc == 1 ? orientations.Coarse.Count : orientations.Fine.Count;
         var noiseModels = model.NoiseSpectra.ToDictionary(e => e.Key, e =>
         {
+            // The scale-free pass correlates without noise weights (as RELION's cross-correlation): the first noise
+            // estimate, the spread of the images, counts the differences between views as noise, and at high SNR it
+            // would weigh down exactly the low frequencies that carry the alignment.
             var v = NoiseSpectra.Weights(e.Value, pixels);
+            if (algorithm == SearchAlgorithm.CrossCorrelation && ScaleFreeIteration(model))
+            {
+                Array.Fill(v, 1f);
+            }
+
             return (Weights: v, LogLikelihoodConstant: Class2DWorker.LogLikelihoodConstant(v, box, searches[0], fineOrientations));
         });
         for (int start = 0; start < n; start += chunk)
@@ -325,6 +337,8 @@ public sealed class Refinement3D
         var fscs = new double[k][];
         var combined = final ? new float[k][] : null;
         double resolution = double.PositiveInfinity;
+        bool scaleFree = ScaleFreeIteration(model);
+        double greyScale = total.ScaleNorm > 0 ? total.ScaleCross / total.ScaleNorm : 1;
         for (int c = 0; c < k; c++)
         {
             var acc = total.Accumulators[c];
@@ -342,7 +356,14 @@ public sealed class Refinement3D
 
             fscs[c] = fsc.Values;
             var inverse = InverseSsnr(fsc, bothHalves: false);
-            maps[c] = [reconstructor.Reconstruct(acc[0], inverse).Data, reconstructor.Reconstruct(acc[1], inverse).Data];
+
+            // A reference of another grey scale: the scale-free first pass only measures the scale (least squares of the
+            // particles against their best projections) and the refinement starts from the reference on the data's
+            // scale. Reconstructing from that pass instead would throw away what the reference knows beyond the
+            // resolution one correlation search at the initial low-pass can give (all of it, for a small particle).
+            maps[c] = scaleFree
+                ? [Scaled(model.HalfMaps[c][0], greyScale), Scaled(model.HalfMaps[c][1], greyScale)]
+                : [reconstructor.Reconstruct(acc[0], inverse).Data, reconstructor.Reconstruct(acc[1], inverse).Data];
             if (final)
             {
                 var both = new FourierBackProjector(box, model.PixelSizeA, 2, withWeights: true);
@@ -355,10 +376,22 @@ public sealed class Refinement3D
             resolution = Math.Min(resolution, r);
         }
 
-        // After a scale-free first iteration the residuals are against references of another scale: keep the noise model.
-        bool scaleFree = ScaleFreeIteration(model);
-        var noise = scaleFree ? model.NoiseSpectra
-            : NoiseSpectra.FromResiduals(total.Residual, total.FullPower, total.GroupCount, model.NoiseSpectra, pixels, total.Shells, (int)pixels.RadiusPx);
+        // After the scale-free pass the residuals are against the reference at its own scale: re-scale them,
+        // |X − g·C·R|² = |X − C·R|² + 2(1 − g)·C⟨X̄, R⟩ + (g² − 1)·C²|R|², so that the first noise model is the
+        // particles' misfit to the reference on their grey scale, not the spread of the images.
+        var residuals = total.Residual;
+        if (scaleFree)
+        {
+            residuals = new SortedDictionary<int, double[]>();
+            foreach (var (g, r) in total.Residual)
+            {
+                var cross = total.CrossTerm[g];
+                var reference = total.ReferenceTerm[g];
+                residuals[g] = r.Select((value, s) => value + (2 * (1 - greyScale) * cross[s]) + (((greyScale * greyScale) - 1) * reference[s])).ToArray();
+            }
+        }
+
+        var noise = NoiseSpectra.FromResiduals(residuals, total.FullPower, total.GroupCount, model.NoiseSpectra, pixels, total.Shells, (int)pixels.RadiusPx);
         var priors = new double[k];
         double weightSum = total.ClassWeight.Sum();
         for (int c = 0; c < k; c++)
@@ -370,7 +403,7 @@ public sealed class Refinement3D
             ? model.SigmaOffsetA / model.PixelSizeA
             : Math.Max(Math.Sqrt(total.OffsetSquares / (2.0 * n)), 0.1);
         int shell = (int)Math.Ceiling(box * model.PixelSizeA / resolution);
-        int nextRadius = Math.Clamp(shell + options.IncrementShells, Math.Min(InitialRadius(prepared), box / 2), box / 2);
+        int nextRadius = scaleFree ? model.CurrentRadiusPx : Math.Clamp(shell + options.IncrementShells, Math.Min(InitialRadius(prepared), box / 2), box / 2);
         return new Refine3DModel
         {
             Box = box,
@@ -485,6 +518,13 @@ public sealed class Refinement3D
         Finished = m.Finished,
         CombinedMaps = m.CombinedMaps,
     };
+
+    private static float[] Scaled(float[] map, double scale)
+    {
+        var result = (float[])map.Clone();
+        System.Numerics.Tensors.TensorPrimitives.Multiply(result, (float)scale, result);
+        return result;
+    }
 
     /// <summary>Whether the iteration from <paramref name="model"/> aligns by correlation because the reference's grey scale is not the data's.</summary>
     private bool ScaleFreeIteration(Refine3DModel model) => model.Iteration == 0 && !options.ReferenceOnAbsoluteScale;

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using CryoSharp.Imaging;
+using CryoSharp.IO;
+using CryoSharp.IO.Star;
+using CryoSharp.Particles;
+using CryoSharp.Tests.Refinement;
+using CryoSharp.Tests.Support;
+
+namespace CryoSharp.Tests.Cli;
+
+public class Refine3DCommandTests
+{
+    /// <summary>Writes 160 particles (a stack and its STAR file, no poses) and the true map; returns their paths.</summary>
+    private static (string Star, string Map) WriteParticles(TempDirectory temp)
+    {
+        var map = Refine3DTestData.Map();
+        var (particles, _) = Refine3DTestData.Particles(160, snr: 2, ctf: false, seed: 8, map);
+        string star = temp.File("particles.star");
+        ParticleSet.Save(particles, temp.File("particles.mrcs"), star, ParticleColumns.Image);
+        MrcWriter.Write(temp.File("truth.mrc"), map);
+        return (star, temp.File("truth.mrc"));
+    }
+
+    private static string[] Fast(string star, string map, string output) =>
+        ["refine3d", "--particles", star, "--reference", map, "--initial-lowpass", "15", "--particle-diameter", "110", "--healpix-order", "1",
+            "--local-from-order", "2", "--max-healpix-order", "2", "--offset-range", "2", "--offset-step", "1", "--max-iterations", "4", "--out", output, "--threads", "2"];
+
+    [Fact]
+    public void WritesMapsParticlesFscReportAndIterationsAndContinuesExactly()
+    {
+        using var temp = new TempDirectory();
+        var (star, map) = WriteParticles(temp);
+        var (code, output, error) = CliRunner.Run([.. Fast(star, map, temp.File("out")), "--json"]);
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.InRange(root.GetProperty("resolution0143").GetDouble(), 8, 40);
+        int iterations = root.GetProperty("iterations").GetArrayLength();
+        Assert.InRange(iterations, 2, 5);
+        Assert.True(root.GetProperty("iterations")[iterations - 1].GetProperty("final").GetBoolean());
+        foreach (var name in new[] { "map.mrc", "half1.mrc", "half2.mrc", "particles.star", "fsc.csv", "report.html", "run.json", "iter000/model.json", "iter001/half1.mrc" })
+        {
+            Assert.True(File.Exists(temp.File("out/" + name)), name);
+        }
+
+        var table = ParticleTable.Load(temp.File("out/particles.star"));
+        Assert.Equal(160, table.Count);
+        Assert.All(table.Particles, p => Assert.InRange(p.RandomSubset, 1, 2));
+        Assert.Contains(StarLabels.MaxValueProbDistribution.Name, table.ExtraColumns);
+        Assert.Contains(StarLabels.NrOfSignificantSamples.Name, table.ExtraColumns);
+        Assert.Equal(Refine3DTestData.Box, MrcReader.ReadVolume(temp.File("out/map.mrc")).Nx);
+
+        // The same run killed after iteration 1, with iteration 2 half-written: continuing ends where the whole run ended.
+        CopyFolder(temp.File("out"), temp.File("killed"), keepIterationsUpTo: 1);
+        Directory.CreateDirectory(temp.File("killed/iter002"));
+        File.WriteAllText(temp.File("killed/iter002/half1.mrc"), "partial");
+        (code, _, error) = CliRunner.Run("refine3d", "--continue", temp.File("killed"));
+        Assert.True(code == 0, error);
+        Assert.Contains("after iteration 1", error);
+        foreach (var name in new[] { "map.mrc", "half1.mrc", "half2.mrc", "fsc.csv" })
+        {
+            Assert.True(File.ReadAllBytes(temp.File("out/" + name)).SequenceEqual(File.ReadAllBytes(temp.File("killed/" + name))), name);
+        }
+    }
+
+    [Fact]
+    public void BadInputsAreOneLineNamingTheOption()
+    {
+        using var temp = new TempDirectory();
+        var (star, map) = WriteParticles(temp);
+        MrcWriter.Write(temp.File("small.mrc"), Volume.Cube(24, Refine3DTestData.PixelSizeA));
+        var (code, _, error) = CliRunner.Run(Fast(star, temp.File("small.mrc"), temp.File("a")));
+        Assert.Equal(2, code);
+        Assert.Single(error.Trim().Split('\n'), line => line.StartsWith("cryosharp: error", StringComparison.Ordinal));
+        Assert.Contains("--reference", error.Trim().Split('\n')[^1]);
+        (code, _, error) = CliRunner.Run([.. Fast(star, map, temp.File("b")), "--particle-diameter", "400"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--particle-diameter", error);
+        (code, _, error) = CliRunner.Run([.. Fast(star, map, temp.File("c")), "--healpix-order", "7"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--healpix-order", error);
+        Assert.DoesNotContain("   at ", error);
+        (code, _, error) = CliRunner.Run([.. Fast(star, map, temp.File("d")), "--out", star]);
+        Assert.Equal(2, code);
+    }
+
+    private static void CopyFolder(string from, string to, int keepIterationsUpTo)
+    {
+        Directory.CreateDirectory(to);
+        File.Copy(Path.Combine(from, "run.json"), Path.Combine(to, "run.json"));
+        foreach (var folder in Directory.GetDirectories(from, "iter*"))
+        {
+            int iteration = int.Parse(Path.GetFileName(folder)[4..], System.Globalization.CultureInfo.InvariantCulture);
+            if (iteration > keepIterationsUpTo)
+            {
+                continue;
+            }
+
+            string target = Path.Combine(to, Path.GetFileName(folder));
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.GetFiles(folder))
+            {
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+        }
+    }
+}
