@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CryoSharp.Classification;
 using CryoSharp.Cli.Options;
+using CryoSharp.Geometry;
 using CryoSharp.Imaging;
 using CryoSharp.IO;
 using CryoSharp.IO.Star;
@@ -48,6 +49,9 @@ public static partial class Refine3DCommand
 
         /// <summary>The reference is on the particles' grey scale.</summary>
         public bool AbsoluteScale { get; init; }
+
+        /// <summary>Point group by RELION's name.</summary>
+        public string Symmetry { get; init; } = "C1";
 
         /// <summary>Initial low-pass in Å.</summary>
         public double InitialLowpassA { get; init; }
@@ -125,6 +129,7 @@ public static partial class Refine3DCommand
         var ctf = SharedOptions.CorrectCtf();
         var lowpass = new Option<double>("--initial-lowpass") { Description = "Low-pass the reference to this resolution (Å) before the first iteration (RELION's --ini_high).", DefaultValueFactory = _ => defaults.InitialLowpassA };
         var absolute = new Option<bool>("--reference-absolute-scale") { Description = "The reference is on the particles' grey scale (refined from them); otherwise the first iteration aligns by correlation, as RELION's --firstiter_cc." };
+        var symmetry = new Option<string>("--symmetry", "--sym") { Description = "Point group of the particle by RELION's name (C1, Cn, Dn, T, O, I), imposed on every reconstruction.", DefaultValueFactory = _ => "C1" };
         var order = new Option<int>("--healpix-order") { Description = "HEALPix order of the first iterations: 60°/2^order (2 = 15°).", DefaultValueFactory = _ => defaults.HealpixOrder };
         var localFrom = new Option<int>("--local-from-order") { Description = "From this HEALPix order on, search only near each particle's previous orientation (RELION's --auto_local_healpix_order).", DefaultValueFactory = _ => defaults.LocalFromOrder };
         var maxOrder = new Option<int>("--max-healpix-order") { Description = "The finest HEALPix order the angular step may reach.", DefaultValueFactory = _ => defaults.MaxHealpixOrder };
@@ -143,7 +148,7 @@ public static partial class Refine3DCommand
         var json = SharedOptions.Json();
         var command = new Command("refine3d", "Gold-standard 3D refinement of particles of unknown orientation from a reference: maximum-likelihood EM over HEALPix orientations and translations with adaptive oversampling and local searches (RELION's auto-refine), or projection matching.")
         {
-            particles, reference, output, resume, diameter, ctf, lowpass, absolute, order, localFrom, maxOrder, offsetRange, offsetStep, oversampling, algorithm, tau2,
+            particles, reference, output, resume, diameter, ctf, lowpass, absolute, symmetry, order, localFrom, maxOrder, offsetRange, offsetStep, oversampling, algorithm, tau2,
             increment, maxSignificant, maxIterations, mask, dataRoot, pixel, json,
         };
         command.SetAction(parse =>
@@ -181,6 +186,7 @@ public static partial class Refine3DCommand
                     Ctf = parse.GetValue(ctf),
                     InitialLowpassA = parse.GetValue(lowpass),
                     AbsoluteScale = parse.GetValue(absolute),
+                    Symmetry = SymmetryGroup.Parse(parse.GetValue(symmetry)!).Name,
                     HealpixOrder = parse.GetValue(order),
                     LocalFromOrder = parse.GetValue(localFrom),
                     MaxHealpixOrder = Math.Max(parse.GetValue(maxOrder), parse.GetValue(order)),
@@ -297,6 +303,7 @@ public static partial class Refine3DCommand
             ("algorithm", settings.Algorithm == "cc" ? "projection matching (best correlation)" : "maximum likelihood (marginalised over poses)"),
             ("sampling", string.Create(c, $"HEALPix order {settings.HealpixOrder} to {settings.MaxHealpixOrder}, local from order {settings.LocalFromOrder}, offsets ±{settings.OffsetRangePx:0.#} px in {settings.OffsetStepPx:0.#} px steps, oversampling {settings.Oversampling}")),
             ("CTF", settings.Ctf ? "corrected" : "ignored"),
+            ("symmetry", settings.Symmetry),
         ]);
         set.Commit();
         var summaries = history.Select(h => new IterationSummary(h.Iteration, h.Seconds, h.ResolutionA, h.AngularStepDeg, h.Local, h.ChangedOrientationsDeg,
@@ -327,6 +334,7 @@ public static partial class Refine3DCommand
         Ctf = s.Ctf,
         InitialLowpassA = s.InitialLowpassA,
         ReferenceOnAbsoluteScale = s.AbsoluteScale,
+        Symmetry = SymmetryGroup.Parse(s.Symmetry),
         HealpixOrder = s.HealpixOrder,
         LocalFromOrder = s.LocalFromOrder,
         MaxHealpixOrder = s.MaxHealpixOrder,

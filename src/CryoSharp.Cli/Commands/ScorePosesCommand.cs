@@ -22,10 +22,11 @@ public static class ScorePosesCommand
         var particles = new Option<string>("--particles", "-i") { Description = "The refined particles' STAR file (CryoSharp's particles.star or RELION's run_data.star).", Required = true };
         var truth = new Option<string>("--truth") { Description = "STAR file with the particles' true angles and origins (the simulation's), the same images.", Required = true };
         var align = new Option<bool>("--align") { Description = "First fit the one global rotation (and hand) that best maps the estimates onto the truth: for maps refined in their own frame (ab initio)." };
+        var symmetry = new Option<string>("--symmetry", "--sym") { Description = "Point group of the map (RELION's name): each estimate is compared with the truth at its nearest equivalent.", DefaultValueFactory = _ => "C1" };
         var json = SharedOptions.Json();
         var command = new Command("score-poses", "Score estimated particle orientations against a simulation's truth: geodesic angle per particle; median, mean, fraction within 5° and beyond 20°.")
         {
-            particles, truth, align, json,
+            particles, truth, align, symmetry, json,
         };
         command.SetAction(parse =>
         {
@@ -66,6 +67,26 @@ public static class ScorePosesCommand
                 estimatedRotations.Add(Geometry.EulerAngles.FromDegrees(p.AngleRotDeg, p.AngleTiltDeg, p.AnglePsiDeg).ToMatrix());
                 double dx = p.OriginXA - t.OriginXA, dy = p.OriginYA - t.OriginYA;
                 offsetErrors.Add(Math.Sqrt((dx * dx) + (dy * dy)));
+            }
+
+            var group = Geometry.SymmetryGroup.Parse(parse.GetValue(symmetry)!);
+            for (int i = 0; i < estimatedRotations.Count; i++)
+            {
+                // The equivalent of the estimate nearest the truth: A·Rᵀ for the group element R that brings it closest.
+                var best = estimatedRotations[i];
+                double bestDistance = double.PositiveInfinity;
+                foreach (var r in group.Elements)
+                {
+                    var candidate = estimatedRotations[i] * r.Transpose();
+                    double d = Geometry.Rotations.Distance(trueRotations[i], candidate);
+                    if (d < bestDistance)
+                    {
+                        bestDistance = d;
+                        best = candidate;
+                    }
+                }
+
+                estimatedRotations[i] = best;
             }
 
             bool aligned = parse.GetValue(align);

@@ -169,6 +169,109 @@ public sealed class FourierBackProjector
         }
     }
 
+    /// <summary>
+    /// Imposes a point group on the sums: every frequency k gets Σ_R S(R·k) over the group's elements (the data and the
+    /// weights alike, read by trilinear interpolation, Friedel mates conjugated), as RELION's back-projector symmetrises
+    /// before dividing. A map reconstructed from the result has the symmetry, and each particle counts once per element.
+    /// </summary>
+    public void Symmetrise(IReadOnlyList<Matrix3> elements, ComputeContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        if (elements.Count <= 1)
+        {
+            return;
+        }
+
+        int m = paddedBox, h = halfPadded;
+        var source = (double[])grid.Clone();
+        double limit = (m / 2) - 1.5;
+        var options = (context ?? ComputeContext.Default).ParallelOptions;
+        Parallel.For(0, m, options, zi =>
+        {
+            Span<double> value = stackalloc double[3];
+            int kz = FourierIndex.Frequency(zi, m);
+            for (int yi = 0; yi < m; yi++)
+            {
+                int ky = FourierIndex.Frequency(yi, m);
+                for (int kx = 0; kx < h; kx++)
+                {
+                    if (((double)kx * kx) + ((double)ky * ky) + ((double)kz * kz) > limit * limit)
+                    {
+                        continue;
+                    }
+
+                    long at = (long)stride * ((((long)zi * m) + yi) * h + kx);
+                    foreach (var r in elements)
+                    {
+                        if (r == Matrix3.Identity)
+                        {
+                            continue;
+                        }
+
+                        // RELION matrices act on column vectors: R·k.
+                        double x = (r[0, 0] * kx) + (r[0, 1] * ky) + (r[0, 2] * kz);
+                        double y = (r[1, 0] * kx) + (r[1, 1] * ky) + (r[1, 2] * kz);
+                        double z = (r[2, 0] * kx) + (r[2, 1] * ky) + (r[2, 2] * kz);
+                        Sample(source, x, y, z, value);
+                        grid[at] += value[0];
+                        grid[at + 1] += value[1];
+                        if (stride == 3)
+                        {
+                            grid[at + 2] += value[2];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>Trilinear interpolation of (re, im, weight) of <paramref name="source"/> at padded frequency (x, y, z).</summary>
+    private void Sample(double[] source, double x, double y, double z, Span<double> value)
+    {
+        double sign = 1;
+        if (x < 0)
+        {
+            x = -x;
+            y = -y;
+            z = -z;
+            sign = -1;
+        }
+
+        int m = paddedBox, h = halfPadded;
+        int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y), z0 = (int)Math.Floor(z);
+        double fx = x - x0, fy = y - y0, fz = z - z0;
+        value.Clear();
+        for (int dz = 0; dz < 2; dz++)
+        {
+            double wz = dz == 0 ? 1 - fz : fz;
+            int zi = Wrap(z0 + dz, m);
+            for (int dy = 0; dy < 2; dy++)
+            {
+                double wzy = wz * (dy == 0 ? 1 - fy : fy);
+                long row = (((long)zi * m) + Wrap(y0 + dy, m)) * h;
+                for (int dx = 0; dx < 2; dx++)
+                {
+                    int xi = x0 + dx;
+                    double w = wzy * (dx == 0 ? 1 - fx : fx);
+                    if (xi >= h || w == 0)
+                    {
+                        continue;
+                    }
+
+                    long i = stride * (row + xi);
+                    value[0] += w * source[i];
+                    value[1] += w * source[i + 1];
+                    if (stride == 3)
+                    {
+                        value[2] += w * source[i + 2];
+                    }
+                }
+            }
+        }
+
+        value[1] *= sign;
+    }
+
     /// <summary>Asks the processor to bring the grid rows around (x, y, z) into cache (no effect where unsupported).</summary>
     private unsafe void Prefetch(double* g, double x, double y, double z)
     {

@@ -1,4 +1,5 @@
 using CryoSharp.Classification;
+using CryoSharp.Geometry;
 using CryoSharp.Imaging;
 using CryoSharp.Numerics;
 
@@ -66,6 +67,9 @@ public sealed record Refine3DOptions
 
     /// <summary>The most iterations before the final one, whatever the convergence test says.</summary>
     public int MaxIterations { get; init; } = 40;
+
+    /// <summary>The particle's point group (RELION's --sym): imposed on every reconstruction.</summary>
+    public SymmetryGroup Symmetry { get; init; } = SymmetryGroup.C1;
 
     /// <summary>Optional solvent mask (same box and pixel size as the particles) applied to the references and for the masked FSC.</summary>
     public Volume? SolventMask { get; init; }

@@ -342,6 +342,8 @@ public sealed class Refinement3D
         for (int c = 0; c < k; c++)
         {
             var acc = total.Accumulators[c];
+            acc[0].Symmetrise(options.Symmetry.Elements, options.Context);
+            acc[1].Symmetrise(options.Symmetry.Elements, options.Context);
 
             // The FSC of the unregularised halves sets the regularisation of both (RELION's gold standard).
             var plain1 = reconstructor.Reconstruct(acc[0], null);
