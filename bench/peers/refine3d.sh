@@ -64,5 +64,5 @@ done
 printf '%-26s %9s %10s %11s %10s %8s %8s %8s\n' program seconds truth_0.5 halves_0.143 median_deg mean_deg '<=5°_%' '>20°_%'
 for r in "${rows[@]}"; do
   read -r a b c d e f g h <<<"$r"
-  printf '%-26s %9.1f %10s %11s %10s %8s %8s %8s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h"
+  printf '%-26s %9.1f %10.2f %11.2f %10s %8s %8s %8s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h"
 done

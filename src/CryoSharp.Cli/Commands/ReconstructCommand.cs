@@ -35,10 +35,11 @@ public static class ReconstructCommand
         var pixel = SharedOptions.PixelSize("of every particle, replacing the STAR file's (for files that have none or a wrong one)");
         var maxres = new Option<double?>("--maxres") { Description = "Use only frequencies up to 1/this (Å), as relion_reconstruct --maxres; the map has nothing beyond it." };
         var subset = new Option<int?>("--subset") { Description = "Reconstruct only the particles of half set 1 or 2 (rlnRandomSubset), as relion_reconstruct --subset; they are split again into two halves for the FSC." };
+        var symmetry = new Option<string>("--symmetry", "--sym") { Description = "Point group of the particle by RELION's name (C1, Cn, Dn, T, O, I), imposed on the half maps as relion_reconstruct --sym.", DefaultValueFactory = _ => "C1" };
         var json = SharedOptions.Json();
         var command = new Command("reconstruct", "Reconstruct a map from particles with known orientations (direct Fourier inversion, 2× padding, Wiener-regularised), as two half maps (rlnRandomSubset, or a seeded split) and their sum.")
         {
-            particles, output, ctf, regularisation, mask, dataRoot, pixel, subset, maxres, json,
+            particles, output, ctf, regularisation, mask, dataRoot, pixel, subset, maxres, symmetry, json,
         };
         command.SetAction(parse =>
         {
@@ -51,6 +52,7 @@ public static class ReconstructCommand
                 Seeds = globals.Seeds(parse),
                 Context = globals.Context(parse),
                 MaxResolutionA = parse.GetValue(maxres),
+                Symmetry = Geometry.SymmetryGroup.Parse(parse.GetValue(symmetry)!),
             };
             var result = Run(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(output)!, options, console, parse.GetValue(pixel), parse.GetValue(subset),
                 parse.GetValue(mask));

@@ -184,7 +184,8 @@ public sealed class FourierBackProjector
 
         int m = paddedBox, h = halfPadded;
         var source = (double[])grid.Clone();
-        double limit = (m / 2) - 1.5;
+        // Central slices reach the padded Nyquist radius m/2 and spreading one voxel beyond: all of it is symmetrised.
+        double limit = (m / 2) + 1;
         var options = (context ?? ComputeContext.Default).ParallelOptions;
         Parallel.For(0, m, options, zi =>
         {

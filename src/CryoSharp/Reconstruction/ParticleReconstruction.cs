@@ -123,6 +123,8 @@ public sealed class ParticleReconstruction
         // Reading overlaps inserting, so this is the time not hidden behind reading.
         double insertSeconds = Math.Max(0, clock.Elapsed.TotalSeconds - readSeconds);
         var (half1, half2) = accumulators.Merge();
+        half1.Symmetrise(Options.Symmetry.Elements, Options.Context);
+        half2.Symmetrise(Options.Symmetry.Elements, Options.Context);
         var result = Finish(half1, half2, halves);
         return result with
         {

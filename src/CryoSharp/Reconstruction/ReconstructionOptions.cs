@@ -37,4 +37,7 @@ public sealed record ReconstructionOptions
 
     /// <summary>Particles read and inserted per chunk.</summary>
     public int ChunkSize { get; init; } = 256;
+
+    /// <summary>The particle's point group (relion_reconstruct --sym), imposed on both halves before dividing.</summary>
+    public Geometry.SymmetryGroup Symmetry { get; init; } = Geometry.SymmetryGroup.C1;
 }

@@ -83,4 +83,36 @@ public class ReconstructionCommandTests
             Assert.DoesNotContain("   at ", error);
         }
     }
+
+    [Fact]
+    public void SymmetryIsImposedOnTheHalvesAndUnknownGroupsAreRefused()
+    {
+        using var temp = new TempDirectory();
+        var (code, _, error) = CliRunner.Run("simulate", "--phantom", "blobs", "--box", "32", "--pixel-size", "4", "--count", "200", "--snr", "1", "--out", temp.File("sim"));
+        Assert.True(code == 0, error);
+        (code, _, error) = CliRunner.Run("reconstruct", "--particles", temp.File("sim/particles.star"), "--sym", "C4", "--out", temp.File("c4"));
+        Assert.True(code == 0, error);
+
+        // A C4 map is unchanged by a quarter turn about z: (x, y) → (n − y, x) about the centre n/2.
+        var map = MrcReader.ReadVolume(temp.File("c4/half1.mrc"));
+        int n = map.Nx;
+        double dot = 0, norm = 0;
+        for (int z = 2; z < n - 2; z++)
+        {
+            for (int y = 2; y < n - 2; y++)
+            {
+                for (int x = 2; x < n - 2; x++)
+                {
+                    double a = map[x, y, z], b = map[n - y, x, z];
+                    dot += a * b;
+                    norm += a * a;
+                }
+            }
+        }
+
+        Assert.True(dot / norm > 0.99, $"half map against its quarter turn: {dot / norm:0.0000}");
+        (code, _, error) = CliRunner.Run("reconstruct", "--particles", temp.File("sim/particles.star"), "--sym", "Q7", "--out", temp.File("bad"));
+        Assert.Equal(2, code);
+        Assert.Contains("--symmetry", error);
+    }
 }
