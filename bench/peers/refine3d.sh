@@ -9,7 +9,8 @@
 #   2 cores (RELION: mpirun -np 3 relion_refine_mpi --j 1, a leader and two followers; CryoSharp: --threads 2).
 #   Also runs CryoSharp's projection matching (--algorithm cc) on the same loop.
 # Prints each program's time, map-vs-truth FSC 0.5, half-map FSC 0.143, and the rotation errors against the truth.
-# Usage: bench/peers/refine3d.sh [work-folder]      N=2000, THREADS=2 by default; RELION=0 skips RELION.
+# Usage: bench/peers/refine3d.sh [work-folder]      N=2000, THREADS=2, RELION_NP=3 by default; RELION=0 skips RELION;
+#   ALGORITHMS="ml" skips projection matching. Single thread: THREADS=1 RELION_NP=2 (a leader and one follower).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 map="$root/../shared/data/relion/ribosome_box64.mrc"
@@ -19,7 +20,7 @@ if [ "$run_relion" = 1 ]; then
   command -v relion_refine_mpi >/dev/null || { echo "relion_refine_mpi not found: apt-get install relion (or RELION=0)" >&2; exit 1; }
 fi
 work="$(realpath -m "${1:-$(mktemp -d)}")"; mkdir -p "$work"; cd "$work"
-n=${N:-2000}; j=${THREADS:-2}
+n=${N:-2000}; j=${THREADS:-2}; np=${RELION_NP:-3}; algorithms=${ALGORITHMS:-ml cc}
 cs="$root/cryosharp"; "$cs" --help >/dev/null 2>&1 # build once, outside the timings
 now() { date +%s.%N; }
 if [ ! -f input.star ]; then
@@ -44,7 +45,7 @@ if [ "$run_relion" = 1 ]; then
   rm -rf relion; mkdir -p relion
   relion_image_handler --i "$map" --o relion/ref.mrc --lowpass 30 >/dev/null 2>&1
   t0=$(now)
-  mpirun --allow-run-as-root --oversubscribe -np 3 relion_refine_mpi --i input.star --o relion/run --ref relion/ref.mrc --ini_high 30 \
+  mpirun --allow-run-as-root --oversubscribe -np "$np" relion_refine_mpi --i input.star --o relion/run --ref relion/ref.mrc --ini_high 30 \
     --auto_refine --split_random_halves --particle_diameter 170 --ctf --flatten_solvent --zero_mask --oversampling 1 --healpix_order 2 \
     --auto_local_healpix_order 3 --offset_range 3 --offset_step 2 --sym C1 --low_resol_join_halves 40 --norm --scale --j 1 --pool 30 \
     --dont_combine_weights_via_disc --random_seed 1 >relion/log.txt 2>&1 || true
@@ -54,7 +55,7 @@ if [ "$run_relion" = 1 ]; then
 fi
 settings=(--particles input.star --reference "$map" --initial-lowpass 30 --particle-diameter 170 --ctf --healpix-order 2 --local-from-order 3
   --offset-range 3 --offset-step 2 --oversampling 1 --threads "$j")
-for algorithm in ml cc; do
+for algorithm in $algorithms; do
   rm -rf "cryosharp-$algorithm"
   t0=$(now)
   "$cs" refine3d "${settings[@]}" --algorithm "$algorithm" --out "cryosharp-$algorithm" >/dev/null 2>"cryosharp-$algorithm.log"

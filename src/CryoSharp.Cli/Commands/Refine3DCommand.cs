@@ -101,8 +101,9 @@ public static partial class Refine3DCommand
         double PixelSize, double Resolution0143, double Resolution05, double? MaskedResolution0143, IReadOnlyList<IterationSummary> Iterations, double Seconds, int ContinuedFrom);
 
     /// <summary>One iteration in the result.</summary>
-    public sealed record IterationSummary(int Iteration, double Seconds, double Resolution, double AngularStepDeg, bool Local, double ChangedOrientationsDeg,
-        double ChangedOffsetsPx, int RadiusPx, bool Final);
+    /// <remarks>The changes are null on the first iteration, which has no poses before it.</remarks>
+    public sealed record IterationSummary(int Iteration, double Seconds, double Resolution, double AngularStepDeg, bool Local, double? ChangedOrientationsDeg,
+        double? ChangedOffsetsPx, int RadiusPx, bool Final);
 
     private const string RunFileName = "run.json";
     private const string IterationStatisticsName = "iteration.json";
@@ -279,7 +280,7 @@ public static partial class Refine3DCommand
             state = current;
             history.Add(stats);
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"iteration {stats.Iteration}{(stats.Final ? " (final)" : "")}: {stats.ResolutionA:0.00} Å, step {stats.AngularStepDeg:0.##}°{(stats.Local ? " local" : "")}, radius {stats.RadiusPx} px, Δorientation {stats.ChangedOrientationsDeg:0.00}°, Δoffset {stats.ChangedOffsetsPx:0.00} px, {stats.MeanSignificantSamples:0.#} significant samples, {stats.Seconds:0.0} s ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s)"));
+                $"iteration {stats.Iteration}{(stats.Final ? " (final)" : "")}: {Refine3DReport.Describe(stats)} ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s)"));
             WriteIteration(directory, state, source, table, imageNames, stats);
         }
 
@@ -306,8 +307,9 @@ public static partial class Refine3DCommand
             ("symmetry", settings.Symmetry),
         ]);
         set.Commit();
-        var summaries = history.Select(h => new IterationSummary(h.Iteration, h.Seconds, h.ResolutionA, h.AngularStepDeg, h.Local, h.ChangedOrientationsDeg,
-            h.ChangedOffsetsPx, h.RadiusPx, h.Final)).ToList();
+        static double? Known(double value) => double.IsNaN(value) ? null : value;
+        var summaries = history.Select(h => new IterationSummary(h.Iteration, h.Seconds, h.ResolutionA, h.AngularStepDeg, h.Local, Known(h.ChangedOrientationsDeg),
+            Known(h.ChangedOffsetsPx), h.RadiusPx, h.Final)).ToList();
         return new Refine3DResult(set.Final("map.mrc"), set.Final("half1.mrc"), set.Final("half2.mrc"), set.Final(Refine3DFiles.ParticlesName), set.Final("fsc.csv"),
             set.Final("report.html"), source.Count, source.Box, source.PixelSizeA, fsc.Resolution(0.143), fsc.Resolution(0.5), masked?.Corrected.Resolution(0.143),
             summaries, clock.Elapsed.TotalSeconds, from);

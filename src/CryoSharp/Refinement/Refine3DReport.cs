@@ -15,6 +15,14 @@ public static class Refine3DReport
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
+    /// <summary>One iteration in words (the first, without poses before it, has no change to report).</summary>
+    public static string Describe(Refine3DIterationStatistics h)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        string change = double.IsNaN(h.ChangedOrientationsDeg) ? "first poses" : string.Create(C, $"Δorientation {h.ChangedOrientationsDeg:0.00}°, Δoffset {h.ChangedOffsetsPx:0.00} px");
+        return string.Create(C, $"{h.ResolutionA:0.00} Å, step {h.AngularStepDeg:0.##}°{(h.Local ? " local" : "")}, radius {h.RadiusPx} px, {change}, {h.MeanSignificantSamples:0.#} significant samples, {h.Seconds:0.0} s");
+    }
+
     /// <summary>Writes report.html.</summary>
     /// <param name="path">The file.</param>
     /// <param name="title">What was run ("refine3d").</param>
@@ -96,7 +104,7 @@ public static class Refine3DReport
             .Plot(resolution, "Gold-standard resolution after each iteration.")
             .Plot(step, "The fine angular step searched, and how far the particles' most probable orientations moved.")
             .Table(history.Select(h => (string.Create(C, $"iteration {h.Iteration}{(h.Final ? " (final)" : "")}"),
-                string.Create(C, $"{h.ResolutionA:0.00} Å, step {h.AngularStepDeg:0.##}°{(h.Local ? " local" : "")}, radius {h.RadiusPx} px, Δorientation {h.ChangedOrientationsDeg:0.0}°, Δoffset {h.ChangedOffsetsPx:0.00} px, {h.MeanSignificantSamples:0.#} significant, {h.Seconds:0.0} s"))));
+                Describe(h))));
         html.Save(path);
     }
 }
