@@ -10,7 +10,8 @@
 #   Also runs CryoSharp's projection matching (--algorithm cc) on the same loop.
 # Prints each program's time, map-vs-truth FSC 0.5, half-map FSC 0.143, and the rotation errors against the truth.
 # Usage: bench/peers/refine3d.sh [work-folder]      N=2000, THREADS=2, RELION_NP=3 by default; RELION=0 skips RELION;
-#   ALGORITHMS="ml" skips projection matching. Single thread: THREADS=1 RELION_NP=2 (a leader and one follower).
+#   ALGORITHMS="ml" skips projection matching. One core: taskset -c 0 env THREADS=1 bench/peers/refine3d.sh DIR
+#   (RELION needs 3 MPI processes to split the halves; on one core its two followers take turns).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 map="$root/../shared/data/relion/ribosome_box64.mrc"

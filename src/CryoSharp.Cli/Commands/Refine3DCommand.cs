@@ -89,6 +89,12 @@ public static partial class Refine3DCommand
         /// <summary>Most iterations before the final one.</summary>
         public int MaxIterations { get; init; }
 
+        /// <summary>Number of classes (1 for refine3d; class3d's --classes).</summary>
+        public int Classes { get; init; } = 1;
+
+        /// <summary>class3d's --iterations (a fixed angular step), or null for refine3d's schedule.</summary>
+        public int? FixedIterations { get; init; }
+
         /// <summary>--seed.</summary>
         public long Seed { get; init; }
 
@@ -98,7 +104,11 @@ public static partial class Refine3DCommand
 
     /// <summary>What a refinement produced.</summary>
     public sealed record Refine3DResult(string Map, string Half1, string Half2, string ParticlesFile, string FscCsv, string Report, int ParticleCount, int Box,
-        double PixelSize, double Resolution0143, double Resolution05, double? MaskedResolution0143, IReadOnlyList<IterationSummary> Iterations, double Seconds, int ContinuedFrom);
+        double PixelSize, double Resolution0143, double Resolution05, double? MaskedResolution0143, IReadOnlyList<IterationSummary> Iterations, double Seconds, int ContinuedFrom,
+        IReadOnlyList<ClassSummary>? Classes = null);
+
+    /// <summary>One class of a 3D classification: its map, how many particles it holds and its gold-standard resolution.</summary>
+    public sealed record ClassSummary(int Class, string Map, int Particles, double Distribution, double Resolution0143);
 
     /// <summary>One iteration in the result.</summary>
     /// <remarks>The changes are null on the first iteration, which has no poses before it.</remarks>
@@ -233,7 +243,8 @@ public static partial class Refine3DCommand
             throw new InvalidFileException(settings.Particles, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
         }
 
-        string[] finals = ["map.mrc", "half1.mrc", "half2.mrc", Refine3DFiles.ParticlesName, "fsc.csv", "report.html", RunFileName];
+        int k = settings.Classes;
+        string[] finals = [.. Enumerable.Range(0, k).Select(c => Refine3DFiles.MapName(c, k)), .. Refine3DFiles.HalfMapNames(k), Refine3DFiles.ParticlesName, "fsc.csv", "report.html", RunFileName];
         OutputSafety.RefuseOverwritingInputs(
             [(settings.Particles, "--particles"), (settings.Reference, "--reference"), (settings.Mask, "--mask"),
                 .. OutputSafety.StacksOf(table, settings.Particles, settings.DataRoot, "--particles")],
@@ -242,6 +253,7 @@ public static partial class Refine3DCommand
         var reference = ReadMap(settings.Reference, source, "--reference", console);
         var solvent = settings.Mask is null ? null : ReadMap(settings.Mask, source, "--mask", console);
         var options = OptionsOf(settings, context) with { SolventMask = solvent };
+        string name = k > 1 ? "class3d" : "refine3d";
         var refinement = new Refinement3D(options);
         refinement.Check(source);
         Refinement3D.CheckReference(reference, source);
@@ -255,15 +267,15 @@ public static partial class Refine3DCommand
         {
             (state, from) = LoadLastIteration(directory, source);
             history.AddRange(ReadHistory(directory, from));
-            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"refine3d: continuing {directory} after iteration {from}"));
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: continuing {directory} after iteration {from}"));
         }
         else
         {
             RemoveIterations(directory);
             AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"refine3d: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {settings.Particles}, reference {settings.Reference} low-passed to {options.InitialLowpassA:0.#} Å, diameter {refinement.DiameterA(source):0} Å, {settings.Algorithm}"));
-            state = refinement.Start(prepared, [reference]);
+                $"{name}: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {settings.Particles}, reference {settings.Reference} low-passed to {options.InitialLowpassA:0.#} Å, diameter {refinement.DiameterA(source):0} Å, {settings.Algorithm}{(k > 1 ? $", K = {k}" : "")}"));
+            state = refinement.Start(prepared, Enumerable.Repeat(reference, k).ToList());
             WriteIteration(directory, state, source, table, imageNames, null);
         }
 
@@ -285,34 +297,49 @@ public static partial class Refine3DCommand
         }
 
         var model = state.Model;
-        var map = new Volume(model.Box, model.Box, model.Box, model.PixelSizeA, model.CombinedMaps![0]);
-        var half1 = new Volume(model.Box, model.Box, model.Box, model.PixelSizeA, model.HalfMaps[0][0]);
-        var half2 = new Volume(model.Box, model.Box, model.Box, model.PixelSizeA, model.HalfMaps[0][1]);
-        var fsc = new FscCurve(model.HalfMapFsc[0], model.Box, model.PixelSizeA);
+        Volume VolumeOf(float[] data) => new(model.Box, model.Box, model.Box, model.PixelSizeA, data);
+        var maps = model.CombinedMaps!.Select(VolumeOf).ToList();
+        var counts = new int[k];
+        foreach (int assigned in state.Assignments.Class)
+        {
+            counts[Math.Clamp(assigned, 1, k) - 1]++;
+        }
+
+        // The report's FSC and fsc.csv are those of the largest class (the only one in a refinement).
+        int main = Array.IndexOf(counts, counts.Max());
+        var half1 = VolumeOf(model.HalfMaps[main][0]);
+        var half2 = VolumeOf(model.HalfMaps[main][1]);
+        var fsc = new FscCurve(model.HalfMapFsc[main], model.Box, model.PixelSizeA);
         var masked = solvent is null ? null : FourierShellCorrelation.ComputeMasked(half1, half2, solvent, options.Seeds.Spawn("refine3d-masked-fsc"));
-        MrcWriter.Write(set.Stage("map.mrc"), map);
-        MrcWriter.Write(set.Stage("half1.mrc"), half1);
-        MrcWriter.Write(set.Stage("half2.mrc"), half2);
+        for (int cl = 0; cl < k; cl++)
+        {
+            MrcWriter.Write(set.Stage(Refine3DFiles.MapName(cl, k)), maps[cl]);
+        }
+
+        Refine3DFiles.WriteHalfMaps(set.Stage, model);
         Refine3DFiles.WriteParticles(set.Stage(Refine3DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, imageNames);
         FscTable.Write(set.Stage("fsc.csv"), masked?.Corrected ?? fsc);
-        var c = CultureInfo.InvariantCulture;
-        Refine3DReport.Write(set.Stage("report.html"), "refine3d", [map], state, fsc, masked, history,
+        var c0 = CultureInfo.InvariantCulture;
+        Refine3DReport.Write(set.Stage("report.html"), name, maps, state, fsc, masked, history,
         [
-            ("particles", string.Create(c, $"{source.Count} from {settings.Particles} ({state.Assignments.Half.Count(h => h == 1)} in half 1, {state.Assignments.Half.Count(h => h == 2)} in half 2)")),
-            ("box, pixel size", string.Create(c, $"{source.Box} px, {source.PixelSizeA:0.###} Å")),
-            ("reference", string.Create(c, $"{settings.Reference}, low-passed to {settings.InitialLowpassA:0.#} Å")),
+            ("particles", string.Create(c0, $"{source.Count} from {settings.Particles} ({state.Assignments.Half.Count(h => h == 1)} in half 1, {state.Assignments.Half.Count(h => h == 2)} in half 2)")),
+            ("box, pixel size", string.Create(c0, $"{source.Box} px, {source.PixelSizeA:0.###} Å")),
+            ("reference", string.Create(c0, $"{settings.Reference}, low-passed to {settings.InitialLowpassA:0.#} Å")),
             ("algorithm", settings.Algorithm == "cc" ? "projection matching (best correlation)" : "maximum likelihood (marginalised over poses)"),
-            ("sampling", string.Create(c, $"HEALPix order {settings.HealpixOrder} to {settings.MaxHealpixOrder}, local from order {settings.LocalFromOrder}, offsets ±{settings.OffsetRangePx:0.#} px in {settings.OffsetStepPx:0.#} px steps, oversampling {settings.Oversampling}")),
+            ("sampling", string.Create(c0, $"HEALPix order {settings.HealpixOrder} to {settings.MaxHealpixOrder}, local from order {settings.LocalFromOrder}, offsets ±{settings.OffsetRangePx:0.#} px in {settings.OffsetStepPx:0.#} px steps, oversampling {settings.Oversampling}")),
             ("CTF", settings.Ctf ? "corrected" : "ignored"),
             ("symmetry", settings.Symmetry),
+            .. k > 1 ? Enumerable.Range(0, k).Select(c => (string.Create(c0, $"class {c + 1}"), string.Create(c0, $"{counts[c]} particles ({100.0 * counts[c] / source.Count:0.0} %), {new FscCurve(model.HalfMapFsc[c], model.Box, model.PixelSizeA).DescribeResolution(0.143)}"))) : [],
         ]);
         set.Commit();
         static double? Known(double value) => double.IsNaN(value) ? null : value;
         var summaries = history.Select(h => new IterationSummary(h.Iteration, h.Seconds, h.ResolutionA, h.AngularStepDeg, h.Local, Known(h.ChangedOrientationsDeg),
             Known(h.ChangedOffsetsPx), h.RadiusPx, h.Final)).ToList();
-        return new Refine3DResult(set.Final("map.mrc"), set.Final("half1.mrc"), set.Final("half2.mrc"), set.Final(Refine3DFiles.ParticlesName), set.Final("fsc.csv"),
-            set.Final("report.html"), source.Count, source.Box, source.PixelSizeA, fsc.Resolution(0.143), fsc.Resolution(0.5), masked?.Corrected.Resolution(0.143),
-            summaries, clock.Elapsed.TotalSeconds, from);
+        var classes = k == 1 ? null : Enumerable.Range(0, k).Select(cl => new ClassSummary(cl + 1, set.Final(Refine3DFiles.MapName(cl, k)), counts[cl],
+            model.ClassPriors[cl], new FscCurve(model.HalfMapFsc[cl], model.Box, model.PixelSizeA).Resolution(0.143))).ToList();
+        return new Refine3DResult(set.Final(Refine3DFiles.MapName(main, k)), set.Final(Refine3DFiles.HalfMapName(main, 1, k)), set.Final(Refine3DFiles.HalfMapName(main, 2, k)),
+            set.Final(Refine3DFiles.ParticlesName), set.Final("fsc.csv"), set.Final("report.html"), source.Count, source.Box, source.PixelSizeA, fsc.Resolution(0.143),
+            fsc.Resolution(0.5), masked?.Corrected.Resolution(0.143), summaries, clock.Elapsed.TotalSeconds, from, classes);
     }
 
     /// <summary>Reads a map that must match the particles; a header without a pixel size takes the particles' (and says so).</summary>
@@ -349,6 +376,8 @@ public static partial class Refine3DCommand
         IncrementShells = s.IncrementShells,
         MaxSignificant = s.MaxSignificant,
         MaxIterations = s.MaxIterations,
+        FixedIterations = s.FixedIterations,
+        SeedClassesFromSubsets = s.Classes > 1,
         Seeds = new SeedSequence(s.Seed),
         Context = context,
     };
@@ -483,7 +512,7 @@ public static partial class Refine3DCommand
         }
     }
 
-    private static RunSettings ReadSettings(string folder)
+    internal static RunSettings ReadSettings(string folder)
     {
         string file = Path.Combine(folder, RunFileName);
         if (!File.Exists(file))

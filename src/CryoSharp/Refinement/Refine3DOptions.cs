@@ -68,6 +68,15 @@ public sealed record Refine3DOptions
     /// <summary>The most iterations before the final one, whatever the convergence test says.</summary>
     public int MaxIterations { get; init; } = 40;
 
+    /// <summary>
+    /// With several classes from one reference (3D classification): the first pass puts each particle in a random class
+    /// and the classes start as the reconstructions of those subsets, so that they can part.
+    /// </summary>
+    public bool SeedClassesFromSubsets { get; init; }
+
+    /// <summary>The most iterations of a classification (no schedule: fixed angular step); null for refinement's schedule.</summary>
+    public int? FixedIterations { get; init; }
+
     /// <summary>The particle's point group (RELION's --sym): imposed on every reconstruction.</summary>
     public SymmetryGroup Symmetry { get; init; } = SymmetryGroup.C1;
 

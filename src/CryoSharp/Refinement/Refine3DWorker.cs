@@ -37,9 +37,14 @@ internal sealed class Refine3DWorker
     private int[] slotSlice = [];
     private int stamp;
 
+    private readonly Func<int, int>? seedClass;
+
+    // seedClass: for the first pass of a classification from one reference (all classes alike), the class each
+    // particle is put in whatever its scores (random subsets, as RELION seeds its classes); null otherwise.
     public Refine3DWorker(PosteriorSearch[] searches, RefinementOrientations orientations, int classes, int box, double pixelSizeA, FourierShells fourierShells,
-        bool local, double sigmaAngleDeg)
+        bool local, double sigmaAngleDeg, Func<int, int>? seedClass = null)
     {
+        this.seedClass = seedClass;
         this.searches = searches;
         this.orientations = orientations;
         this.local = local;
@@ -171,7 +176,14 @@ internal sealed class Refine3DWorker
         Classification2D.AddShellPower(spectrum, Shells, FullPower[group]);
 
         // The answer for this particle.
-        var (bestClass, bestAngles) = Orientation(post.BestSlice, slices);
+        int classShift = 0;
+        if (seedClass is not null)
+        {
+            int perClass = orientations.CoarseCount * slices.ChildrenPerCoarse;
+            classShift = (seedClass(index) - (post.BestSlice / perClass)) * perClass;
+        }
+
+        var (bestClass, bestAngles) = Orientation(post.BestSlice + classShift, slices);
         var bestQuaternion = UnitQuaternion.FromEuler(bestAngles);
         var (rot, tilt, psi) = bestAngles.ToDegrees();
         next.RotDeg[index] = rot;
@@ -204,7 +216,7 @@ internal sealed class Refine3DWorker
         var (px, py) = particle.PreviousShiftPx;
         for (int h = 0; h < post.Count; h++)
         {
-            int sf = post.Slices[h], tf = post.Shifts[h];
+            int sf = post.Slices[h] + classShift, tf = post.Shifts[h];
             double w = post.Weights[h];
             if (slotStamp[sf] != stamp)
             {

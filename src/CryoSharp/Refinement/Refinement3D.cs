@@ -259,10 +259,19 @@ public sealed class Refinement3D
         var fourierShells = new FourierShells(shape);
         double sigmaAngleDeg = 2 * orientations.CoarseStepDeg;
         int workers = Math.Max(1, Math.Min(Math.Min(options.Context.Threads, n), HalfSetAccumulators.WorkersFor(box, 2, options.Context) / k));
+        // Classes that all start from one reference are seeded from random subsets in the first pass (RELION's way);
+        // otherwise every particle would score them alike and they would never part.
+        Func<int, int>? seedClass = null;
+        if (ScaleFreeIteration(model) && k > 1 && options.SeedClassesFromSubsets)
+        {
+            var classSeeds = options.Seeds.Spawn("class3d-subsets");
+            seedClass = i => new RandomStream(classSeeds.ChildSeed(i)).NextInt(k);
+        }
+
         var pool = new Refine3DWorker[workers];
         for (int w = 0; w < workers; w++)
         {
-            pool[w] = new Refine3DWorker(searches, orientations, k, box, prepared.PixelSizeA, fourierShells, local, sigmaAngleDeg);
+            pool[w] = new Refine3DWorker(searches, orientations, k, box, prepared.PixelSizeA, fourierShells, local, sigmaAngleDeg, seedClass);
         }
 
         var next = new Refine3DAssignments(n);
@@ -363,7 +372,7 @@ public sealed class Refinement3D
             // particles against their best projections) and the refinement starts from the reference on the data's
             // scale. Reconstructing from that pass instead would throw away what the reference knows beyond the
             // resolution one correlation search at the initial low-pass can give (all of it, for a small particle).
-            maps[c] = scaleFree
+            maps[c] = scaleFree && !(k > 1 && options.SeedClassesFromSubsets)
                 ? [Scaled(model.HalfMaps[c][0], greyScale), Scaled(model.HalfMaps[c][1], greyScale)]
                 : [reconstructor.Reconstruct(acc[0], inverse).Data, reconstructor.Reconstruct(acc[1], inverse).Data];
             if (final)
@@ -478,6 +487,12 @@ public sealed class Refinement3D
         }
 
         int order = before.HealpixOrder;
+        if (options.FixedIterations is int fixedIterations)
+        {
+            // Classification keeps its angular step and runs its iterations, the last one at full size.
+            return With(updated, order, best, noGain, smallest, noSettle, accuracyDeg, updated.Iteration >= fixedIterations - 1);
+        }
+
         bool finalNext = updated.Iteration >= options.MaxIterations;
         if (!finalNext && noGain >= 1 && noSettle >= 1)
         {

@@ -84,6 +84,30 @@ public class Refine3DCommandTests
         Assert.Equal(2, code);
     }
 
+    [Fact]
+    public void Class3dWritesEveryClassAndTheirParticles()
+    {
+        using var temp = new TempDirectory();
+        var (star, map) = WriteParticles(temp);
+        var (code, output, error) = CliRunner.Run("class3d", "--particles", star, "--reference", map, "--classes", "2", "--iterations", "3", "--initial-lowpass", "15",
+            "--particle-diameter", "110", "--healpix-order", "1", "--offset-range", "2", "--offset-step", "1", "--out", temp.File("c3"), "--threads", "1", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var classes = json.RootElement.GetProperty("classes");
+        Assert.Equal(2, classes.GetArrayLength());
+        Assert.Equal(160, classes.EnumerateArray().Sum(c => c.GetProperty("particles").GetInt32()));
+        foreach (var name in new[] { "class001.mrc", "class002.mrc", "class001_half1.mrc", "class002_half2.mrc", "particles.star", "report.html", "iter003/class002.mrc" })
+        {
+            Assert.True(File.Exists(temp.File("c3/" + name)), name);
+        }
+
+        var table = ParticleTable.Load(temp.File("c3/particles.star"));
+        Assert.All(table.Particles, p => Assert.InRange(p.ClassNumber, 1, 2));
+        (code, _, error) = CliRunner.Run("class3d", "--particles", star, "--reference", map, "--classes", "1", "--out", temp.File("bad"));
+        Assert.Equal(2, code);
+        Assert.Contains("--classes", error);
+    }
+
     private static void CopyFolder(string from, string to, int keepIterationsUpTo)
     {
         Directory.CreateDirectory(to);

@@ -189,4 +189,55 @@ public class Refinement3DTests(ITestOutputHelper output)
         Assert.True(symmetric["D2"] > 0.998 && symmetric["D2"] > symmetric["C1"], $"D2 {symmetric["D2"]:0.00000}, C1 {symmetric["C1"]:0.00000}");
         Assert.True(resolution["D2"] < resolution["C1"] - 0.3, $"D2 {resolution["D2"]:0.00} Å, C1 {resolution["C1"]:0.00} Å");
     }
+
+    [Fact]
+    public void ClassifiesAMixtureOfTwoStructuresFromOneReference()
+    {
+        // The phantom, and the phantom with the blobs of one side removed (a lost subunit).
+        var whole = Refine3DTestData.Map();
+        var partial = whole.Clone();
+        int n = whole.Nx;
+        for (int z = 0; z < n; z++)
+        {
+            for (int y = 0; y < n; y++)
+            {
+                for (int x = (n / 2) + 3; x < n; x++)
+                {
+                    partial[x, y, z] = 0;
+                }
+            }
+        }
+
+        var (a, _) = Refine3DTestData.Particles(150, snr: 2, ctf: false, seed: 10, whole);
+        var (b, _) = Refine3DTestData.Particles(150, snr: 2, ctf: false, seed: 11, partial);
+        int box = Refine3DTestData.Box;
+        var images = new float[300 * box * box];
+        a.ReadImages(0, 150, images.AsSpan(0, 150 * box * box));
+        b.ReadImages(0, 150, images.AsSpan(150 * box * box));
+        var records = a.Records.Concat(b.Records).Select((r, i) => r with { Index = i }).ToArray();
+        var mixture = new InMemoryParticleSource(images, box, Refine3DTestData.PixelSizeA, records);
+        var options = Fast() with
+        {
+            HealpixOrder = 1,
+            LocalFromOrder = 9,
+            MaxHealpixOrder = 1,
+            FixedIterations = 8,
+            MaxIterations = 8,
+            SeedClassesFromSubsets = true,
+            Tau2Fudge = 4,
+        };
+        var refinement = new Refinement3D(options);
+        var prepared = refinement.Preprocess(mixture);
+        var (state, _) = RunToEnd(refinement, prepared, refinement.Start(prepared, [whole, whole]));
+        var cls = state.Assignments.Class;
+        int agree = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            agree += cls[i] == (i < 150 ? 1 : 2) ? 1 : 0;
+        }
+
+        double correct = Math.Max(agree, 300 - agree) / 300.0;
+        output.WriteLine($"classified correctly: {correct:P1}; class sizes {cls.Count(c => c == 1)} / {cls.Count(c => c == 2)}");
+        Assert.True(correct >= 0.9, $"{correct:P1} classified correctly");
+    }
 }
