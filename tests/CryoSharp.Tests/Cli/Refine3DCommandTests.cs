@@ -108,6 +108,27 @@ public class Refine3DCommandTests
         Assert.Contains("--classes", error);
     }
 
+    [Fact]
+    public void AlignFindsTheTransformBetweenTwoMaps()
+    {
+        using var temp = new TempDirectory();
+        var reference = Refine3DTestData.Map();
+        var r0 = CryoSharp.Geometry.EulerAngles.FromDegrees(20, 60, 150).ToMatrix();
+        var moved = CryoSharp.Refinement.MapAlignment.Apply(reference, new CryoSharp.Refinement.MapAlignmentResult(r0, true, new CryoSharp.Geometry.Vector3d(3, 0, -6), 1));
+        MrcWriter.Write(temp.File("b.mrc"), reference);
+        MrcWriter.Write(temp.File("a.mrc"), moved);
+        var (code, output, error) = CliRunner.Run("align", temp.File("a.mrc"), temp.File("b.mrc"), "--out", temp.File("a_aligned.mrc"), "--search-resolution", "15", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("reflected").GetBoolean());
+        Assert.True(json.RootElement.GetProperty("fsc05").GetDouble() < 9);
+        Assert.Equal(3, json.RootElement.GetProperty("shiftA").GetArrayLength());
+        Assert.True(File.Exists(temp.File("a_aligned.mrc")));
+        (code, _, error) = CliRunner.Run("align", temp.File("a.mrc"), temp.File("b.mrc"), "--out", temp.File("a.mrc"));
+        Assert.Equal(2, code);
+        Assert.Contains("--out", error);
+    }
+
     private static void CopyFolder(string from, string to, int keepIterationsUpTo)
     {
         Directory.CreateDirectory(to);
