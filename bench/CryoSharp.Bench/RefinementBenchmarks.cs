@@ -44,29 +44,16 @@ public class RefinementBenchmarks
         var start = refinement.Start(prepared, [map]);
         (start, _) = refinement.Iterate(prepared, start);
         (start, _) = refinement.Iterate(prepared, start);
-        var m = start.Model;
         state = start with
         {
-            Model = new Refine3DModel
+            Model = start.Model with
             {
-                Box = m.Box,
-                PixelSizeA = m.PixelSizeA,
-                Iteration = m.Iteration,
-                HalfMaps = m.HalfMaps,
-                NoiseSpectra = m.NoiseSpectra,
-                HalfMapFsc = m.HalfMapFsc,
-                SigmaOffsetA = m.SigmaOffsetA,
                 CurrentRadiusPx = Order == 2 ? 10 : 16,
                 HealpixOrder = Order,
-                ResolutionA = m.ResolutionA,
-                BestResolutionA = m.BestResolutionA,
                 IterationsWithoutResolutionGain = 0,
                 SmallestOrientationChangeDeg = double.PositiveInfinity,
                 IterationsWithoutSettling = 0,
-                AccuracyRotationDeg = m.AccuracyRotationDeg,
-                ClassPriors = m.ClassPriors,
                 FinalNext = false,
-                Finished = false,
             },
         };
     }

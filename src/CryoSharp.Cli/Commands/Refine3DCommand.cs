@@ -469,35 +469,12 @@ public static partial class Refine3DCommand
                 maps[c] = MrcReader.ReadVolume(Path.Combine(folder, Refine3DFiles.MapName(c, model.ClassCount))).Data;
             }
 
-            model = With(model, maps);
+            model = model with { CombinedMaps = maps };
         }
 
         var assignments = Refine3DFiles.ReadAssignments(Path.Combine(folder, Refine3DFiles.ParticlesName), source.Count, source.PixelSizeA);
         return (new Refine3DState(model, assignments), iteration);
     }
-
-    private static Refine3DModel With(Refine3DModel m, float[][] maps) => new()
-    {
-        Box = m.Box,
-        PixelSizeA = m.PixelSizeA,
-        Iteration = m.Iteration,
-        HalfMaps = m.HalfMaps,
-        NoiseSpectra = m.NoiseSpectra,
-        HalfMapFsc = m.HalfMapFsc,
-        SigmaOffsetA = m.SigmaOffsetA,
-        CurrentRadiusPx = m.CurrentRadiusPx,
-        HealpixOrder = m.HealpixOrder,
-        ResolutionA = m.ResolutionA,
-        BestResolutionA = m.BestResolutionA,
-        IterationsWithoutResolutionGain = m.IterationsWithoutResolutionGain,
-        SmallestOrientationChangeDeg = m.SmallestOrientationChangeDeg,
-        IterationsWithoutSettling = m.IterationsWithoutSettling,
-        AccuracyRotationDeg = m.AccuracyRotationDeg,
-        ClassPriors = m.ClassPriors,
-        FinalNext = m.FinalNext,
-        Finished = m.Finished,
-        CombinedMaps = maps,
-    };
 
     private static IEnumerable<Refine3DIterationStatistics> ReadHistory(string directory, int upTo)
     {

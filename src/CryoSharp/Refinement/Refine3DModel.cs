@@ -4,7 +4,7 @@ namespace CryoSharp.Refinement;
 /// A 3D refinement's model between iterations: the two half maps (gold standard: each refined only from its own
 /// half of the particles), the noise spectra, the half-map FSC and what the angular schedule has reached.
 /// </summary>
-public sealed class Refine3DModel
+public sealed record Refine3DModel
 {
     /// <summary>Box in pixels.</summary>
     public required int Box { get; init; }

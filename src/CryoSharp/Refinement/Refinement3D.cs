@@ -513,27 +513,15 @@ public sealed class Refinement3D
         return With(updated, order, best, noGain, smallest, noSettle, accuracyDeg, finalNext);
     }
 
-    private static Refine3DModel With(Refine3DModel m, int order, double best, int noGain, double smallest, int noSettle, double accuracy, bool finalNext) => new()
+    private static Refine3DModel With(Refine3DModel m, int order, double best, int noGain, double smallest, int noSettle, double accuracy, bool finalNext) => m with
     {
-        Box = m.Box,
-        PixelSizeA = m.PixelSizeA,
-        Iteration = m.Iteration,
-        HalfMaps = m.HalfMaps,
-        NoiseSpectra = m.NoiseSpectra,
-        HalfMapFsc = m.HalfMapFsc,
-        SigmaOffsetA = m.SigmaOffsetA,
-        CurrentRadiusPx = m.CurrentRadiusPx,
         HealpixOrder = order,
-        ResolutionA = m.ResolutionA,
         BestResolutionA = best,
         IterationsWithoutResolutionGain = noGain,
         SmallestOrientationChangeDeg = smallest,
         IterationsWithoutSettling = noSettle,
         AccuracyRotationDeg = accuracy,
-        ClassPriors = m.ClassPriors,
         FinalNext = finalNext,
-        Finished = m.Finished,
-        CombinedMaps = m.CombinedMaps,
     };
 
     private static float[] Scaled(float[] map, double scale)
