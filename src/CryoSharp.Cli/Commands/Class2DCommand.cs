@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using CryoSharp.Classification;
 using CryoSharp.Cli.Options;
 using CryoSharp.IO;
@@ -16,7 +15,7 @@ namespace CryoSharp.Cli.Commands;
 /// <c>cryosharp class2d</c>: reference-free 2D classification (maximum likelihood as RELION's Class2D, or template
 /// matching), with per-iteration results under <c>DIR/iterNNN/</c> and <c>--continue</c>.
 /// </summary>
-public static partial class Class2DCommand
+public static class Class2DCommand
 {
     /// <summary>The settings of a run, saved as DIR/run.json so that <c>--continue DIR</c> needs nothing else.</summary>
     public sealed record RunSettings
@@ -219,7 +218,7 @@ public static partial class Class2DCommand
         var prepared = classifier.Preprocess(source);
         using var set = OutputSet.Begin(directory);
 
-        var imageNames = ImageNames(settings);
+        var imageNames = IterationFolders.ImageNames(settings.Particles, settings.DataRoot);
         Class2DState state;
         var history = new List<Class2DIterationStatistics>();
         int from = 0;
@@ -231,7 +230,7 @@ public static partial class Class2DCommand
         }
         else
         {
-            RemoveIterations(directory);
+            IterationFolders.RemoveAll(directory);
             AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"class2d: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {settings.Particles}, K = {options.Classes}, diameter {classifier.DiameterA(source):0} Å"));
@@ -295,31 +294,10 @@ public static partial class Class2DCommand
         Context = context,
     };
 
-    /// <summary>Image names as RELION will resolve them from the new STAR file: the stacks found, relative to the current folder.</summary>
-    private static Func<string, string> ImageNames(RunSettings settings)
-    {
-        var resolver = new ImagePathResolver(settings.Particles, settings.DataRoot);
-        var cache = new Dictionary<string, string>();
-        return stack =>
-        {
-            if (!cache.TryGetValue(stack, out var name))
-            {
-                name = cache[stack] = ParticleSet.ProjectRelativePath(resolver.Resolve(stack));
-            }
-
-            return name;
-        };
-    }
-
-    private static string IterationFolder(string directory, int iteration) => Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"iter{iteration:D3}"));
-
-    [GeneratedRegex("^iter([0-9]{3,})$")]
-    private static partial Regex IterationName();
-
     private static void WriteIteration(string directory, Class2DState state, StarParticleSource source, ParticleTable table, Func<string, string> imageNames,
         Class2DOptions options, Class2DIterationStatistics? stats)
     {
-        string folder = IterationFolder(directory, state.Model.Iteration);
+        string folder = IterationFolders.Folder(directory, state.Model.Iteration);
         using var set = OutputSet.Begin(folder);
         Class2DFiles.WriteClasses(set.Stage(Class2DFiles.ClassesName), state.Model);
         Class2DFiles.WriteModel(set.Stage(Class2DFiles.ModelName), state.Model, options, ParticleSet.ProjectRelativePath(set.Final(Class2DFiles.ClassesName)));
@@ -332,29 +310,13 @@ public static partial class Class2DCommand
         set.Commit();
     }
 
-    private static IEnumerable<(int Iteration, string Folder)> Iterations(string directory) =>
-        !Directory.Exists(directory) ? [] : Directory.EnumerateDirectories(directory)
-            .Select(d => (Match: IterationName().Match(Path.GetFileName(d)), Folder: d))
-            .Where(x => x.Match.Success)
-            .Select(x => (int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), x.Folder))
-            .OrderBy(x => x.Item1);
-
-    private static void RemoveIterations(string directory)
-    {
-        // A new run replaces an old one in the same folder: its iterations must not be continued from later.
-        foreach (var (_, folder) in Iterations(directory).ToList())
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
     private static bool Complete(string folder) =>
         File.Exists(Path.Combine(folder, Class2DFiles.ClassesName)) && File.Exists(Path.Combine(folder, Class2DFiles.ModelName)) &&
         File.Exists(Path.Combine(folder, Class2DFiles.ParticlesName));
 
     private static (Class2DState State, int Iteration) LoadLastIteration(string directory, StarParticleSource source, Class2DOptions options)
     {
-        var last = Iterations(directory).Where(x => Complete(x.Folder)).ToList();
+        var last = IterationFolders.All(directory).Where(x => Complete(x.Folder)).ToList();
         if (last.Count == 0)
         {
             throw new InvalidParameterException("--continue", directory, "holds no complete iteration (iterNNN/ with classes.mrcs, model.star and particles.star)");
@@ -373,7 +335,7 @@ public static partial class Class2DCommand
 
     private static IEnumerable<Class2DIterationStatistics> ReadHistory(string directory, int upTo)
     {
-        foreach (var (iteration, folder) in Iterations(directory))
+        foreach (var (iteration, folder) in IterationFolders.All(directory))
         {
             string file = Path.Combine(folder, IterationStatisticsName);
             if (iteration >= 1 && iteration <= upTo && File.Exists(file) &&

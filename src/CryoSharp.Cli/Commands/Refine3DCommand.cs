@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using CryoSharp.Classification;
 using CryoSharp.Cli.Options;
 using CryoSharp.Geometry;
@@ -21,7 +20,7 @@ namespace CryoSharp.Cli.Commands;
 /// (maximum likelihood as RELION's auto-refine, or projection matching), with per-iteration results under
 /// <c>DIR/iterNNN/</c> and <c>--continue</c>.
 /// </summary>
-public static partial class Refine3DCommand
+public static class Refine3DCommand
 {
     /// <summary>The settings of a run, saved as DIR/run.json so that <c>--continue DIR</c> needs nothing else.</summary>
     public sealed record RunSettings
@@ -259,7 +258,7 @@ public static partial class Refine3DCommand
         Refinement3D.CheckReference(reference, source);
         var prepared = refinement.Preprocess(source);
         using var set = OutputSet.Begin(directory);
-        var imageNames = ImageNames(settings);
+        var imageNames = IterationFolders.ImageNames(settings.Particles, settings.DataRoot);
         Refine3DState state;
         var history = new List<Refine3DIterationStatistics>();
         int from = 0;
@@ -271,7 +270,7 @@ public static partial class Refine3DCommand
         }
         else
         {
-            RemoveIterations(directory);
+            IterationFolders.RemoveAll(directory);
             AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {settings.Particles}, reference {settings.Reference} low-passed to {options.InitialLowpassA:0.#} Å, diameter {refinement.DiameterA(source):0} Å, {settings.Algorithm}{(k > 1 ? $", K = {k}" : "")}"));
@@ -382,31 +381,10 @@ public static partial class Refine3DCommand
         Context = context,
     };
 
-    /// <summary>Image names as RELION will resolve them from the new STAR file: the stacks found, relative to the current folder.</summary>
-    private static Func<string, string> ImageNames(RunSettings settings)
-    {
-        var resolver = new ImagePathResolver(settings.Particles, settings.DataRoot);
-        var cache = new Dictionary<string, string>();
-        return stack =>
-        {
-            if (!cache.TryGetValue(stack, out var name))
-            {
-                name = cache[stack] = ParticleSet.ProjectRelativePath(resolver.Resolve(stack));
-            }
-
-            return name;
-        };
-    }
-
-    private static string IterationFolder(string directory, int iteration) => Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"iter{iteration:D3}"));
-
-    [GeneratedRegex("^iter([0-9]{3,})$")]
-    private static partial Regex IterationName();
-
     private static void WriteIteration(string directory, Refine3DState state, StarParticleSource source, ParticleTable table, Func<string, string> imageNames,
         Refine3DIterationStatistics? stats)
     {
-        using var set = OutputSet.Begin(IterationFolder(directory, state.Model.Iteration));
+        using var set = OutputSet.Begin(IterationFolders.Folder(directory, state.Model.Iteration));
         Refine3DFiles.WriteHalfMaps(set.Stage, state.Model);
         Refine3DFiles.WriteModel(set.Stage(Refine3DFiles.ModelName), state.Model);
         Refine3DFiles.WriteParticles(set.Stage(Refine3DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, imageNames);
@@ -426,28 +404,12 @@ public static partial class Refine3DCommand
         set.Commit();
     }
 
-    private static IEnumerable<(int Iteration, string Folder)> Iterations(string directory) =>
-        !Directory.Exists(directory) ? [] : Directory.EnumerateDirectories(directory)
-            .Select(d => (Match: IterationName().Match(Path.GetFileName(d)), Folder: d))
-            .Where(x => x.Match.Success)
-            .Select(x => (int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), x.Folder))
-            .OrderBy(x => x.Item1);
-
-    private static void RemoveIterations(string directory)
-    {
-        // A new run replaces an old one in the same folder: its iterations must not be continued from later.
-        foreach (var (_, folder) in Iterations(directory).ToList())
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
     private static bool Complete(string folder) =>
         File.Exists(Path.Combine(folder, Refine3DFiles.ModelName)) && File.Exists(Path.Combine(folder, Refine3DFiles.ParticlesName));
 
     private static (Refine3DState State, int Iteration) LoadLastIteration(string directory, StarParticleSource source)
     {
-        var last = Iterations(directory).Where(x => Complete(x.Folder)).ToList();
+        var last = IterationFolders.All(directory).Where(x => Complete(x.Folder)).ToList();
         if (last.Count == 0)
         {
             throw new InvalidParameterException("--continue", directory, "holds no complete iteration (iterNNN/ with model.json, the half maps and particles.star)");
@@ -478,7 +440,7 @@ public static partial class Refine3DCommand
 
     private static IEnumerable<Refine3DIterationStatistics> ReadHistory(string directory, int upTo)
     {
-        foreach (var (iteration, folder) in Iterations(directory))
+        foreach (var (iteration, folder) in IterationFolders.All(directory))
         {
             string file = Path.Combine(folder, IterationStatisticsName);
             if (iteration >= 1 && iteration <= upTo && File.Exists(file) &&
