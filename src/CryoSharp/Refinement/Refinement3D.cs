@@ -217,12 +217,55 @@ public sealed class Refinement3D
 
         bool final = model.FinalNext;
         int radius = final ? box / 2 : Math.Clamp(model.CurrentRadiusPx, 1, box / 2);
+        var algorithm = ScaleFreeIteration(model) ? SearchAlgorithm.CrossCorrelation : options.Algorithm;
+
+        // Classes that all start from one reference are seeded from random subsets in the first pass (RELION's way);
+        // otherwise every particle would score them alike and they would never part.
+        Func<int, int>? seedClass = null;
+        if (ScaleFreeIteration(model) && k > 1 && options.SeedClassesFromSubsets)
+        {
+            var classSeeds = options.Seeds.Spawn("class3d-subsets");
+            seedClass = i => new RandomStream(classSeeds.ChildSeed(i)).NextInt(k);
+        }
+
+        // The scale-free pass correlates without noise weights (as RELION's cross-correlation): the first noise
+        // estimate, the spread of the images, counts the differences between views as noise, and at high SNR it
+        // would weigh down exactly the low frequencies that carry the alignment.
+        var next = new Refine3DAssignments(n);
+        var e = Expect(prepared, model, previous, next, radius, algorithm, 1, algorithm == SearchAlgorithm.CrossCorrelation && ScaleFreeIteration(model), seedClass, progress);
+        var total = e.Total;
+        var pixels = e.Pixels;
+        var orientations = e.Orientations;
+        int cpc = e.ChildrenPerCoarse;
+        bool local = e.Local;
+
+        Classification2D.Canonicalize(next.OffsetXPx, next.OffsetYPx, prepared.PixelSizeA);
+        var updated = Maximize(prepared, model, total, pixels, orientations, final, n);
+        double change = total.OrientationChanges > 0 ? total.OrientationChangeDeg / total.OrientationChanges : double.NaN;
+        double offsetChange = total.OrientationChanges > 0 ? total.OffsetChangePx / total.OrientationChanges : double.NaN;
+        updated = Schedule(updated, model, orientations, change, total.AngularSpreadDeg / n, DiameterA(prepared), final);
+        var stats = new Refine3DIterationStatistics(model.Iteration + 1, clock.Elapsed.TotalSeconds, model.HealpixOrder,
+            cpc == 1 ? orientations.CoarseStepDeg : orientations.FineStepDeg, local, radius, updated.ResolutionA, change, offsetChange,
+            (double)total.Significant / n, total.LogLikelihood, final);
+        return (new Refine3DState(updated, next), stats);
+    }
+
+    /// <summary>
+    /// The E-step of one pass over <paramref name="prepared"/>: each particle scored against central sections of its
+    /// half's maps in <paramref name="model"/> (frequencies to <paramref name="radius"/>), its answer written to
+    /// <paramref name="next"/> and its posterior-weighted sums added to the merged worker. The noise σ² is multiplied by
+    /// <paramref name="noiseScale"/> (a temperature above 1 broadens the posteriors, as SGD ab initio anneals), or
+    /// left out (<paramref name="flatNoise"/>) for a scale-free correlation.
+    /// </summary>
+    internal Refine3DExpectation Expect(IParticleSource prepared, Refine3DModel model, Refine3DAssignments previous, Refine3DAssignments next, int radius,
+        SearchAlgorithm algorithm, double noiseScale, bool flatNoise, Func<int, int>? seedClass, IProgress<long>? progress)
+    {
+        int n = prepared.Count, box = prepared.Box, k = model.ClassCount;
         var pixels = new FourierPixelSet(box, radius);
         var orientations = new RefinementOrientations(model.HealpixOrder);
         bool local = model.HealpixOrder >= options.LocalFromOrder;
         int cpc = options.Oversampling == 0 ? 1 : RefinementOrientations.ChildrenPerCoarse;
         var translations = new TranslationSampling(options.OffsetRangePx, options.OffsetStepPx, options.Oversampling);
-        var algorithm = ScaleFreeIteration(model) ? SearchAlgorithm.CrossCorrelation : options.Algorithm;
         double sigmaOffsetPx = model.SigmaOffsetA / prepared.PixelSizeA;
         var searches = new PosteriorSearch[2];
         int g = orientations.CoarseCount;
@@ -259,22 +302,12 @@ public sealed class Refinement3D
         var fourierShells = new FourierShells(shape);
         double sigmaAngleDeg = 2 * orientations.CoarseStepDeg;
         int workers = Math.Max(1, Math.Min(Math.Min(options.Context.Threads, n), HalfSetAccumulators.WorkersFor(box, 2, options.Context) / k));
-        // Classes that all start from one reference are seeded from random subsets in the first pass (RELION's way);
-        // otherwise every particle would score them alike and they would never part.
-        Func<int, int>? seedClass = null;
-        if (ScaleFreeIteration(model) && k > 1 && options.SeedClassesFromSubsets)
-        {
-            var classSeeds = options.Seeds.Spawn("class3d-subsets");
-            seedClass = i => new RandomStream(classSeeds.ChildSeed(i)).NextInt(k);
-        }
-
         var pool = new Refine3DWorker[workers];
         for (int w = 0; w < workers; w++)
         {
             pool[w] = new Refine3DWorker(searches, orientations, k, box, prepared.PixelSizeA, fourierShells, local, sigmaAngleDeg, seedClass);
         }
 
-        var next = new Refine3DAssignments(n);
         int chunk = Math.Max(options.ChunkSize, workers);
         var images = new float[chunk * shape.Length];
         var spectra = new ComplexF[chunk * shape.HalfComplexLength];
@@ -282,13 +315,14 @@ public sealed class Refinement3D
         int fineOrientations = cpc == 1 ? orientations.Coarse.Count : orientations.Fine.Count;
         var noiseModels = model.NoiseSpectra.ToDictionary(e => e.Key, e =>
         {
-            // The scale-free pass correlates without noise weights (as RELION's cross-correlation): the first noise
-            // estimate, the spread of the images, counts the differences between views as noise, and at high SNR it
-            // would weigh down exactly the low frequencies that carry the alignment.
             var v = NoiseSpectra.Weights(e.Value, pixels);
-            if (algorithm == SearchAlgorithm.CrossCorrelation && ScaleFreeIteration(model))
+            if (flatNoise)
             {
                 Array.Fill(v, 1f);
+            }
+            else if (noiseScale != 1)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(v, (float)(1 / noiseScale), v);
             }
 
             return (Weights: v, LogLikelihoodConstant: Class2DWorker.LogLikelihoodConstant(v, box, searches[0], fineOrientations));
@@ -326,15 +360,7 @@ public sealed class Refinement3D
             total.Merge(pool[w]);
         }
 
-        Classification2D.Canonicalize(next.OffsetXPx, next.OffsetYPx, prepared.PixelSizeA);
-        var updated = Maximize(prepared, model, total, pixels, orientations, final, n);
-        double change = total.OrientationChanges > 0 ? total.OrientationChangeDeg / total.OrientationChanges : double.NaN;
-        double offsetChange = total.OrientationChanges > 0 ? total.OffsetChangePx / total.OrientationChanges : double.NaN;
-        updated = Schedule(updated, model, orientations, change, total.AngularSpreadDeg / n, DiameterA(prepared), final);
-        var stats = new Refine3DIterationStatistics(model.Iteration + 1, clock.Elapsed.TotalSeconds, model.HealpixOrder,
-            cpc == 1 ? orientations.CoarseStepDeg : orientations.FineStepDeg, local, radius, updated.ResolutionA, change, offsetChange,
-            (double)total.Significant / n, total.LogLikelihood, final);
-        return (new Refine3DState(updated, next), stats);
+        return new Refine3DExpectation(total, pixels, orientations, local, cpc);
     }
 
     private Refine3DModel Maximize(IParticleSource prepared, Refine3DModel model, Refine3DWorker total, FourierPixelSet pixels,
@@ -546,7 +572,7 @@ public sealed class Refinement3D
     }
 
     /// <summary>A half map as a reference: solvent-flattened by the solvent mask or, without one, by a soft sphere of the particle diameter.</summary>
-    private Volume MaskedReference(float[] map, IParticleSource source)
+    internal Volume MaskedReference(float[] map, IParticleSource source)
     {
         var volume = new Volume(source.Box, source.Box, source.Box, source.PixelSizeA, (float[])map.Clone());
         if (options.SolventMask is { } mask)
@@ -565,7 +591,7 @@ public sealed class Refinement3D
         Math.Clamp((int)Math.Round(source.Box * source.PixelSizeA / options.InitialLowpassA), 1, source.Box / 2);
 
     /// <summary>σ² per optics group from the spread of the images about their mean (the first noise model, as RELION's).</summary>
-    private SortedDictionary<int, double[]> InitialNoise(IParticleSource prepared)
+    internal SortedDictionary<int, double[]> InitialNoise(IParticleSource prepared)
     {
         int n = prepared.Count, box = prepared.Box, shells = (box / 2) + 1;
         var shape = GridShape.Square(box);
@@ -605,3 +631,6 @@ public sealed class Refinement3D
         return NoiseSpectra.FromImageSpread(groupPower, groupSum, groupCount, fourierShells, Classification2D.ShellCounts(fourierShells, shells));
     }
 }
+
+/// <summary>What one E-step pass gives the M-step: the merged sums and the sampling they were made on.</summary>
+internal sealed record Refine3DExpectation(Refine3DWorker Total, FourierPixelSet Pixels, RefinementOrientations Orientations, bool Local, int ChildrenPerCoarse);
