@@ -60,25 +60,8 @@ public sealed class AbInitio
         ArgumentNullException.ThrowIfNull(source);
         Check(source);
         int n = source.Count, used = Math.Min(n, options.MaxParticles ?? n);
-        var indices = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            indices[i] = i;
-        }
-
-        if (used < n)
-        {
-            var random = options.Seeds.Spawn("abinitio-subset").CreateStream();
-            for (int i = 0; i < used; i++)
-            {
-                int j = i + random.NextInt(n - i);
-                (indices[i], indices[j]) = (indices[j], indices[i]);
-            }
-
-            Array.Sort(indices, 0, used);
-        }
-
-        var chosen = indices.AsSpan(0, used).ToArray();
+        var chosen = used < n ? Pick(n, used, options.Seeds.Spawn("abinitio-subset").CreateStream()) : Enumerable.Range(0, n).ToArray();
+        Array.Sort(chosen);
         int box = WorkingBox(source);
         double radius = DiameterA(source) / 2;
         var working = source.Normalized(radius, options.Context).Masked(radius, 5 * source.PixelSizeA, options.Context).FourierCropped(box, options.Context);
@@ -282,7 +265,7 @@ public sealed class AbInitio
             priors[c] /= priorSum;
         }
 
-        var assignments = Copy(state.Assignments);
+        var assignments = state.Assignments.Clone();
         double maxProbability = 0;
         double limit = options.OffsetRangePx * particles.Source.PixelSizeA / working.PixelSizeA;
         for (int j = 0; j < m; j++)
@@ -323,7 +306,7 @@ public sealed class AbInitio
         double resolution = options.FinalResolutionA;
         int radius = Math.Clamp((int)Math.Round(box * working.PixelSizeA / resolution), 2, box / 2);
         var engine = Engine(particles.Source, working);
-        var previous = Copy(state.Assignments);
+        var previous = state.Assignments.Clone();
         Array.Fill(previous.HasPose, false);
         var next = new Refine3DAssignments(n);
         var e = engine.Expect(working, ExpectationModel(model, HealpixOrderFor(resolution, DiameterA(particles.Source))), previous, next, radius,
@@ -460,23 +443,6 @@ public sealed class AbInitio
         }
 
         return all[..m];
-    }
-
-    private static Refine3DAssignments Copy(Refine3DAssignments a)
-    {
-        var b = new Refine3DAssignments(a.Count);
-        a.RotDeg.CopyTo(b.RotDeg, 0);
-        a.TiltDeg.CopyTo(b.TiltDeg, 0);
-        a.PsiDeg.CopyTo(b.PsiDeg, 0);
-        a.OffsetXPx.CopyTo(b.OffsetXPx, 0);
-        a.OffsetYPx.CopyTo(b.OffsetYPx, 0);
-        a.Half.CopyTo(b.Half, 0);
-        a.Class.CopyTo(b.Class, 0);
-        a.MaxProbability.CopyTo(b.MaxProbability, 0);
-        a.SignificantSamples.CopyTo(b.SignificantSamples, 0);
-        a.LogLikelihood.CopyTo(b.LogLikelihood, 0);
-        a.HasPose.CopyTo(b.HasPose, 0);
-        return b;
     }
 }
 

@@ -44,7 +44,7 @@ public static class AbInitioFiles
             MrcWriter.Write(stage(StepName(c)), new Volume(m.Box, m.Box, m.Box, m.PixelSizeA, m.Velocities[c]));
         }
 
-        var file = new ModelFile(m.Box, m.PixelSizeA, m.Iteration, m.ClassCount, m.NoiseSpectra.ToDictionary(e => e.Key.ToString(C), e => e.Value), m.ClassPriors);
+        var file = new ModelFile(m.Box, m.PixelSizeA, m.Iteration, m.ClassCount, Refine3DFiles.NoiseSpectraToJson(m.NoiseSpectra), m.ClassPriors);
         AtomicFile.WriteAllText(stage(ModelName), JsonSerializer.Serialize(file, Json));
         Refine3DFiles.WriteParticles(stage(ParticlesName), particles.Working.Records, null, state.Assignments, particles.Working.PixelSizeA);
     }
@@ -81,12 +81,7 @@ public static class AbInitioFiles
             steps[c] = MrcReader.ReadVolume(Path.Combine(folder, StepName(c))).Data;
         }
 
-        var noise = new SortedDictionary<int, double[]>();
-        foreach (var (key, value) in file.NoiseSpectra)
-        {
-            noise[int.Parse(key, C)] = value;
-        }
-
+        var noise = Refine3DFiles.NoiseSpectraFromJson(file.NoiseSpectra);
         var model = new AbInitioModel
         {
             Box = file.Box,

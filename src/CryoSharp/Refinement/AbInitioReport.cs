@@ -31,23 +31,7 @@ public static class AbInitioReport
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(history);
-        int box = result.Maps[0].Nx;
-        var views = new Montage { Columns = 6, Scale = Math.Max(1, (int)Math.Ceiling(128.0 / box)) };
-        string[] axes = ["x", "y", "z"];
-        for (int c = 0; c < result.Maps.Length; c++)
-        {
-            string name = result.Maps.Length == 1 ? "map" : string.Create(C, $"class {c + 1}");
-            for (int axis = 0; axis < 3; axis++)
-            {
-                views.Add(result.Maps[c].CentralSlice(axis).Data, box, box, $"{name} slice {axes[axis]}");
-            }
-
-            for (int axis = 0; axis < 3; axis++)
-            {
-                views.Add(AxisProjection.Sum(result.Maps[c], axis).Data, box, box, $"{name} sum {axes[axis]}");
-            }
-        }
-
+        var views = Refine3DReport.MapViews(result.Maps);
         var a = result.Assignments;
         var angles = new List<EulerAngles>(a.Count);
         for (int i = 0; i < a.Count; i++)

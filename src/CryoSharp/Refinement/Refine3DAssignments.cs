@@ -57,4 +57,22 @@ public sealed class Refine3DAssignments
 
     /// <summary>Whether the angles are an estimate (false before the first iteration, unless the input had poses).</summary>
     public bool[] HasPose { get; }
+
+    /// <summary>A copy that can be changed without changing this one.</summary>
+    public Refine3DAssignments Clone()
+    {
+        var b = new Refine3DAssignments(Count);
+        RotDeg.CopyTo(b.RotDeg, 0);
+        TiltDeg.CopyTo(b.TiltDeg, 0);
+        PsiDeg.CopyTo(b.PsiDeg, 0);
+        OffsetXPx.CopyTo(b.OffsetXPx, 0);
+        OffsetYPx.CopyTo(b.OffsetYPx, 0);
+        Half.CopyTo(b.Half, 0);
+        Class.CopyTo(b.Class, 0);
+        MaxProbability.CopyTo(b.MaxProbability, 0);
+        SignificantSamples.CopyTo(b.SignificantSamples, 0);
+        LogLikelihood.CopyTo(b.LogLikelihood, 0);
+        HasPose.CopyTo(b.HasPose, 0);
+        return b;
+    }
 }

@@ -59,7 +59,7 @@ public static class Refine3DFiles
     {
         ArgumentNullException.ThrowIfNull(model);
         var file = new ModelFile(model.Box, model.PixelSizeA, model.Iteration, model.ClassCount,
-            model.NoiseSpectra.ToDictionary(e => e.Key.ToString(C), e => e.Value), model.HalfMapFsc, model.SigmaOffsetA, model.CurrentRadiusPx,
+            NoiseSpectraToJson(model.NoiseSpectra), model.HalfMapFsc, model.SigmaOffsetA, model.CurrentRadiusPx,
             model.HealpixOrder, model.ResolutionA, model.BestResolutionA, model.IterationsWithoutResolutionGain, model.SmallestOrientationChangeDeg,
             model.IterationsWithoutSettling, model.AccuracyRotationDeg, model.ClassPriors, model.FinalNext, model.Finished);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Json));
@@ -95,12 +95,7 @@ public static class Refine3DFiles
             }
         }
 
-        var noise = new SortedDictionary<int, double[]>();
-        foreach (var (key, value) in file.NoiseSpectra)
-        {
-            noise[int.Parse(key, C)] = value;
-        }
-
+        var noise = NoiseSpectraFromJson(file.NoiseSpectra);
         return new Refine3DModel
         {
             Box = file.Box,
@@ -122,6 +117,21 @@ public static class Refine3DFiles
             FinalNext = file.FinalNext,
             Finished = file.Finished,
         };
+    }
+
+    /// <summary>σ² per optics group as JSON keys (the group number as text).</summary>
+    internal static Dictionary<string, double[]> NoiseSpectraToJson(SortedDictionary<int, double[]> spectra) => spectra.ToDictionary(e => e.Key.ToString(C), e => e.Value);
+
+    /// <summary>The inverse of <see cref="NoiseSpectraToJson"/>.</summary>
+    internal static SortedDictionary<int, double[]> NoiseSpectraFromJson(Dictionary<string, double[]> spectra)
+    {
+        var noise = new SortedDictionary<int, double[]>();
+        foreach (var (key, value) in spectra)
+        {
+            noise[int.Parse(key, C)] = value;
+        }
+
+        return noise;
     }
 
     /// <summary>

@@ -23,6 +23,30 @@ public static class Refine3DReport
         return string.Create(C, $"{h.ResolutionA:0.00} Å, step {h.AngularStepDeg:0.##}°{(h.Local ? " local" : "")}, radius {h.RadiusPx} px, {change}, {h.MeanSignificantSamples:0.#} significant samples, {h.Seconds:0.0} s");
     }
 
+    /// <summary>Central slices and sums along x, y and z of each map, one row per map ("map", or "class N" with several).</summary>
+    public static Montage MapViews(IReadOnlyList<Volume> maps)
+    {
+        ArgumentNullException.ThrowIfNull(maps);
+        int box = maps[0].Nx;
+        var views = new Montage { Columns = 6, Scale = Math.Max(1, (int)Math.Ceiling(128.0 / box)) };
+        string[] axes = ["x", "y", "z"];
+        for (int c = 0; c < maps.Count; c++)
+        {
+            string name = maps.Count == 1 ? "map" : string.Create(C, $"class {c + 1}");
+            for (int axis = 0; axis < 3; axis++)
+            {
+                views.Add(maps[c].CentralSlice(axis).Data, box, box, $"{name} slice {axes[axis]}");
+            }
+
+            for (int axis = 0; axis < 3; axis++)
+            {
+                views.Add(AxisProjection.Sum(maps[c], axis).Data, box, box, $"{name} sum {axes[axis]}");
+            }
+        }
+
+        return views;
+    }
+
     /// <summary>Writes report.html.</summary>
     /// <param name="path">The file.</param>
     /// <param name="title">What was run ("refine3d").</param>
@@ -41,21 +65,8 @@ public static class Refine3DReport
         ArgumentNullException.ThrowIfNull(history);
         var model = state.Model;
         string fscSvg = (masked is not null ? FscFigure.Create(masked) : FscFigure.Create(halfMapFsc, "half maps")).Render();
-        var views = new Montage { Columns = 6, Scale = Math.Max(1, (int)Math.Ceiling(128.0 / model.Box)) };
+        var views = MapViews(maps);
         string[] axes = ["x", "y", "z"];
-        for (int c = 0; c < maps.Count; c++)
-        {
-            string name = maps.Count == 1 ? "map" : string.Create(C, $"class {c + 1}");
-            for (int axis = 0; axis < 3; axis++)
-            {
-                views.Add(maps[c].CentralSlice(axis).Data, model.Box, model.Box, $"{name} slice {axes[axis]}");
-            }
-
-            for (int axis = 0; axis < 3; axis++)
-            {
-                views.Add(AxisProjection.Sum(maps[c], axis).Data, model.Box, model.Box, $"{name} sum {axes[axis]}");
-            }
-        }
 
         var halves = new Montage { Columns = 6, Scale = views.Scale };
         for (int h = 0; h < 2; h++)
