@@ -33,12 +33,13 @@ public static class Class3DCommand
         var offsetStep = new Option<double>("--offset-step") { Description = "Translation step in pixels.", DefaultValueFactory = _ => defaults.OffsetStepPx };
         var tau2 = new Option<double>("--tau2-fudge") { Description = "Regularisation T (RELION's Class3D default 4).", DefaultValueFactory = _ => 4.0 };
         var symmetry = new Option<string>("--symmetry", "--sym") { Description = "Point group by RELION's name, imposed on every class.", DefaultValueFactory = _ => "C1" };
+        var search = Refine3DCommand.SearchOption();
         var dataRoot = SharedOptions.DataRoot();
         var pixel = SharedOptions.PixelSize("of every particle, replacing the STAR file's");
         var json = SharedOptions.Json();
         var command = new Command("class3d", "3D classification into K classes from one reference: maximum-likelihood EM over classes, orientations and translations (RELION's Class3D), classes seeded from random subsets.")
         {
-            particles, reference, classes, iterations, output, resume, diameter, ctf, lowpass, order, offsetRange, offsetStep, tau2, symmetry, dataRoot, pixel, json,
+            particles, reference, classes, iterations, output, resume, diameter, ctf, lowpass, order, offsetRange, offsetStep, tau2, symmetry, search, dataRoot, pixel, json,
         };
         command.SetAction(parse =>
         {
@@ -84,6 +85,7 @@ public static class Class3DCommand
                     OffsetStepPx = parse.GetValue(offsetStep),
                     Oversampling = 1,
                     Algorithm = ChoiceOption.NameOf(Class2DCommand.AlgorithmChoices, SearchAlgorithm.MaximumLikelihood),
+                    Search = ChoiceOption.NameOf(Refine3DCommand.SearchChoices, parse.GetValue(search)),
                     Tau2Fudge = parse.GetValue(tau2),
                     IncrementShells = defaults.IncrementShells,
                     MaxSignificant = defaults.MaxSignificant,

@@ -76,6 +76,9 @@ public static class Refine3DCommand
         /// <summary>"ml" or "cc".</summary>
         public required string Algorithm { get; init; }
 
+        /// <summary>"exhaustive" or "branch-and-bound" (runs from before the option read as exhaustive).</summary>
+        public string Search { get; init; } = "exhaustive";
+
         /// <summary>T.</summary>
         public double Tau2Fudge { get; init; }
 
@@ -111,8 +114,18 @@ public static class Refine3DCommand
 
     /// <summary>One iteration in the result.</summary>
     /// <remarks>The changes are null on the first iteration, which has no poses before it.</remarks>
+    /// <param name="EvaluatedFraction">Fraction of the coarse poses scored at the full current resolution (below 1 by branch and bound).</param>
     public sealed record IterationSummary(int Iteration, double Seconds, double Resolution, double AngularStepDeg, bool Local, double? ChangedOrientationsDeg,
-        double? ChangedOffsetsPx, int RadiusPx, bool Final);
+        double? ChangedOffsetsPx, int RadiusPx, bool Final, double? EvaluatedFraction = null);
+
+    /// <summary>--search's names.</summary>
+    public static readonly (string Name, PoseSearchStrategy Value)[] SearchChoices =
+        [("exhaustive", PoseSearchStrategy.Exhaustive), ("branch-and-bound", PoseSearchStrategy.BranchAndBound)];
+
+    /// <summary>The --search option, shared with class3d.</summary>
+    internal static Option<PoseSearchStrategy> SearchOption() => ChoiceOption.Create("--search",
+        "exhaustive: every pose scored at the current resolution; branch-and-bound: poses whose bound (low frequencies scored, the rest bounded) cannot come near the best are never scored in full. The result is the same.",
+        SearchChoices, PoseSearchStrategy.Exhaustive);
 
     private const string RunFileName = "run.json";
     private const string IterationStatisticsName = "iteration.json";
@@ -148,6 +161,7 @@ public static class Refine3DCommand
         var oversampling = new Option<int>("--oversampling") { Description = "Adaptive oversampling order (0 or 1): the fine pass halves the angular and translational steps.", DefaultValueFactory = _ => defaults.Oversampling };
         var algorithm = ChoiceOption.Create("--algorithm", "ml: maximum likelihood (RELION's auto-refine); cc: projection matching (best correlation, hard assignment).",
             Class2DCommand.AlgorithmChoices, SearchAlgorithm.MaximumLikelihood);
+        var search = SearchOption();
         var tau2 = new Option<double>("--tau2-fudge") { Description = "Regularisation T: the Wiener term is 1/(T·SSNR); larger trusts the data more.", DefaultValueFactory = _ => defaults.Tau2Fudge };
         var increment = new Option<int>("--increment-shells") { Description = "Fourier shells used beyond each iteration's resolution (RELION's incr_size).", DefaultValueFactory = _ => defaults.IncrementShells };
         var maxIterations = new Option<int>("--max-iterations") { Description = "Stop after this many iterations (then one final iteration) even if not converged.", DefaultValueFactory = _ => defaults.MaxIterations };
@@ -158,7 +172,7 @@ public static class Refine3DCommand
         var json = SharedOptions.Json();
         var command = new Command("refine3d", "Gold-standard 3D refinement of particles of unknown orientation from a reference: maximum-likelihood EM over HEALPix orientations and translations with adaptive oversampling and local searches (RELION's auto-refine), or projection matching.")
         {
-            particles, reference, output, resume, diameter, ctf, lowpass, absolute, symmetry, order, localFrom, maxOrder, offsetRange, offsetStep, oversampling, algorithm, tau2,
+            particles, reference, output, resume, diameter, ctf, lowpass, absolute, symmetry, order, localFrom, maxOrder, offsetRange, offsetStep, oversampling, algorithm, search, tau2,
             increment, maxSignificant, maxIterations, mask, dataRoot, pixel, json,
         };
         command.SetAction(parse =>
@@ -204,6 +218,7 @@ public static class Refine3DCommand
                     OffsetStepPx = parse.GetValue(offsetStep),
                     Oversampling = parse.GetValue(oversampling),
                     Algorithm = ChoiceOption.NameOf(Class2DCommand.AlgorithmChoices, parse.GetValue(algorithm)),
+                    Search = ChoiceOption.NameOf(SearchChoices, parse.GetValue(search)),
                     Tau2Fudge = parse.GetValue(tau2),
                     IncrementShells = parse.GetValue(increment),
                     MaxSignificant = parse.GetValue(maxSignificant),
@@ -325,6 +340,9 @@ public static class Refine3DCommand
             ("box, pixel size", string.Create(c0, $"{source.Box} px, {source.PixelSizeA:0.###} Å")),
             ("reference", string.Create(c0, $"{settings.Reference}, low-passed to {settings.InitialLowpassA:0.#} Å")),
             ("algorithm", settings.Algorithm == "cc" ? "projection matching (best correlation)" : "maximum likelihood (marginalised over poses)"),
+            ("pose search", settings.Search == "branch-and-bound"
+                ? string.Create(c0, $"branch and bound: {100.0 * history.Sum(h => h.CoarseEvaluated) / Math.Max(1, history.Sum(h => h.CoarseHypotheses)):0.#} % of the coarse poses scored in full")
+                : "exhaustive"),
             ("sampling", string.Create(c0, $"HEALPix order {settings.HealpixOrder} to {settings.MaxHealpixOrder}, local from order {settings.LocalFromOrder}, offsets ±{settings.OffsetRangePx:0.#} px in {settings.OffsetStepPx:0.#} px steps, oversampling {settings.Oversampling}")),
             ("CTF", settings.Ctf ? "corrected" : "ignored"),
             ("symmetry", settings.Symmetry),
@@ -333,7 +351,7 @@ public static class Refine3DCommand
         set.Commit();
         static double? Known(double value) => double.IsNaN(value) ? null : value;
         var summaries = history.Select(h => new IterationSummary(h.Iteration, h.Seconds, h.ResolutionA, h.AngularStepDeg, h.Local, Known(h.ChangedOrientationsDeg),
-            Known(h.ChangedOffsetsPx), h.RadiusPx, h.Final)).ToList();
+            Known(h.ChangedOffsetsPx), h.RadiusPx, h.Final, h.CoarseHypotheses > 0 ? (double)h.CoarseEvaluated / h.CoarseHypotheses : null)).ToList();
         var classes = k == 1 ? null : Enumerable.Range(0, k).Select(cl => new ClassSummary(cl + 1, set.Final(Refine3DFiles.MapName(cl, k)), counts[cl],
             model.ClassPriors[cl], new FscCurve(model.HalfMapFsc[cl], model.Box, model.PixelSizeA).Resolution(0.143))).ToList();
         return new Refine3DResult(set.Final(Refine3DFiles.MapName(main, k)), set.Final(Refine3DFiles.HalfMapName(main, 1, k)), set.Final(Refine3DFiles.HalfMapName(main, 2, k)),
@@ -371,6 +389,8 @@ public static class Refine3DCommand
         Oversampling = s.Oversampling,
         Algorithm = Class2DCommand.AlgorithmChoices.FirstOrDefault(c => c.Name == s.Algorithm) is { Name: not null } choice ? choice.Value
             : throw new InvalidParameterException("--algorithm", s.Algorithm, "must be ml or cc"),
+        Search = SearchChoices.FirstOrDefault(c => c.Name == s.Search) is { Name: not null } strategy ? strategy.Value
+            : throw new InvalidParameterException("--search", s.Search, "must be exhaustive or branch-and-bound"),
         Tau2Fudge = s.Tau2Fudge,
         IncrementShells = s.IncrementShells,
         MaxSignificant = s.MaxSignificant,

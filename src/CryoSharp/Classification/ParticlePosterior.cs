@@ -40,6 +40,12 @@ public sealed class ParticlePosterior
     /// <summary>Number of significant coarse hypotheses (rlnNrOfSignificantSamples).</summary>
     public int SignificantCoarse { get; internal set; }
 
+    /// <summary>Coarse hypotheses (slices × translations) of the last search.</summary>
+    public int CoarseHypotheses { get; internal set; }
+
+    /// <summary>Coarse hypotheses scored at the full current resolution (all of them, unless by branch and bound).</summary>
+    public int CoarseEvaluated { get; internal set; }
+
     /// <summary>
     /// log Σ exp(score) over the fine hypotheses scored (maximum likelihood; without the constants of the noise
     /// model and the sampling), or the best whitened correlation (template matching).

@@ -16,6 +16,7 @@ public sealed class PosteriorSearch
 {
     private readonly float[] coarsePhase;
     private readonly float[] finePhase;
+    private readonly int boundShell;
 
     /// <summary>A search over <paramref name="slices"/> × <paramref name="translations"/>.</summary>
     /// <param name="slices">The reference slices of this iteration.</param>
@@ -28,8 +29,14 @@ public sealed class PosteriorSearch
     /// limit. A particle whose coarse posterior is nearly flat (low resolution, weak signal) would otherwise send almost
     /// every hypothesis to the fine pass, where they add cost and almost no information.
     /// </param>
+    /// <param name="strategy">Exhaustive or branch-and-bound coarse pass; the result is the same.</param>
+    /// <param name="boundRadiusFraction">
+    /// For branch and bound: the fraction of the current radius whose frequencies every hypothesis is scored on; the
+    /// frequencies beyond it enter through their bound.
+    /// </param>
     public PosteriorSearch(ReferenceSlices slices, TranslationSampling translations, double sigmaOffsetPx, SearchAlgorithm algorithm,
-        double adaptiveFraction = 0.999, int maxSignificant = 0)
+        double adaptiveFraction = 0.999, int maxSignificant = 0, PoseSearchStrategy strategy = PoseSearchStrategy.Exhaustive,
+        double boundRadiusFraction = 0.25)
     {
         ArgumentNullException.ThrowIfNull(slices);
         ArgumentNullException.ThrowIfNull(translations);
@@ -38,6 +45,23 @@ public sealed class PosteriorSearch
             throw new InvalidParameterException("adaptive fraction", adaptiveFraction, "must be in (0, 1]");
         }
 
+        if (!(boundRadiusFraction is > 0 and < 1))
+        {
+            throw new InvalidParameterException("bound radius fraction", boundRadiusFraction, "must be in (0, 1)");
+        }
+
+        Strategy = strategy;
+
+        // The low frequencies end where a shell begins, so that the rest is whole shells.
+        int prefix = slices.Pixels.PrefixWithin(boundRadiusFraction * slices.Pixels.RadiusPx);
+        var shellOf = slices.Pixels.Shells;
+        while (prefix > 0 && prefix < shellOf.Length && shellOf[prefix - 1] == shellOf[prefix])
+        {
+            prefix--;
+        }
+
+        BoundPrefix = prefix;
+        boundShell = prefix < shellOf.Length ? shellOf[prefix] : slices.ShellCount;
         Slices = slices;
         Translations = translations;
         SigmaOffsetPx = sigmaOffsetPx;
@@ -65,6 +89,12 @@ public sealed class PosteriorSearch
 
     /// <summary>The most coarse hypotheses refined per particle (0: no limit).</summary>
     public int MaxSignificant { get; }
+
+    /// <summary>How the coarse pass visits the hypotheses.</summary>
+    public PoseSearchStrategy Strategy { get; }
+
+    /// <summary>For branch and bound: how many of the packed frequencies (the lowest) every hypothesis is scored on.</summary>
+    public int BoundPrefix { get; }
 
     /// <summary>Buffers for one worker; reuse it for every particle that worker scores.</summary>
     public PosteriorWorkspace CreateWorkspace() => new(Slices, Translations);
@@ -107,25 +137,12 @@ public sealed class PosteriorSearch
 
         // Coarse scores: one slice against every shifted copy at a time.
         // A local search scores only the particle's candidate slices, each with its own prior on the change of pose.
-        var cross = ws.Cross.AsSpan(0, tc);
-        double best = double.NegativeInfinity;
         var candidates = particle.Candidates;
         int count = candidates is null ? mc : particle.CandidateCount;
-        for (int c = 0; c < count; c++)
-        {
-            int s = candidates is null ? c : candidates[c];
-            var slice = Slices.CoarseSlice(s, ws.CoarseScratch, out var power);
-            double norm = DotProducts.One(ws.NoiseCtf2, power);
-            DotProducts.OneAgainstMany(slice, ws.CoarseWeighted.AsSpan(0, tc * 2 * p), cross);
-            double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
-            var row = ws.CoarseScore.AsSpan(c * tc, tc);
-            for (int t = 0; t < tc; t++)
-            {
-                double score = Score(weightedPower, norm, cross[t], prior + ws.CoarseShiftPrior[t]);
-                row[t] = score;
-                best = Math.Max(best, score);
-            }
-        }
+        double best = Strategy == PoseSearchStrategy.BranchAndBound && BoundPrefix < p && count * tc > 1
+            ? BoundedCoarse(particle, ws, count, weightedPower)
+            : ExhaustiveCoarse(particle, ws, count, weightedPower);
+        ws.Posterior.CoarseHypotheses = count * tc;
 
         // The coarse hypotheses holding the adaptive fraction of the posterior (for template matching: the best one).
         var significant = SelectSignificant(ws.CoarseScore.AsSpan(0, count * tc), best, ws, out int significantCount);
@@ -172,6 +189,189 @@ public sealed class PosteriorSearch
         ws.FinishPosterior(fineBest, Algorithm == SearchAlgorithm.CrossCorrelation ? 0 : AdaptiveFraction, Algorithm, Translations, particle.PreviousShiftPx);
         ws.Posterior.BestCross = bestCross;
         ws.Posterior.BestNorm = bestNorm;
+    }
+
+    private double ExhaustiveCoarse(ParticleSpectrum particle, PosteriorWorkspace ws, int count, double weightedPower)
+    {
+        int p = Slices.Pixels.Count, tc = Translations.Coarse.Length;
+        var cross = ws.Cross.AsSpan(0, tc);
+        var candidates = particle.Candidates;
+        double best = double.NegativeInfinity;
+        for (int c = 0; c < count; c++)
+        {
+            int s = candidates is null ? c : candidates[c];
+            var slice = Slices.CoarseSlice(s, ws.CoarseScratch, out var power);
+            double norm = DotProducts.One(ws.NoiseCtf2, power);
+            DotProducts.OneAgainstMany(slice, ws.CoarseWeighted.AsSpan(0, tc * 2 * p), cross);
+            double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
+            var row = ws.CoarseScore.AsSpan(c * tc, tc);
+            for (int t = 0; t < tc; t++)
+            {
+                double score = Score(weightedPower, norm, cross[t], prior + ws.CoarseShiftPrior[t]);
+                row[t] = score;
+                best = Math.Max(best, score);
+            }
+        }
+
+        ws.Posterior.CoarseEvaluated = count * tc;
+        return best;
+    }
+
+    /// <summary>
+    /// The coarse pass by branch and bound. The score of hypothesis (s, t) splits into its low frequencies, computed for
+    /// every hypothesis, and the rest, bounded shell by shell whatever the translation (a phase ramp leaves each shell's
+    /// Σ v|X|² = A_j unchanged): by Cauchy–Schwarz the cross term of shell j is at most √(N_j·A_j), where N_j =
+    /// Σ v·C²·|R|² lies between the shell's least and largest v·C² times the slice's Σ|R|² (kept per slice), so the
+    /// shell adds at most max over that range of −N_j + 2√(N_j·A_j). Each hypothesis thus gets an upper bound on its
+    /// score at the cost of its low frequencies only. Starting from the hypothesis of highest bound, hypotheses are
+    /// scored in full only while their bound comes within the pruning margin of the best full score so far: e⁻⁴⁰ of the
+    /// best for maximum likelihood (below which the exhaustive search drops them too), the best itself for template
+    /// matching. Pruned ones get −∞; every other score is the exhaustive search's to the bit.
+    /// </summary>
+    private double BoundedCoarse(ParticleSpectrum particle, PosteriorWorkspace ws, int count, double weightedPower)
+    {
+        int p = Slices.Pixels.Count, tc = Translations.Coarse.Length, low = BoundPrefix, first = boundShell, shells = Slices.ShellCount;
+        var candidates = particle.Candidates;
+        var shellOf = Slices.Pixels.Shells;
+        var a = ws.ShellData.AsSpan(0, shells);
+        var least = ws.ShellData.AsSpan(shells, shells);
+        var most = ws.ShellData.AsSpan(2 * shells, shells);
+        a.Clear();
+        least.Fill(double.PositiveInfinity);
+        most.Clear();
+        var centred = ws.Centred;
+        var v = particle.NoiseWeight;
+        for (int f = low; f < p; f++)
+        {
+            int j = shellOf[f];
+            float re = centred[2 * f], im = centred[(2 * f) + 1];
+            a[j] += v[f] * ((re * re) + (im * im));
+            double w = ws.NoiseCtf2[f];
+            least[j] = Math.Min(least[j], w);
+            most[j] = Math.Max(most[j], w);
+        }
+
+        var all = ws.AllTranslations.AsSpan(0, tc);
+        var cross = ws.Cross.AsSpan(0, tc);
+        var rows = ws.CoarseWeighted.AsSpan(0, tc * 2 * p);
+        var noiseCtf2Low = ws.NoiseCtf2.AsSpan(0, low);
+        bool likelihood = Algorithm == SearchAlgorithm.MaximumLikelihood;
+        double bestBound = double.NegativeInfinity;
+        int bestHypothesis = 0;
+        for (int c = 0; c < count; c++)
+        {
+            int s = candidates is null ? c : candidates[c];
+            var slice = Slices.CoarseSlice(s, ws.CoarseScratch, out var power, out var shellPower);
+            double normLow = DotProducts.One(noiseCtf2Low, power[..low]);
+            double gain = 0, crossMost = 0, normLeast = normLow, normMost = normLow;
+            for (int j = first; j < shells; j++)
+            {
+                double lo = least[j] * shellPower[j], hi = most[j] * shellPower[j], aj = a[j];
+                normMost += hi;
+                if (likelihood)
+                {
+                    double n = Math.Clamp(aj, lo, hi);
+                    gain += -n + (2 * Math.Sqrt(n * aj));
+                }
+                else
+                {
+                    crossMost += Math.Sqrt(hi * aj);
+                    normLeast += lo;
+                }
+            }
+
+            // Float sums are off by far less than 10⁻⁴ of the cross term's Cauchy–Schwarz bound; the bound allows it.
+            double slack = 1e-4 * Math.Sqrt(weightedPower * normMost);
+            DotProducts.OneAgainstChosen(slice[..(2 * low)], rows, 2 * p, 0, all, cross);
+            double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
+            var row = ws.CoarseScore.AsSpan(c * tc, tc);
+            for (int t = 0; t < tc; t++)
+            {
+                double bound;
+                if (likelihood)
+                {
+                    bound = -(weightedPower + normLow - (2 * cross[t])) + gain + (2 * slack) + prior + ws.CoarseShiftPrior[t];
+                }
+                else
+                {
+                    double top = cross[t] + crossMost + slack;
+                    double norm = top > 0 ? normLeast : normMost;
+                    bound = norm > 0 ? top / Math.Sqrt(norm) : double.PositiveInfinity;
+                }
+
+                row[t] = bound;
+                if (bound > bestBound)
+                {
+                    bestBound = bound;
+                    bestHypothesis = (c * tc) + t;
+                }
+            }
+        }
+
+        double margin = Algorithm == SearchAlgorithm.MaximumLikelihood ? 40 : 0;
+        double best = double.NegativeInfinity;
+        int evaluated = 0;
+        var chosen = ws.Chosen.AsSpan(0, tc);
+        var chosenCross = ws.ChosenCross.AsSpan(0, tc);
+
+        // The hypothesis of highest bound first, for a best score to prune against from the start.
+        for (int pass = 0; pass < 2; pass++)
+        {
+            int from = pass == 0 ? bestHypothesis / tc : 0, to = pass == 0 ? from + 1 : count;
+            for (int c = from; c < to; c++)
+            {
+                var row = ws.CoarseScore.AsSpan(c * tc, tc);
+                int m = 0;
+                if (pass == 0)
+                {
+                    chosen[m++] = bestHypothesis % tc;
+                }
+                else
+                {
+                    double threshold = best - margin;
+                    for (int t = 0; t < tc; t++)
+                    {
+                        // The first pass's full score is already in place; a bound below the threshold can go.
+                        if (c == bestHypothesis / tc && t == bestHypothesis % tc)
+                        {
+                            continue;
+                        }
+
+                        if (row[t] >= threshold)
+                        {
+                            chosen[m++] = t;
+                        }
+                        else
+                        {
+                            row[t] = double.NegativeInfinity;
+                        }
+                    }
+                }
+
+                if (m == 0)
+                {
+                    continue;
+                }
+
+                int s = candidates is null ? c : candidates[c];
+                var slice = Slices.CoarseSlice(s, ws.CoarseScratch, out var power);
+                double norm = DotProducts.One(ws.NoiseCtf2, power);
+                DotProducts.OneAgainstChosen(slice, rows, 2 * p, 0, chosen[..m], chosenCross[..m]);
+                double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
+                for (int j = 0; j < m; j++)
+                {
+                    int t = chosen[j];
+                    double score = Score(weightedPower, norm, chosenCross[j], prior + ws.CoarseShiftPrior[t]);
+                    row[t] = score;
+                    best = Math.Max(best, score);
+                }
+
+                evaluated += m;
+            }
+        }
+
+        ws.Posterior.CoarseEvaluated = evaluated;
+        return best;
     }
 
     /// <summary>The spectrum translated by (dx, dy) pixels (image(x) → image(x − d)), packed.</summary>

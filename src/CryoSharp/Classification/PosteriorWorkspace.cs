@@ -33,7 +33,11 @@ public sealed class PosteriorWorkspace
         CoarseScore = new double[slices.CoarseCount * tc];
         Order = new int[slices.CoarseCount * tc];
         SortKey = new double[slices.CoarseCount * tc];
-        CoarseScratch = new float[3 * p];
+        ShellData = new double[3 * slices.ShellCount];
+        AllTranslations = Enumerable.Range(0, tc).ToArray();
+        Chosen = new int[tc];
+        ChosenCross = new float[tc];
+        CoarseScratch = new float[(3 * p) + slices.ShellCount];
         FineScratch = new float[3 * p];
         fineShifted = new float[tf * 2 * p];
         fineWeighted = new float[tf * 2 * p];
@@ -66,6 +70,17 @@ public sealed class PosteriorWorkspace
     internal double[] CoarseScore { get; }
 
     internal int[] Order { get; }
+
+    /// <summary>Branch and bound: per shell, the particle's Σ v|X|², then the least and the largest v·C².</summary>
+    internal double[] ShellData { get; }
+
+    /// <summary>0 … coarse translations − 1.</summary>
+    internal int[] AllTranslations { get; }
+
+    /// <summary>Branch and bound: the translations of one slice scored in full, and their cross terms.</summary>
+    internal int[] Chosen { get; }
+
+    internal float[] ChosenCross { get; }
 
     internal double[] SortKey { get; }
 

@@ -13,6 +13,7 @@ public sealed class ReferenceSlices
 {
     private readonly float[] coarse;
     private readonly float[] coarsePower;
+    private readonly float[] coarseShellPower;
     private readonly float[] fine;
     private readonly float[] finePower;
     private readonly int[] classOfCoarse;
@@ -46,6 +47,9 @@ public sealed class ReferenceSlices
         int p = pixels.Count;
         coarse = new float[(long)coarseCount * 2 * p];
         coarsePower = new float[(long)coarseCount * p];
+        ShellCount = ShellsOf(pixels);
+        coarseShellPower = new float[(long)coarseCount * ShellCount];
+        var csp = coarseShellPower;
         fine = new float[(long)coarseCount * childrenPerCoarse * 2 * p];
         finePower = new float[(long)coarseCount * childrenPerCoarse * p];
         classOfCoarse = classOf.ToArray();
@@ -65,6 +69,11 @@ public sealed class ReferenceSlices
             for (int k = 0; k < p; k++)
             {
                 power[k] = (packed[2 * k] * packed[2 * k]) + (packed[(2 * k) + 1] * packed[(2 * k) + 1]);
+            }
+
+            if (!isFine)
+            {
+                SumShells(pixels, power, csp.AsSpan(index * ShellCount, ShellCount));
             }
         });
     }
@@ -86,7 +95,8 @@ public sealed class ReferenceSlices
         ChildrenPerCoarse = childrenPerCoarse;
         classOfCoarse = classOf.ToArray();
         logPriorCoarse = logPrior.ToArray();
-        coarse = coarsePower = fine = finePower = [];
+        coarse = coarsePower = coarseShellPower = fine = finePower = [];
+        ShellCount = ShellsOf(pixels);
         lazyFill = fill;
         lazyCoarse = new float[]?[coarseCount];
         lazyFine = new float[]?[(long)coarseCount * childrenPerCoarse];
@@ -108,10 +118,42 @@ public sealed class ReferenceSlices
             return Coarse(s);
         }
 
-        return LazySlice(lazyCoarse, s, false, scratch, out power);
+        return LazySlice(lazyCoarse, s, false, scratch, out power, out _);
     }
 
-    /// <summary>Fine slice <paramref name="f"/> and its power (see <see cref="CoarseSlice"/>).</summary>
+    /// <summary>
+    /// Coarse slice <paramref name="s"/> with its power per frequency and Σ|R|² per shell (<see cref="ShellCount"/>
+    /// values, shell = rounded radius). A lazy slice not cached is made in <paramref name="scratch"/> (3 × pixels +
+    /// shells floats).
+    /// </summary>
+    internal ReadOnlySpan<float> CoarseSlice(int s, float[] scratch, out ReadOnlySpan<float> power, out ReadOnlySpan<float> shellPower)
+    {
+        if (lazyFill is null)
+        {
+            power = CoarsePower(s);
+            shellPower = coarseShellPower.AsSpan(s * ShellCount, ShellCount);
+            return Coarse(s);
+        }
+
+        return LazySlice(lazyCoarse, s, false, scratch, out power, out shellPower);
+    }
+
+    /// <summary>Shells 0 … (largest rounded radius of the pixels).</summary>
+    public int ShellCount { get; }
+
+    private static int ShellsOf(FourierPixelSet pixels) => pixels.Count == 0 ? 0 : pixels.Shells[pixels.Count - 1] + 1;
+
+    private static void SumShells(FourierPixelSet pixels, ReadOnlySpan<float> power, Span<float> sums)
+    {
+        sums.Clear();
+        var shells = pixels.Shells;
+        for (int k = 0; k < power.Length; k++)
+        {
+            sums[shells[k]] += power[k];
+        }
+    }
+
+    /// <summary>Fine slice <paramref name="f"/> and its power (see <see cref="CoarseSlice(int, float[], out ReadOnlySpan{float})"/>).</summary>
     internal ReadOnlySpan<float> FineSlice(int f, float[] scratch, out ReadOnlySpan<float> power)
     {
         if (lazyFill is null)
@@ -120,27 +162,32 @@ public sealed class ReferenceSlices
             return Fine(f);
         }
 
-        return LazySlice(lazyFine, f, true, scratch, out power);
+        return LazySlice(lazyFine, f, true, scratch, out power, out _);
     }
 
-    private ReadOnlySpan<float> LazySlice(float[]?[] cache, int index, bool isFine, float[] scratch, out ReadOnlySpan<float> power)
+    private ReadOnlySpan<float> LazySlice(float[]?[] cache, int index, bool isFine, float[] scratch, out ReadOnlySpan<float> power, out ReadOnlySpan<float> shellPower)
     {
-        int p = Pixels.Count;
+        int p = Pixels.Count, shells = isFine ? 0 : ShellCount;
         var entry = Volatile.Read(ref cache[index]);
         if (entry is null)
         {
-            long bytes = 3L * p * sizeof(float);
+            long bytes = ((3L * p) + shells) * sizeof(float);
             bool keep = Interlocked.Add(ref cachedBytes, bytes) <= cacheBudgetBytes;
             if (!keep)
             {
                 Interlocked.Add(ref cachedBytes, -bytes);
             }
 
-            var target = keep ? new float[3 * p] : scratch;
+            var target = keep ? new float[(3 * p) + shells] : scratch;
             lazyFill!(index, isFine, target.AsSpan(0, 2 * p));
             for (int k = 0; k < p; k++)
             {
                 target[(2 * p) + k] = (target[2 * k] * target[2 * k]) + (target[(2 * k) + 1] * target[(2 * k) + 1]);
+            }
+
+            if (!isFine)
+            {
+                SumShells(Pixels, target.AsSpan(2 * p, p), target.AsSpan(3 * p, shells));
             }
 
             if (keep)
@@ -157,6 +204,7 @@ public sealed class ReferenceSlices
         }
 
         power = entry.AsSpan(2 * p, p);
+        shellPower = entry.AsSpan(3 * p, shells);
         return entry.AsSpan(0, 2 * p);
     }
 

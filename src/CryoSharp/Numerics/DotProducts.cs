@@ -28,7 +28,27 @@ public static class DotProducts
 
         for (; r < m; r++)
         {
-            results[r] = One(a, rows.Slice(r * n, n));
+            results[r] = InRowOrder(a, rows.Slice(r * n, n));
+        }
+    }
+
+    /// <summary>
+    /// results[j] = Σᵢ a[i]·rows[indices[j]·stride + offset + i]: chosen rows of a strided table, each summed in exactly
+    /// the order <see cref="OneAgainstMany(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> sums a row, so that a
+    /// search that scores only some rows gets the same bits as one that scores them all.
+    /// </summary>
+    public static void OneAgainstChosen(ReadOnlySpan<float> a, ReadOnlySpan<float> rows, int stride, int offset, ReadOnlySpan<int> indices, Span<float> results)
+    {
+        int n = a.Length, m = indices.Length, j = 0;
+        for (; j + 4 <= m; j += 4)
+        {
+            FourRows(a, rows.Slice((indices[j] * stride) + offset, n), rows.Slice((indices[j + 1] * stride) + offset, n),
+                rows.Slice((indices[j + 2] * stride) + offset, n), rows.Slice((indices[j + 3] * stride) + offset, n), results.Slice(j, 4));
+        }
+
+        for (; j < m; j++)
+        {
+            results[j] = InRowOrder(a, rows.Slice((indices[j] * stride) + offset, n));
         }
     }
 
@@ -63,12 +83,19 @@ public static class DotProducts
 
     private static void Four(ReadOnlySpan<float> a, ReadOnlySpan<float> rows, Span<float> results)
     {
+        int n = a.Length;
+        FourRows(a, rows[..n], rows.Slice(n, n), rows.Slice(2 * n, n), rows.Slice(3 * n, n), results);
+    }
+
+    private static void FourRows(ReadOnlySpan<float> a, ReadOnlySpan<float> row0, ReadOnlySpan<float> row1, ReadOnlySpan<float> row2,
+        ReadOnlySpan<float> row3, Span<float> results)
+    {
         int n = a.Length, w = Vector<float>.Count;
         var va = MemoryMarshal.Cast<float, Vector<float>>(a);
-        var b0 = MemoryMarshal.Cast<float, Vector<float>>(rows[..n]);
-        var b1 = MemoryMarshal.Cast<float, Vector<float>>(rows.Slice(n, n));
-        var b2 = MemoryMarshal.Cast<float, Vector<float>>(rows.Slice(2 * n, n));
-        var b3 = MemoryMarshal.Cast<float, Vector<float>>(rows.Slice(3 * n, n));
+        var b0 = MemoryMarshal.Cast<float, Vector<float>>(row0[..n]);
+        var b1 = MemoryMarshal.Cast<float, Vector<float>>(row1[..n]);
+        var b2 = MemoryMarshal.Cast<float, Vector<float>>(row2[..n]);
+        var b3 = MemoryMarshal.Cast<float, Vector<float>>(row3[..n]);
         Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
         for (int v = 0; v < va.Length; v++)
         {
@@ -83,15 +110,36 @@ public static class DotProducts
         for (int i = va.Length * w; i < n; i++)
         {
             float x = a[i];
-            r0 += x * rows[i];
-            r1 += x * rows[n + i];
-            r2 += x * rows[(2 * n) + i];
-            r3 += x * rows[(3 * n) + i];
+            r0 += x * row0[i];
+            r1 += x * row1[i];
+            r2 += x * row2[i];
+            r3 += x * row3[i];
         }
 
         results[0] = r0;
         results[1] = r1;
         results[2] = r2;
         results[3] = r3;
+    }
+
+    // One row summed as FourRows sums each of its rows: one accumulator, then the tail.
+    private static float InRowOrder(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int n = a.Length, w = Vector<float>.Count;
+        var va = MemoryMarshal.Cast<float, Vector<float>>(a);
+        var vb = MemoryMarshal.Cast<float, Vector<float>>(b[..n]);
+        Vector<float> s = default;
+        for (int v = 0; v < va.Length; v++)
+        {
+            s = Vector.FusedMultiplyAdd(va[v], vb[v], s);
+        }
+
+        float r = Vector.Sum(s);
+        for (int i = va.Length * w; i < n; i++)
+        {
+            r += a[i] * b[i];
+        }
+
+        return r;
     }
 }

@@ -88,5 +88,8 @@ public sealed record Refine3DState(Refine3DModel Model, Refine3DAssignments Assi
 /// <param name="MeanSignificantSamples">Mean number of significant coarse hypotheses per particle.</param>
 /// <param name="LogLikelihood">Σ of the particles' log-likelihoods (RELION's units), or of the best correlations for projection matching.</param>
 /// <param name="Final">Whether this was the final iteration.</param>
+/// <param name="CoarseHypotheses">Coarse hypotheses (class × orientation × translation) over all particles.</param>
+/// <param name="CoarseEvaluated">Of those, how many were scored at the full current resolution (fewer by branch and bound).</param>
 public sealed record Refine3DIterationStatistics(int Iteration, double Seconds, int HealpixOrder, double AngularStepDeg, bool Local, int RadiusPx,
-    double ResolutionA, double ChangedOrientationsDeg, double ChangedOffsetsPx, double MeanSignificantSamples, double LogLikelihood, bool Final);
+    double ResolutionA, double ChangedOrientationsDeg, double ChangedOffsetsPx, double MeanSignificantSamples, double LogLikelihood, bool Final,
+    long CoarseHypotheses = 0, long CoarseEvaluated = 0);

@@ -62,6 +62,9 @@ public sealed record Refine3DOptions
     /// <summary>Maximum likelihood or projection matching (template matching by correlation).</summary>
     public SearchAlgorithm Algorithm { get; init; } = SearchAlgorithm.MaximumLikelihood;
 
+    /// <summary>Exhaustive or branch-and-bound coarse pass of the E-step (the same result; see <see cref="PoseSearchStrategy"/>).</summary>
+    public PoseSearchStrategy Search { get; init; } = PoseSearchStrategy.Exhaustive;
+
     /// <summary>Shells beyond the current resolution that the next iteration uses (RELION's incr_size).</summary>
     public int IncrementShells { get; init; } = 10;
 

@@ -119,6 +119,10 @@ internal sealed class Refine3DWorker
 
     public long Significant { get; private set; }
 
+    public long CoarseHypotheses { get; private set; }
+
+    public long CoarseEvaluated { get; private set; }
+
     /// <summary>Σ over particles of Re⟨v·C·X̄, R⟩ at their best hypothesis (for the reference's grey scale).</summary>
     public double ScaleCross { get; private set; }
 
@@ -200,6 +204,8 @@ internal sealed class Refine3DWorker
         next.LogLikelihood[index] = logLikelihood;
         LogLikelihood += logLikelihood;
         Significant += post.SignificantCoarse;
+        CoarseHypotheses += post.CoarseHypotheses;
+        CoarseEvaluated += post.CoarseEvaluated;
         ScaleCross += post.BestCross;
         ScaleNorm += post.BestNorm;
         if (before is { } b)
@@ -366,6 +372,8 @@ internal sealed class Refine3DWorker
         OffsetChangePx += other.OffsetChangePx;
         AngularSpreadDeg += other.AngularSpreadDeg;
         Significant += other.Significant;
+        CoarseHypotheses += other.CoarseHypotheses;
+        CoarseEvaluated += other.CoarseEvaluated;
         ScaleCross += other.ScaleCross;
         ScaleNorm += other.ScaleNorm;
     }

@@ -246,7 +246,7 @@ public sealed class Refinement3D
         updated = Schedule(updated, model, orientations, change, total.AngularSpreadDeg / n, DiameterA(prepared), final);
         var stats = new Refine3DIterationStatistics(model.Iteration + 1, clock.Elapsed.TotalSeconds, model.HealpixOrder,
             cpc == 1 ? orientations.CoarseStepDeg : orientations.FineStepDeg, local, radius, updated.ResolutionA, change, offsetChange,
-            (double)total.Significant / n, total.LogLikelihood, final);
+            (double)total.Significant / n, total.LogLikelihood, final, total.CoarseHypotheses, total.CoarseEvaluated);
         return (new Refine3DState(updated, next), stats);
     }
 
@@ -295,7 +295,7 @@ public sealed class Refinement3D
                 var angles = !isFine || cpc == 1 ? orientations.Coarse[o] : orientations.Fine[orientations.FineIndex(o, index % cpc)];
                 projectors[c].SampleSlice(angles.ToMatrix(), pixels.Kx, pixels.Ky, packed);
             }, options.SliceCacheBytes / 2);
-            searches[h] = new PosteriorSearch(slices, translations, sigmaOffsetPx, algorithm, options.AdaptiveFraction, options.MaxSignificant);
+            searches[h] = new PosteriorSearch(slices, translations, sigmaOffsetPx, algorithm, options.AdaptiveFraction, options.MaxSignificant, options.Search);
         }
 
         var shape = GridShape.Square(box);

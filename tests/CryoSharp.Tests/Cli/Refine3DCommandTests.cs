@@ -82,6 +82,31 @@ public class Refine3DCommandTests
         Assert.DoesNotContain("   at ", error);
         (code, _, error) = CliRunner.Run([.. Fast(star, map, temp.File("d")), "--out", star]);
         Assert.Equal(2, code);
+        (code, _, error) = CliRunner.Run([.. Fast(star, map, temp.File("e")), "--search", "greedy"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--search", error);
+    }
+
+    [Fact]
+    public void BranchAndBoundWritesTheExhaustiveMapAndSaysHowManyPosesItScored()
+    {
+        using var temp = new TempDirectory();
+        var (star, map) = WriteParticles(temp);
+        var (code, _, error) = CliRunner.Run(Fast(star, map, temp.File("exhaustive")));
+        Assert.True(code == 0, error);
+        (code, var output, error) = CliRunner.Run([.. Fast(star, map, temp.File("bounded")), "--search", "branch-and-bound", "--json"]);
+        Assert.True(code == 0, error);
+        foreach (var name in new[] { "map.mrc", "half1.mrc", "half2.mrc", "particles.star" })
+        {
+            Assert.True(File.ReadAllBytes(temp.File("exhaustive/" + name)).SequenceEqual(File.ReadAllBytes(temp.File("bounded/" + name))), name);
+        }
+
+        using var json = JsonDocument.Parse(output);
+        var fractions = json.RootElement.GetProperty("iterations").EnumerateArray().Select(i => i.GetProperty("evaluatedFraction").GetDouble()).ToList();
+        Assert.All(fractions, f => Assert.InRange(f, 1e-6, 1));
+        Assert.Contains(fractions, f => f < 0.5);
+        Assert.Contains("\"search\": \"branch-and-bound\"", File.ReadAllText(temp.File("bounded/run.json")));
+        Assert.Contains("scored in full", File.ReadAllText(temp.File("bounded/report.html")));
     }
 
     [Fact]

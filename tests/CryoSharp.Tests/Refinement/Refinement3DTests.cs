@@ -99,6 +99,42 @@ public class Refinement3DTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BranchAndBoundGivesTheExhaustiveIterationExactlyWithFewerPosesScored()
+    {
+        var map = Refine3DTestData.Map();
+        var (particles, _) = Refine3DTestData.Particles(100, snr: 3, ctf: true, seed: 6, map);
+        var options = Fast() with { Ctf = true };
+        var exhaustive = new Refinement3D(options);
+        var bounded = new Refinement3D(options with { Search = PoseSearchStrategy.BranchAndBound });
+        var prepared = exhaustive.Preprocess(particles);
+        var start = exhaustive.Start(prepared, [map]);
+        var (first, _) = exhaustive.Iterate(prepared, start);
+        (first, _) = exhaustive.Iterate(prepared, first);
+        (first, _) = exhaustive.Iterate(prepared, first);
+
+        // A global iteration, then a local one (candidate orientations near each particle's pose, with their prior).
+        foreach (var local in new[] { false, true })
+        {
+            var a = local ? new Refinement3D(options with { LocalFromOrder = 2 }) : exhaustive;
+            var b = local ? new Refinement3D(options with { LocalFromOrder = 2, Search = PoseSearchStrategy.BranchAndBound }) : bounded;
+            var (x, xs) = a.Iterate(prepared, first);
+            var (y, ys) = b.Iterate(prepared, first);
+            Assert.Equal(local, ys.Local);
+            Assert.Equal(x.Model.HalfMaps[0][0], y.Model.HalfMaps[0][0]);
+            Assert.Equal(x.Model.HalfMaps[0][1], y.Model.HalfMaps[0][1]);
+            Assert.Equal(x.Assignments.RotDeg, y.Assignments.RotDeg);
+            Assert.Equal(x.Assignments.PsiDeg, y.Assignments.PsiDeg);
+            Assert.Equal(x.Assignments.OffsetXPx, y.Assignments.OffsetXPx);
+            Assert.Equal(x.Assignments.MaxProbability, y.Assignments.MaxProbability);
+            Assert.Equal(x.Model.NoiseSpectra[1], y.Model.NoiseSpectra[1]);
+            Assert.Equal(xs.CoarseHypotheses, ys.CoarseHypotheses);
+            Assert.Equal(xs.CoarseHypotheses, xs.CoarseEvaluated);
+            output.WriteLine($"{(local ? "local" : "global")}: {ys.CoarseEvaluated} of {ys.CoarseHypotheses} coarse poses scored in full");
+            Assert.True(ys.CoarseEvaluated < 0.5 * ys.CoarseHypotheses, $"{ys.CoarseEvaluated} of {ys.CoarseHypotheses}");
+        }
+    }
+
+    [Fact]
     public void KeepsTheInputHalfSetsAndSplitsEvenlyWithoutThem()
     {
         var map = Refine3DTestData.Map();
