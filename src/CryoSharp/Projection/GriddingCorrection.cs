@@ -33,6 +33,33 @@ public static class GriddingCorrection
     }
 
     /// <summary>
+    /// Multiplies a cubic volume by sinc²(r/<paramref name="paddedBox"/>), in place: the inverse of
+    /// <see cref="Divide"/>, for a map that is to come out of a padded spectrum unchanged.
+    /// </summary>
+    public static void Multiply(Span<float> volume, int box, int paddedBox)
+    {
+        if (volume.Length != box * box * box)
+        {
+            throw new ArgumentException($"A volume of side {box} has {box * box * box} voxels, not {volume.Length}.");
+        }
+
+        var factor = FactorByRadiusSquared(box, paddedBox);
+        int c = box / 2;
+        for (int z = 0; z < box; z++)
+        {
+            for (int y = 0; y < box; y++)
+            {
+                int r2 = ((z - c) * (z - c)) + ((y - c) * (y - c));
+                var row = volume.Slice(((z * box) + y) * box, box);
+                for (int x = 0; x < box; x++)
+                {
+                    row[x] /= factor[r2 + ((x - c) * (x - c))];
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// 1/sinc²(√r²/M) for every integer squared distance r² a voxel of the box can have: the correction looked up
     /// rather than computed with a square root and a sine per voxel.
     /// </summary>

@@ -49,6 +49,31 @@ public sealed class FourierReconstructor
     public Volume Reconstruct(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr) => ReconstructWith(accumulator, inverseSsnr, null);
 
     /// <summary>
+    /// Reconstructs as a regularised step from <paramref name="prior"/>: F = (Σ CX + K(s)·P)/(Σ C² + K(s)), K(s) the
+    /// shell's 1/SSNR times its mean weight and P the prior's spectrum on the padded grid (gridding-corrected, so that
+    /// an accumulator without data gives the prior back). Frequencies the data reach weakly or not at all keep the
+    /// prior's values instead of falling to zero, which is what a stochastic-gradient step on the likelihood needs:
+    /// a minibatch that saw few views must not erase the rest of the map.
+    /// </summary>
+    public Volume ReconstructTowards(FourierBackProjector accumulator, IReadOnlyList<double> inverseSsnr, Volume prior)
+    {
+        ArgumentNullException.ThrowIfNull(inverseSsnr);
+        ArgumentNullException.ThrowIfNull(prior);
+        if (prior.Nx != Box || prior.Ny != Box || prior.Nz != Box)
+        {
+            throw new ArgumentException($"The prior is {prior.Nx}×{prior.Ny}×{prior.Nz}; the reconstruction is {Box}³.", nameof(prior));
+        }
+
+        int m = Box * Padding;
+        var corrected = (float[])prior.Data.Clone();
+        GriddingCorrection.Multiply(corrected, Box, m);
+        RealSpaceWindow.Window(corrected, GridShape.Cube(Box), padded, GridShape.Cube(m));
+        var priorSpectrum = new ComplexF[GridShape.Cube(m).HalfComplexLength];
+        Fft.Forward(padded, GridShape.Cube(m), priorSpectrum, context: Context);
+        return ReconstructWith(accumulator, inverseSsnr, null, priorSpectrum);
+    }
+
+    /// <summary>
     /// Reconstructs with an absolute regularisation per shell: F = Σ CX / (Σ C² + λ(s)) — maximum likelihood's
     /// λ = 1/(T·τ²(s)) when the signal power τ² is known rather than an SSNR (the first iteration of a refinement).
     /// </summary>
@@ -58,7 +83,8 @@ public sealed class FourierReconstructor
         return ReconstructWith(accumulator, null, lambda);
     }
 
-    private Volume ReconstructWith(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr, IReadOnlyList<double>? lambda)
+    private Volume ReconstructWith(FourierBackProjector accumulator, IReadOnlyList<double>? inverseSsnr, IReadOnlyList<double>? lambda,
+        ComplexF[]? prior = null)
     {
         ArgumentNullException.ThrowIfNull(accumulator);
         if (!accumulator.HasWeights)
@@ -104,16 +130,29 @@ public sealed class FourierReconstructor
             {
                 int s = shells[i];
                 double w = grid[(stride * i) + 2];
-                if (s > nyquist || w <= floor)
+                if (s > nyquist)
                 {
                     output[i] = default;
+                    continue;
+                }
+
+                if (w <= floor)
+                {
+                    output[i] = prior is null ? default : prior[i];
                     continue;
                 }
 
                 double k = lambda is not null ? lambda[Math.Min(s, lambda.Count - 1)]
                     : inverseSsnr is null ? 0 : inverseSsnr[Math.Min(s, inverseSsnr.Count - 1)] * meanWeight[s];
                 double d = w + k;
-                output[i] = new ComplexF((float)(grid[stride * i] / d), (float)(grid[(stride * i) + 1] / d));
+                double re = grid[stride * i], im = grid[(stride * i) + 1];
+                if (prior is not null)
+                {
+                    re += k * prior[i].Re;
+                    im += k * prior[i].Im;
+                }
+
+                output[i] = new ComplexF((float)(re / d), (float)(im / d));
             }
         });
 

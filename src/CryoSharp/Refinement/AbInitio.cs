@@ -228,7 +228,10 @@ public sealed class AbInitio
 
             // A class no particle of this minibatch chose keeps its map (and its momentum decays).
             bool seen = total.ClassWeight[c] > 1e-6 * Math.Max(weightSum, 1e-300);
-            var target = seen ? LowPassFilter.Apply(reconstructor.Reconstruct(acc, inverseSsnr), resolution).Data : model.Maps[c];
+            // The minibatch's regularised reconstruction, leaning on the current map where the minibatch's views
+            // say little, so that the step moves only what the data saw.
+            var current = new Volume(box, box, box, working.PixelSizeA, model.Maps[c]);
+            var target = seen ? LowPassFilter.Apply(reconstructor.ReconstructTowards(acc, inverseSsnr, current), resolution).Data : model.Maps[c];
             var v = new float[target.Length];
             var map = (float[])model.Maps[c].Clone();
             var old = model.Velocities[c];
