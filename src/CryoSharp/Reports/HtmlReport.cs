@@ -50,6 +50,24 @@ public sealed class HtmlReport
         return this;
     }
 
+    /// <summary>
+    /// Adds a table of links (relative paths or URLs), each with what it leads to: how a report of several steps
+    /// points at each step's own report.
+    /// </summary>
+    public HtmlReport Links(IEnumerable<(string Text, string Href, string Description)> links)
+    {
+        ArgumentNullException.ThrowIfNull(links);
+        body.Append("<table>\n");
+        foreach (var (text, href, description) in links)
+        {
+            body.Append("<tr><th><a href=\"").Append(WebUtility.HtmlEncode(href)).Append("\">").Append(WebUtility.HtmlEncode(text))
+                .Append("</a></th><td>").Append(WebUtility.HtmlEncode(description)).Append("</td></tr>\n");
+        }
+
+        body.Append("</table>\n");
+        return this;
+    }
+
     /// <summary>Adds a PNG picture, embedded, with a caption.</summary>
     public HtmlReport Picture(byte[] png, string caption)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CryoSharp.Cli;
+using CryoSharp.Numerics;
 using CryoSharp.Tests.Support;
 
 namespace CryoSharp.Tests.Cli;
@@ -10,7 +11,7 @@ public class CommandTests
     public void DemoWritesMapPicturesAndReport()
     {
         using var temp = new TempDirectory();
-        var (code, output, error) = Run("demo", "--out", temp.Path, "--box", "32", "--json", "--seed", "3");
+        var (code, output, error) = Run("demo", "--out", temp.Path, "--box", "32", "--json", "--seed", "3", "--quick");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
@@ -29,6 +30,32 @@ public class CommandTests
         Assert.Equal("volume", facts.RootElement.GetProperty("kind").GetString());
         Assert.Equal(32, facts.RootElement.GetProperty("nz").GetInt32());
         Assert.True(facts.RootElement.GetProperty("max").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void DemoFindsTheStructureFromParticlesOfUnknownPoseAndLinksEachStep()
+    {
+        using var temp = new TempDirectory();
+        var error = new StringWriter();
+        var console = new CliConsole(new StringWriter(), error, interactive: false);
+        var result = CryoSharp.Cli.Commands.DemoCommand.Run(temp.Path, 32, 3.0, new SeedSequence(3), console, new ComputeContext { Threads = 2 }, pipeline: true,
+            pipelineParticles: 1000);
+        var p = result.Pipeline!;
+        Assert.Equal(1000, p.Particles);
+        foreach (var step in new[] { p.Class2DReport, p.AbInitioReport, p.Refine3DReport })
+        {
+            Assert.True(File.Exists(step), step);
+        }
+
+        string report = File.ReadAllText(result.Report);
+        Assert.Contains("href=\"class2d/report.html\"", report);
+        Assert.Contains("href=\"abinitio/report.html\"", report);
+        Assert.Contains("href=\"refine3d/report.html\"", report);
+
+        // With no pose known, the ab initio map and its refinement come near what the true poses of all 4,000 particles give.
+        Assert.True(p.AbInitioVersusTruth05 < result.ResolutionVersusTruth05 + 8, $"ab initio {p.AbInitioVersusTruth05:0.0} Å, true poses {result.ResolutionVersusTruth05:0.0} Å");
+        Assert.True(p.RefinedVersusTruth05 < result.ResolutionVersusTruth05 + 5, $"refined {p.RefinedVersusTruth05:0.0} Å, true poses {result.ResolutionVersusTruth05:0.0} Å");
+        Assert.True(p.RefinedVersusTruth05 <= p.AbInitioVersusTruth05 + 0.5, $"refined {p.RefinedVersusTruth05:0.0} Å, ab initio {p.AbInitioVersusTruth05:0.0} Å");
     }
 
     [SkippableFact]
