@@ -25,11 +25,15 @@ public class ReferenceSlicesTests
         var eager = new ReferenceSlices(pixels, coarse, children, classOf, prior, Fill, ComputeContext.Default);
         var lazy = new ReferenceSlices(pixels, coarse, children, classOf, prior, Fill, budget);
         Assert.True(lazy.IsLazy);
-        var scratch = new float[3 * pixels.Count];
+        // A coarse slice also keeps its power per shell (for branch and bound); the scratch has room for it.
+        var scratch = new float[(3 * pixels.Count) + lazy.ShellCount];
         for (int s = 0; s < coarse; s++)
         {
-            Assert.Equal(eager.Coarse(s).ToArray(), lazy.CoarseSlice(s, scratch, out var power).ToArray());
+            Assert.Equal(eager.Coarse(s).ToArray(), lazy.CoarseSlice(s, scratch, out var power, out var shells).ToArray());
             Assert.Equal(eager.CoarsePower(s).ToArray(), power.ToArray());
+            eager.CoarseSlice(s, scratch, out var eagerPower, out var eagerShells);
+            Assert.Equal(eagerShells.ToArray(), shells.ToArray());
+            Assert.Equal(power.ToArray().Sum(), shells.ToArray().Sum(), 1e-3 * power.ToArray().Sum());
         }
 
         for (int f = 0; f < coarse * children; f++)
@@ -39,6 +43,6 @@ public class ReferenceSlicesTests
         }
 
         Assert.True(lazy.CachedBytes <= budget);
-        Assert.Equal(budget > 0 ? (long)coarse * (1 + children) * 3 * pixels.Count * sizeof(float) : 0, lazy.CachedBytes);
+        Assert.Equal(budget > 0 ? ((long)coarse * (1 + children) * 3 * pixels.Count * sizeof(float)) + (coarse * lazy.ShellCount * sizeof(float)) : 0, lazy.CachedBytes);
     }
 }
