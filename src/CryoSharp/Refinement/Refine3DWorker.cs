@@ -210,7 +210,7 @@ internal sealed class Refine3DWorker
         ScaleNorm += post.BestNorm;
         if (before is { } b)
         {
-            OrientationChangeDeg += b.DistanceTo(bestQuaternion) * 180 / Math.PI;
+            OrientationChangeDeg += orientations.Distance(b, bestQuaternion) * 180 / Math.PI;
             OrientationChanges++;
             double dx = post.BestOffsetPx.X - previous.OffsetXPx[index], dy = post.BestOffsetPx.Y - previous.OffsetYPx[index];
             OffsetChangePx += Math.Sqrt((dx * dx) + (dy * dy));
@@ -294,7 +294,7 @@ internal sealed class Refine3DWorker
             }
 
             ClassWeight[cls] += weight;
-            double angle = bestQuaternion.DistanceTo(UnitQuaternion.FromEuler(angles)) * 180 / Math.PI;
+            double angle = orientations.Distance(bestQuaternion, UnitQuaternion.FromEuler(angles)) * 180 / Math.PI;
             spread += weight * angle * angle;
         }
 
@@ -327,7 +327,7 @@ internal sealed class Refine3DWorker
     {
         int cpc = slices.ChildrenPerCoarse, g = orientations.CoarseCount;
         int s = sf / cpc, cls = s / g, o = s % g;
-        var angles = cpc == 1 ? orientations.Coarse[o] : orientations.Fine[orientations.FineIndex(o, sf % cpc)];
+        var angles = cpc == 1 ? orientations.CoarseAngles(o) : orientations.FineAngles(o, sf % cpc);
         return (cls, angles);
     }
 

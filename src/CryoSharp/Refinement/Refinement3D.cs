@@ -262,7 +262,7 @@ public sealed class Refinement3D
     {
         int n = prepared.Count, box = prepared.Box, k = model.ClassCount;
         var pixels = new FourierPixelSet(box, radius);
-        var orientations = new RefinementOrientations(model.HealpixOrder);
+        var orientations = new RefinementOrientations(model.HealpixOrder, options.AsymmetricUnit ? options.Symmetry : null);
         bool local = model.HealpixOrder >= options.LocalFromOrder;
         int cpc = options.Oversampling == 0 ? 1 : RefinementOrientations.ChildrenPerCoarse;
         var translations = new TranslationSampling(options.OffsetRangePx, options.OffsetStepPx, options.Oversampling);
@@ -292,7 +292,7 @@ public sealed class Refinement3D
             {
                 int s = isFine ? index / cpc : index;
                 int c = s / g, o = s % g;
-                var angles = !isFine || cpc == 1 ? orientations.Coarse[o] : orientations.Fine[orientations.FineIndex(o, index % cpc)];
+                var angles = !isFine || cpc == 1 ? orientations.CoarseAngles(o) : orientations.FineAngles(o, index % cpc);
                 projectors[c].SampleSlice(angles.ToMatrix(), pixels.Kx, pixels.Ky, packed);
             }, options.SliceCacheBytes / 2);
             searches[h] = new PosteriorSearch(slices, translations, sigmaOffsetPx, algorithm, options.AdaptiveFraction, options.MaxSignificant, options.Search);
@@ -312,7 +312,7 @@ public sealed class Refinement3D
         var images = new float[chunk * shape.Length];
         var spectra = new ComplexF[chunk * shape.HalfComplexLength];
         double ctfStep = 1 / (box * prepared.PixelSizeA);
-        int fineOrientations = cpc == 1 ? orientations.Coarse.Count : orientations.Fine.Count;
+        int fineOrientations = orientations.CoarseCount * cpc;
         var noiseModels = model.NoiseSpectra.ToDictionary(e => e.Key, e =>
         {
             var v = NoiseSpectra.Weights(e.Value, pixels);

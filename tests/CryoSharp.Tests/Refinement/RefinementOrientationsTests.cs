@@ -52,4 +52,62 @@ public class RefinementOrientationsTests
         Assert.Equal(1, n);
         Assert.InRange(candidates[0], 1000, 1000 + orientations.CoarseCount - 1);
     }
+
+    [Fact]
+    public void WithoutSymmetryEveryGridOrientationIsSearched()
+    {
+        var orientations = new RefinementOrientations(2);
+        Assert.Equal(orientations.Coarse.Count, orientations.CoarseCount);
+        for (int o = 0; o < orientations.CoarseCount; o += 97)
+        {
+            Assert.Equal(o, orientations.GridIndex(o));
+        }
+    }
+
+    [Theory]
+    [InlineData("C4", 2)]
+    [InlineData("D2", 2)]
+    [InlineData("O", 2)]
+    [InlineData("I", 2)]
+    public void APointGroupIsSearchedOverItsAsymmetricUnitAlone(string name, int order)
+    {
+        // About 1/|G| of the poses, and every pose of the whole grid has an equivalent within a step of a searched one.
+        var group = SymmetryGroup.Parse(name);
+        var orientations = new RefinementOrientations(order, group);
+        double fraction = (double)orientations.CoarseCount / orientations.Coarse.Count;
+        Assert.InRange(fraction * group.Order, 0.8, 1.25);
+        var searched = Enumerable.Range(0, orientations.CoarseCount).Select(o => UnitQuaternion.FromEuler(orientations.CoarseAngles(o))).ToArray();
+        double step = orientations.CoarseStepDeg * Math.PI / 180;
+        for (int i = 0; i < orientations.Coarse.Count; i += 23)
+        {
+            var pose = UnitQuaternion.FromEuler(orientations.Coarse[i]);
+            double nearest = searched.Min(q => orientations.Distance(q, pose));
+            Assert.True(nearest <= step, $"{name}: grid pose {i} is {nearest * 180 / Math.PI:0.0}° from the nearest searched one");
+        }
+    }
+
+    [Fact]
+    public void ALocalSearchFindsTheSameCandidatesFromAnyEquivalentPose()
+    {
+        var group = SymmetryGroup.Parse("D2");
+        var orientations = new RefinementOrientations(2, group);
+        var pose = EulerAngles.FromDegrees(40, 70, 200).ToMatrix();
+        var a = new int[orientations.CoarseCount];
+        var b = new int[orientations.CoarseCount];
+        var pa = new double[orientations.CoarseCount];
+        var pb = new double[orientations.CoarseCount];
+        int n = orientations.Local(UnitQuaternion.FromMatrix(pose), 15, 0, a, pa);
+        foreach (var s in group.Elements)
+        {
+            int m = orientations.Local(UnitQuaternion.FromMatrix(pose * s.Transpose()), 15, 0, b, pb);
+            Assert.Equal(n, m);
+            Assert.Equal(a.AsSpan(0, n).ToArray(), b.AsSpan(0, m).ToArray());
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(pa[i], pb[i], 6);
+            }
+        }
+
+        Assert.True(n > 1);
+    }
 }
