@@ -46,7 +46,7 @@ public static class AbInitioCommand
     /// <summary>The options of <see cref="AbInitioOptions"/> that a run file keeps.</summary>
     public sealed record AbInitioSettings(int Classes, double? ParticleDiameterA, bool Ctf, string Symmetry, double InitialResolutionA, double FinalResolutionA,
         int Iterations, int InitialMinibatch, int FinalMinibatch, double LearningRate, double Momentum, double InitialNoiseScale, int MaxHealpixOrder,
-        double OffsetRangePx, double OffsetStepPx, int MaxSignificant, int? MaxParticles, int? WorkingBox);
+        double OffsetRangePx, double OffsetStepPx, int MaxSignificant, int? MaxParticles, int? WorkingBox, string Search = "exhaustive");
 
     /// <summary>One class of the result.</summary>
     public sealed record ClassSummary(int Class, string Map, int Particles);
@@ -89,6 +89,7 @@ public static class AbInitioCommand
         var offsetStep = new Option<double>("--offset-step") { Description = "Translation step in pixels of the particles' box.", DefaultValueFactory = _ => d.OffsetStepPx };
         var maxSignificant = new Option<int>("--max-significant") { Description = "The most coarse hypotheses per particle refined in the fine pass.", DefaultValueFactory = _ => d.MaxSignificant };
         var maxParticles = new Option<int?>("--max-particles") { Description = "Use at most this many particles (a seeded random subset) [default: all]." };
+        var search = Refine3DCommand.SearchOption();
         var workingBox = new Option<int?>("--working-box") { Description = "Working box in pixels [default: Nyquist at --final-resolution]." };
         var checkpoint = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint (iterNNN/) every this many iterations.", DefaultValueFactory = _ => 10 };
         var dataRoot = SharedOptions.DataRoot();
@@ -97,7 +98,7 @@ public static class AbInitioCommand
         var command = new Command("abinitio", "A 3D map from particles of unknown orientation with no reference: stochastic gradient descent on the likelihood from random starts, poses marginalised per minibatch (cryoSPARC's ab initio).")
         {
             particles, output, resume, classes, diameter, ctf, symmetry, initial, final, iterations, minibatch0, minibatch1, rate, momentum, noise, maxOrder,
-            offsetRange, offsetStep, maxSignificant, maxParticles, workingBox, checkpoint, dataRoot, pixel, json,
+            offsetRange, offsetStep, maxSignificant, search, maxParticles, workingBox, checkpoint, dataRoot, pixel, json,
         };
         command.SetAction(parse =>
         {
@@ -132,7 +133,8 @@ public static class AbInitioCommand
                     Settings = new AbInitioSettings(parse.GetValue(classes), parse.GetValue(diameter), parse.GetValue(ctf), SymmetryGroup.Parse(parse.GetValue(symmetry)!).Name,
                         parse.GetValue(initial), parse.GetValue(final), parse.GetValue(iterations), parse.GetValue(minibatch0), parse.GetValue(minibatch1),
                         parse.GetValue(rate), parse.GetValue(momentum), parse.GetValue(noise), parse.GetValue(maxOrder), parse.GetValue(offsetRange),
-                        parse.GetValue(offsetStep), parse.GetValue(maxSignificant), parse.GetValue(maxParticles), parse.GetValue(workingBox)),
+                        parse.GetValue(offsetStep), parse.GetValue(maxSignificant), parse.GetValue(maxParticles), parse.GetValue(workingBox),
+                        ChoiceOption.NameOf(Refine3DCommand.SearchChoices, parse.GetValue(search))),
                     CheckpointEvery = every,
                     Seed = parse.GetValue(globals.Seed),
                     Threads = globals.Context(parse).Threads,
@@ -179,6 +181,8 @@ public static class AbInitioCommand
             OffsetRangePx = s.OffsetRangePx,
             OffsetStepPx = s.OffsetStepPx,
             MaxSignificant = s.MaxSignificant,
+            Search = Refine3DCommand.SearchChoices.FirstOrDefault(c => c.Name == s.Search) is { Name: not null } strategy ? strategy.Value
+                : throw new InvalidParameterException("--search", s.Search, "must be exhaustive or branch-and-bound"),
             MaxParticles = s.MaxParticles,
             WorkingBox = s.WorkingBox,
             Seeds = new SeedSequence(settings.Seed),
@@ -303,7 +307,7 @@ public static class AbInitioCommand
             ("particles", string.Create(c0, $"{used} of {source.Count} from {settings.Particles}")),
             ("box, pixel size", string.Create(c0, $"{source.Box} px, {source.PixelSizeA:0.###} Å (working box {working.Box} px, {working.PixelSizeA:0.###} Å)")),
             ("schedule", string.Create(c0, $"{s.Iterations} iterations, {s.InitialResolutionA:0.#} → {s.FinalResolutionA:0.#} Å, minibatch {s.InitialMinibatch} → {s.FinalMinibatch}, σ² × {s.InitialNoiseScale:0.#} → 1, step {s.LearningRate:0.##}, momentum {s.Momentum:0.##}")),
-            ("sampling", string.Create(c0, $"global, HEALPix order up to {s.MaxHealpixOrder} with oversampling, offsets ±{s.OffsetRangePx:0.#} px in {s.OffsetStepPx:0.#} px steps")),
+            ("sampling", string.Create(c0, $"global, HEALPix order up to {s.MaxHealpixOrder} with oversampling, offsets ±{s.OffsetRangePx:0.#} px in {s.OffsetStepPx:0.#} px steps, {(s.Search == "branch-and-bound" ? "branch and bound" : "exhaustive")}")),
             ("CTF", s.Ctf ? "corrected" : "ignored"),
             ("symmetry", s.Symmetry),
         ]);

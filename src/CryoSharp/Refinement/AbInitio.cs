@@ -380,6 +380,7 @@ public sealed class AbInitio
             OffsetRangePx = options.OffsetRangePx * scale,
             OffsetStepPx = options.OffsetStepPx * scale,
             MaxSignificant = options.MaxSignificant,
+            Search = options.Search,
             Symmetry = options.Symmetry,
             Seeds = options.Seeds,
             Context = options.Context,

@@ -1,3 +1,4 @@
+using CryoSharp.Classification;
 using CryoSharp.Geometry;
 using CryoSharp.Numerics;
 
@@ -61,6 +62,9 @@ public sealed record AbInitioOptions
 
     /// <summary>The most coarse hypotheses per particle refined in the fine pass.</summary>
     public int MaxSignificant { get; init; } = 200;
+
+    /// <summary>How each minibatch's E-step visits the poses (branch and bound gives the same result, faster where posteriors are sharp).</summary>
+    public PoseSearchStrategy Search { get; init; } = PoseSearchStrategy.Exhaustive;
 
     /// <summary>At most this many particles (a random subset) are used; null for all.</summary>
     public int? MaxParticles { get; init; }

@@ -110,6 +110,27 @@ public class AbInitioTests
     }
 
     [Fact]
+    public void BranchAndBoundMinibatchesGiveTheExhaustiveMapsExactly()
+    {
+        var (particles, _) = Refine3DTestData.Particles(200, snr: 0.5, ctf: false, seed: 43);
+        var options = Fast(iterations: 8) with { InitialMinibatch = 40, FinalMinibatch = 60 };
+        var exhaustive = new AbInitio(options);
+        var bounded = new AbInitio(options with { Search = CryoSharp.Classification.PoseSearchStrategy.BranchAndBound });
+        var prepared = exhaustive.Prepare(particles);
+        var a = exhaustive.Start(prepared);
+        var b = bounded.Start(prepared);
+        for (int t = 0; t < 8; t++)
+        {
+            a = exhaustive.Iterate(prepared, a).State;
+            b = bounded.Iterate(prepared, b).State;
+        }
+
+        Assert.Equal(a.Model.Maps[0], b.Model.Maps[0]);
+        Assert.Equal(a.Assignments.RotDeg, b.Assignments.RotDeg);
+        Assert.Equal(a.Assignments.OffsetXPx, b.Assignments.OffsetXPx);
+    }
+
+    [Fact]
     public void TheScheduleRampsResolutionMinibatchTemperatureAndStep()
     {
         var abinitio = new AbInitio(new AbInitioOptions { Iterations = 100, InitialResolutionA = 35, FinalResolutionA = 12, InitialMinibatch = 100, FinalMinibatch = 300, InitialNoiseScale = 4, LearningRate = 0.5 });
