@@ -76,8 +76,8 @@ public static class Refine3DCommand
         /// <summary>"ml" or "cc".</summary>
         public required string Algorithm { get; init; }
 
-        /// <summary>--asymmetric-unit.</summary>
-        public bool AsymmetricUnit { get; init; }
+        /// <summary>Not --whole-sphere.</summary>
+        public bool AsymmetricUnit { get; init; } = true;
 
         /// <summary>"exhaustive" or "branch-and-bound" (runs from before the option read as exhaustive).</summary>
         public string Search { get; init; } = "exhaustive";
@@ -165,7 +165,7 @@ public static class Refine3DCommand
         var algorithm = ChoiceOption.Create("--algorithm", "ml: maximum likelihood (RELION's auto-refine); cc: projection matching (best correlation, hard assignment).",
             Class2DCommand.AlgorithmChoices, SearchAlgorithm.MaximumLikelihood);
         var search = SearchOption();
-        var asymmetricUnit = new Option<bool>("--asymmetric-unit") { Description = "With --symmetry, search only the asymmetric unit (|G| times fewer poses, as RELION) rather than the whole sphere." };
+        var wholeSphere = new Option<bool>("--whole-sphere") { Description = "With --symmetry, search every orientation rather than only the asymmetric unit (|G| times more poses; RELION searches the asymmetric unit)." };
         var tau2 = new Option<double>("--tau2-fudge") { Description = "Regularisation T: the Wiener term is 1/(T·SSNR); larger trusts the data more.", DefaultValueFactory = _ => defaults.Tau2Fudge };
         var increment = new Option<int>("--increment-shells") { Description = "Fourier shells used beyond each iteration's resolution (RELION's incr_size).", DefaultValueFactory = _ => defaults.IncrementShells };
         var maxIterations = new Option<int>("--max-iterations") { Description = "Stop after this many iterations (then one final iteration) even if not converged.", DefaultValueFactory = _ => defaults.MaxIterations };
@@ -176,7 +176,7 @@ public static class Refine3DCommand
         var json = SharedOptions.Json();
         var command = new Command("refine3d", "Gold-standard 3D refinement of particles of unknown orientation from a reference: maximum-likelihood EM over HEALPix orientations and translations with adaptive oversampling and local searches (RELION's auto-refine), or projection matching.")
         {
-            particles, reference, output, resume, diameter, ctf, lowpass, absolute, symmetry, order, localFrom, maxOrder, offsetRange, offsetStep, oversampling, algorithm, search, asymmetricUnit, tau2,
+            particles, reference, output, resume, diameter, ctf, lowpass, absolute, symmetry, order, localFrom, maxOrder, offsetRange, offsetStep, oversampling, algorithm, search, wholeSphere, tau2,
             increment, maxSignificant, maxIterations, mask, dataRoot, pixel, json,
         };
         command.SetAction(parse =>
@@ -223,7 +223,7 @@ public static class Refine3DCommand
                     Oversampling = parse.GetValue(oversampling),
                     Algorithm = ChoiceOption.NameOf(Class2DCommand.AlgorithmChoices, parse.GetValue(algorithm)),
                     Search = ChoiceOption.NameOf(SearchChoices, parse.GetValue(search)),
-                    AsymmetricUnit = parse.GetValue(asymmetricUnit),
+                    AsymmetricUnit = !parse.GetValue(wholeSphere),
                     Tau2Fudge = parse.GetValue(tau2),
                     IncrementShells = parse.GetValue(increment),
                     MaxSignificant = parse.GetValue(maxSignificant),

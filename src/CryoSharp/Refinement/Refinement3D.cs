@@ -262,7 +262,7 @@ public sealed class Refinement3D
     {
         int n = prepared.Count, box = prepared.Box, k = model.ClassCount;
         var pixels = new FourierPixelSet(box, radius);
-        var orientations = new RefinementOrientations(model.HealpixOrder, options.AsymmetricUnit ? options.Symmetry : null);
+        var orientations = new RefinementOrientations(model.HealpixOrder, options.Symmetry, options.AsymmetricUnit);
         bool local = model.HealpixOrder >= options.LocalFromOrder;
         int cpc = options.Oversampling == 0 ? 1 : RefinementOrientations.ChildrenPerCoarse;
         var translations = new TranslationSampling(options.OffsetRangePx, options.OffsetStepPx, options.Oversampling);

@@ -23,9 +23,14 @@ public sealed class RefinementOrientations
     private readonly int[] grid;
     private readonly double[] quaternions;
     private readonly UnitQuaternion[] equivalents;
+    private readonly UnitQuaternion[] localEquivalents;
 
-    /// <summary>The sampling of HEALPix order <paramref name="order"/> (0 to 5), of the asymmetric unit of <paramref name="symmetry"/> (C1 when null).</summary>
-    public RefinementOrientations(int order, SymmetryGroup? symmetry = null)
+    /// <summary>
+    /// The sampling of HEALPix order <paramref name="order"/> (0 to 5) for a particle of point group
+    /// <paramref name="symmetry"/> (C1 when null): poses are compared to the nearest equivalent, and with
+    /// <paramref name="asymmetricUnit"/> only the asymmetric unit is searched.
+    /// </summary>
+    public RefinementOrientations(int order, SymmetryGroup? symmetry = null, bool asymmetricUnit = true)
     {
         if (order is < 0 or > 5)
         {
@@ -36,11 +41,15 @@ public sealed class RefinementOrientations
         Fine = new OrientationGrid(order + 1);
         Symmetry = symmetry ?? SymmetryGroup.C1;
         equivalents = [.. Symmetry.Elements.Select(s => UnitQuaternion.FromMatrix(s.Transpose()))];
+        AsymmetricUnit = asymmetricUnit && Symmetry.Order > 1;
+
+        // Over the whole sphere a pose's own neighbourhood holds everything a local search needs.
+        localEquivalents = AsymmetricUnit ? equivalents : [UnitQuaternion.Identity];
         var kept = new List<int>(Coarse.Count);
         int psi = Coarse.PsiCount;
         for (int pixel = 0; pixel < Coarse.Directions.PixelCount; pixel++)
         {
-            if (Symmetry.Order == 1 || InAsymmetricUnit(Coarse[pixel * psi].ToMatrix().Row(2)))
+            if (!AsymmetricUnit || InAsymmetricUnit(Coarse[pixel * psi].ToMatrix().Row(2)))
             {
                 for (int j = 0; j < psi; j++)
                 {
@@ -64,8 +73,11 @@ public sealed class RefinementOrientations
     /// <summary>HEALPix order of the coarse grid.</summary>
     public int Order => Coarse.Order;
 
-    /// <summary>The point group whose asymmetric unit is sampled.</summary>
+    /// <summary>The particle's point group.</summary>
     public SymmetryGroup Symmetry { get; }
+
+    /// <summary>Whether only the asymmetric unit is searched.</summary>
+    public bool AsymmetricUnit { get; }
 
     /// <summary>The whole coarse grid (of which <see cref="CoarseCount"/> orientations are searched).</summary>
     public OrientationGrid Coarse { get; }
@@ -112,7 +124,8 @@ public sealed class RefinementOrientations
     }
 
     /// <summary>
-    /// The coarse orientations within 3σ of <paramref name="previous"/> or any of its equivalents (geodesic angle), each
+    /// The coarse orientations within 3σ of <paramref name="previous"/> (or, over the asymmetric unit, of any of its
+    /// equivalents; geodesic angle), each
     /// with log prior −θ²/(2σ²) for the nearest, written from index 0 of <paramref name="candidates"/> and
     /// <paramref name="logPrior"/> (each at least <see cref="CoarseCount"/> long) after <paramref name="offset"/> is
     /// added to each index (a class's first slice). Returns how many were written; the nearest orientation is always kept.
@@ -121,10 +134,10 @@ public sealed class RefinementOrientations
     {
         double sigma = sigmaDeg * Math.PI / 180;
         double limit = Math.Cos(Math.Min(3 * sigma, Math.PI) / 2);
-        Span<double> images = stackalloc double[4 * equivalents.Length];
-        for (int e = 0; e < equivalents.Length; e++)
+        Span<double> images = stackalloc double[4 * localEquivalents.Length];
+        for (int e = 0; e < localEquivalents.Length; e++)
         {
-            var q = previous * equivalents[e];
+            var q = previous * localEquivalents[e];
             images[4 * e] = q.W;
             images[(4 * e) + 1] = q.X;
             images[(4 * e) + 2] = q.Y;
