@@ -9,34 +9,16 @@ namespace CryoSharp.Projection;
 public static class GriddingCorrection
 {
     /// <summary>Divides a cubic volume of side <paramref name="box"/> by sinc²(r/<paramref name="paddedBox"/>), in place.</summary>
-    public static void Divide(Span<float> volume, int box, int paddedBox)
-    {
-        if (volume.Length != box * box * box)
-        {
-            throw new ArgumentException($"A volume of side {box} has {box * box * box} voxels, not {volume.Length}.");
-        }
-
-        var factor = FactorByRadiusSquared(box, paddedBox);
-        int c = box / 2;
-        for (int z = 0; z < box; z++)
-        {
-            for (int y = 0; y < box; y++)
-            {
-                int r2 = ((z - c) * (z - c)) + ((y - c) * (y - c));
-                var row = volume.Slice(((z * box) + y) * box, box);
-                for (int x = 0; x < box; x++)
-                {
-                    row[x] *= factor[r2 + ((x - c) * (x - c))];
-                }
-            }
-        }
-    }
+    public static void Divide(Span<float> volume, int box, int paddedBox) => Apply(volume, box, paddedBox, divide: true);
 
     /// <summary>
     /// Multiplies a cubic volume by sinc²(r/<paramref name="paddedBox"/>), in place: the inverse of
     /// <see cref="Divide"/>, for a map that is to come out of a padded spectrum unchanged.
     /// </summary>
-    public static void Multiply(Span<float> volume, int box, int paddedBox)
+    public static void Multiply(Span<float> volume, int box, int paddedBox) => Apply(volume, box, paddedBox, divide: false);
+
+    // The table holds 1/sinc²: dividing by sinc² multiplies by it, and the inverse divides by it.
+    private static void Apply(Span<float> volume, int box, int paddedBox, bool divide)
     {
         if (volume.Length != box * box * box)
         {
@@ -53,7 +35,8 @@ public static class GriddingCorrection
                 var row = volume.Slice(((z * box) + y) * box, box);
                 for (int x = 0; x < box; x++)
                 {
-                    row[x] /= factor[r2 + ((x - c) * (x - c))];
+                    float f = factor[r2 + ((x - c) * (x - c))];
+                    row[x] = divide ? row[x] * f : row[x] / f;
                 }
             }
         }
