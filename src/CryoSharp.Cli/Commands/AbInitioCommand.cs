@@ -181,8 +181,7 @@ public static class AbInitioCommand
             OffsetRangePx = s.OffsetRangePx,
             OffsetStepPx = s.OffsetStepPx,
             MaxSignificant = s.MaxSignificant,
-            Search = Refine3DCommand.SearchChoices.FirstOrDefault(c => c.Name == s.Search) is { Name: not null } strategy ? strategy.Value
-                : throw new InvalidParameterException("--search", s.Search, "must be exhaustive or branch-and-bound"),
+            Search = ChoiceOption.ValueOf(Refine3DCommand.SearchChoices, s.Search, "--search"),
             MaxParticles = s.MaxParticles,
             WorkingBox = s.WorkingBox,
             Seeds = new SeedSequence(settings.Seed),

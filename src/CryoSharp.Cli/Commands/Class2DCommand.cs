@@ -285,8 +285,7 @@ public static class Class2DCommand
         OffsetRangePx = s.OffsetRangePx,
         OffsetStepPx = s.OffsetStepPx,
         Oversampling = s.Oversampling,
-        Algorithm = AlgorithmChoices.FirstOrDefault(c => c.Name == s.Algorithm) is { Name: not null } choice ? choice.Value
-            : throw new InvalidParameterException("--algorithm", s.Algorithm, "must be ml or cc"),
+        Algorithm = ChoiceOption.ValueOf(AlgorithmChoices, s.Algorithm, "--algorithm"),
         IncrementShells = s.IncrementShells,
         InitialResolutionA = s.InitialResolutionA,
         CenterClasses = s.CenterClasses,

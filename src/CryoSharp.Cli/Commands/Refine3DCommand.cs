@@ -392,11 +392,9 @@ public static class Refine3DCommand
         OffsetRangePx = s.OffsetRangePx,
         OffsetStepPx = s.OffsetStepPx,
         Oversampling = s.Oversampling,
-        Algorithm = Class2DCommand.AlgorithmChoices.FirstOrDefault(c => c.Name == s.Algorithm) is { Name: not null } choice ? choice.Value
-            : throw new InvalidParameterException("--algorithm", s.Algorithm, "must be ml or cc"),
+        Algorithm = ChoiceOption.ValueOf(Class2DCommand.AlgorithmChoices, s.Algorithm, "--algorithm"),
         AsymmetricUnit = s.AsymmetricUnit,
-        Search = SearchChoices.FirstOrDefault(c => c.Name == s.Search) is { Name: not null } strategy ? strategy.Value
-            : throw new InvalidParameterException("--search", s.Search, "must be exhaustive or branch-and-bound"),
+        Search = ChoiceOption.ValueOf(SearchChoices, s.Search, "--search"),
         Tau2Fudge = s.Tau2Fudge,
         IncrementShells = s.IncrementShells,
         MaxSignificant = s.MaxSignificant,

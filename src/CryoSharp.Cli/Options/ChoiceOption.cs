@@ -75,6 +75,24 @@ internal static class ChoiceOption
         return option;
     }
 
+    /// <summary>
+    /// The value named <paramref name="name"/> (as a run file keeps it); an unknown name is bad input for
+    /// <paramref name="option"/>.
+    /// </summary>
+    public static T ValueOf<T>(IReadOnlyList<(string Name, T Value)> choices, string name, string option)
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        foreach (var (n, v) in choices)
+        {
+            if (n == name)
+            {
+                return v;
+            }
+        }
+
+        throw new InvalidParameterException(option, name, $"must be {string.Join(" or ", choices.Select(c => c.Name))}");
+    }
+
     /// <summary>The name people type for <paramref name="value"/>.</summary>
     public static string NameOf<T>(IReadOnlyList<(string Name, T Value)> choices, T value)
         where T : struct => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Name;
