@@ -193,27 +193,40 @@ public sealed class PosteriorSearch
 
     private double ExhaustiveCoarse(ParticleSpectrum particle, PosteriorWorkspace ws, int count, double weightedPower)
     {
-        int p = Slices.Pixels.Count, tc = Translations.Coarse.Length;
-        var cross = ws.Cross.AsSpan(0, tc);
-        var candidates = particle.Candidates;
+        var all = ws.AllTranslations.AsSpan(0, Translations.Coarse.Length);
         double best = double.NegativeInfinity;
         for (int c = 0; c < count; c++)
         {
-            int s = candidates is null ? c : candidates[c];
-            var slice = Slices.CoarseSlice(s, ws.CoarseScratch, out var power);
-            double norm = DotProducts.One(ws.NoiseCtf2, power);
-            DotProducts.OneAgainstMany(slice, ws.CoarseWeighted.AsSpan(0, tc * 2 * p), cross);
-            double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
-            var row = ws.CoarseScore.AsSpan(c * tc, tc);
-            for (int t = 0; t < tc; t++)
-            {
-                double score = Score(weightedPower, norm, cross[t], prior + ws.CoarseShiftPrior[t]);
-                row[t] = score;
-                best = Math.Max(best, score);
-            }
+            best = ScoreInFull(particle, ws, c, all, weightedPower, best);
         }
 
-        ws.Posterior.CoarseEvaluated = count * tc;
+        ws.Posterior.CoarseEvaluated = count * all.Length;
+        return best;
+    }
+
+    /// <summary>
+    /// Scores candidate slice <paramref name="c"/> at translations <paramref name="shifts"/> at the full current
+    /// resolution into its row of coarse scores; returns the larger of <paramref name="best"/> and those scores.
+    /// </summary>
+    private double ScoreInFull(ParticleSpectrum particle, PosteriorWorkspace ws, int c, ReadOnlySpan<int> shifts, double weightedPower, double best)
+    {
+        int p = Slices.Pixels.Count, tc = Translations.Coarse.Length;
+        var candidates = particle.Candidates;
+        int s = candidates is null ? c : candidates[c];
+        var slice = Slices.CoarseSlice(s, ws.CoarseScratch, out var power);
+        double norm = DotProducts.One(ws.NoiseCtf2, power);
+        var cross = ws.Cross.AsSpan(0, shifts.Length);
+        DotProducts.OneAgainstChosen(slice, ws.CoarseWeighted.AsSpan(0, tc * 2 * p), 2 * p, 0, shifts, cross);
+        double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
+        var row = ws.CoarseScore.AsSpan(c * tc, tc);
+        for (int j = 0; j < shifts.Length; j++)
+        {
+            int t = shifts[j];
+            double score = Score(weightedPower, norm, cross[j], prior + ws.CoarseShiftPrior[t]);
+            row[t] = score;
+            best = Math.Max(best, score);
+        }
+
         return best;
     }
 
@@ -308,64 +321,39 @@ public sealed class PosteriorSearch
             }
         }
 
-        double margin = Algorithm == SearchAlgorithm.MaximumLikelihood ? 40 : 0;
-        double best = double.NegativeInfinity;
-        int evaluated = 0;
-        var chosen = ws.Chosen.AsSpan(0, tc);
-        var chosenCross = ws.ChosenCross.AsSpan(0, tc);
-
         // The hypothesis of highest bound first, for a best score to prune against from the start.
-        for (int pass = 0; pass < 2; pass++)
+        double margin = likelihood ? 40 : 0;
+        int firstSlice = bestHypothesis / tc, firstShift = bestHypothesis % tc;
+        var chosen = ws.Chosen.AsSpan(0, tc);
+        chosen[0] = firstShift;
+        double best = ScoreInFull(particle, ws, firstSlice, chosen[..1], weightedPower, double.NegativeInfinity);
+        int evaluated = 1;
+        for (int c = 0; c < count; c++)
         {
-            int from = pass == 0 ? bestHypothesis / tc : 0, to = pass == 0 ? from + 1 : count;
-            for (int c = from; c < to; c++)
+            var row = ws.CoarseScore.AsSpan(c * tc, tc);
+            double threshold = best - margin;
+            int m = 0;
+            for (int t = 0; t < tc; t++)
             {
-                var row = ws.CoarseScore.AsSpan(c * tc, tc);
-                int m = 0;
-                if (pass == 0)
-                {
-                    chosen[m++] = bestHypothesis % tc;
-                }
-                else
-                {
-                    double threshold = best - margin;
-                    for (int t = 0; t < tc; t++)
-                    {
-                        // The first pass's full score is already in place; a bound below the threshold can go.
-                        if (c == bestHypothesis / tc && t == bestHypothesis % tc)
-                        {
-                            continue;
-                        }
-
-                        if (row[t] >= threshold)
-                        {
-                            chosen[m++] = t;
-                        }
-                        else
-                        {
-                            row[t] = double.NegativeInfinity;
-                        }
-                    }
-                }
-
-                if (m == 0)
+                // The first full score is already in place; a bound below the threshold can go.
+                if (c == firstSlice && t == firstShift)
                 {
                     continue;
                 }
 
-                int s = candidates is null ? c : candidates[c];
-                var slice = Slices.CoarseSlice(s, ws.CoarseScratch, out var power);
-                double norm = DotProducts.One(ws.NoiseCtf2, power);
-                DotProducts.OneAgainstChosen(slice, rows, 2 * p, 0, chosen[..m], chosenCross[..m]);
-                double prior = Slices.LogPrior(s) + (candidates is null ? 0 : particle.CandidateLogPrior![c]);
-                for (int j = 0; j < m; j++)
+                if (row[t] >= threshold)
                 {
-                    int t = chosen[j];
-                    double score = Score(weightedPower, norm, chosenCross[j], prior + ws.CoarseShiftPrior[t]);
-                    row[t] = score;
-                    best = Math.Max(best, score);
+                    chosen[m++] = t;
                 }
+                else
+                {
+                    row[t] = double.NegativeInfinity;
+                }
+            }
 
+            if (m > 0)
+            {
+                best = ScoreInFull(particle, ws, c, chosen[..m], weightedPower, best);
                 evaluated += m;
             }
         }

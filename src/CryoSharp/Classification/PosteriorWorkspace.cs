@@ -36,7 +36,6 @@ public sealed class PosteriorWorkspace
         ShellData = new double[3 * slices.ShellCount];
         AllTranslations = Enumerable.Range(0, tc).ToArray();
         Chosen = new int[tc];
-        ChosenCross = new float[tc];
         CoarseScratch = new float[(3 * p) + slices.ShellCount];
         FineScratch = new float[3 * p];
         fineShifted = new float[tf * 2 * p];
@@ -77,10 +76,8 @@ public sealed class PosteriorWorkspace
     /// <summary>0 … coarse translations − 1.</summary>
     internal int[] AllTranslations { get; }
 
-    /// <summary>Branch and bound: the translations of one slice scored in full, and their cross terms.</summary>
+    /// <summary>Branch and bound: the translations of one slice scored in full.</summary>
     internal int[] Chosen { get; }
-
-    internal float[] ChosenCross { get; }
 
     internal double[] SortKey { get; }
 
