@@ -115,7 +115,7 @@ internal static class DemoPipeline
         var abinitioFit = MapAlignment.Align(abinitioMap, truth, true, 20, context);
         var abinitioAligned = MapAlignment.Apply(abinitioMap, abinitioFit);
 
-        // The refinement keeps the ab initio map's frame and hand; align it the same way, then locally.
+        // The refined map stays in the ab initio map's frame and hand, but refinement moves it a little: it gets its own fit.
         var refinedFit = MapAlignment.Align(refinedMap, truth, true, 20, context);
         var refinedAligned = MapAlignment.Apply(refinedMap, refinedFit);
         MrcWriter.Write(Path.Combine(directory, "abinitio_aligned.mrc"), abinitioAligned);
