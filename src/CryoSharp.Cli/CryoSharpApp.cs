@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CryoSharp.Cli.Commands;
+using CryoSharp.IO;
 using CryoSharp.Numerics;
 
 namespace CryoSharp.Cli;
@@ -80,7 +81,8 @@ public static partial class CryoSharpApp
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            console.Error.WriteLine($"cryosharp: error: {OneLine(e.Message)}");
+            string reason = e is UnauthorizedAccessException ? "permission denied" : FileSystemError.Unusual(e) ?? "";
+            console.Error.WriteLine($"cryosharp: error: {(reason.Length > 0 ? $"{reason} ({OneLine(e.Message)})" : OneLine(e.Message))}");
             return UserError;
         }
         catch (Exception e)

@@ -31,12 +31,7 @@ public sealed class InvalidFileException : CryoSharpException
     public int? Line { get; }
 
     /// <summary>The error for a file that could not be opened: missing, in a missing folder, or not readable.</summary>
-    public static InvalidFileException Opening(string path, Exception cause) => cause switch
-    {
-        FileNotFoundException => new(path, "no such file"),
-        DirectoryNotFoundException => new(path, "no such file (its folder does not exist)"),
-        _ => new(path, $"cannot be opened ({cause?.Message})"),
-    };
+    public static InvalidFileException Opening(string path, Exception cause) => new(path, IO.FileSystemError.Reading(cause, path));
 }
 
 /// <summary>A parameter whose value is impossible (negative pixel size, box larger than the volume...).</summary>

@@ -23,7 +23,7 @@ public sealed class AtomicFile : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CryoSharpException($"{path}: cannot write here ({e.Message})", e);
+            throw new CryoSharpException($"{path}: {FileSystemError.Writing(e, path)}", e);
         }
     }
 
@@ -41,7 +41,17 @@ public sealed class AtomicFile : IDisposable
     {
         ArgumentNullException.ThrowIfNull(write);
         using var file = new AtomicFile(path);
-        write(file.Stream);
+        try
+        {
+            write(file.Stream);
+            file.Stream.Flush();
+        }
+        catch (IOException e)
+        {
+            // A full disk or a failing device, met while writing the hidden temporary file: say it of the file asked for.
+            throw new CryoSharpException($"{path}: {FileSystemError.Writing(e, path)}", e);
+        }
+
         file.Commit();
     }
 
@@ -65,15 +75,15 @@ public sealed class AtomicFile : IDisposable
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(committed, this);
-        Stream.Flush(flushToDisk: true);
-        Stream.Dispose();
         try
         {
+            Stream.Flush(flushToDisk: true);
+            Stream.Dispose();
             File.Move(TemporaryPath, FinalPath, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CryoSharpException($"{FinalPath}: cannot replace the file ({e.Message})", e);
+            throw new CryoSharpException($"{FinalPath}: {FileSystemError.Writing(e, FinalPath)}", e);
         }
 
         committed = true;
@@ -87,7 +97,15 @@ public sealed class AtomicFile : IDisposable
             return;
         }
 
-        Stream.Dispose();
+        try
+        {
+            // Disposing flushes what is buffered, which fails again on a full disk; the file goes either way.
+            Stream.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+
         try
         {
             File.Delete(TemporaryPath);

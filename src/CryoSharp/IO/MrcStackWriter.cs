@@ -62,7 +62,15 @@ public sealed class MrcStackWriter : IDisposable
             statistics.Add(sections.Slice(offset, SectionShape.Length));
         }
 
-        file.Stream.Write(MemoryMarshal.AsBytes(sections));
+        try
+        {
+            file.Stream.Write(MemoryMarshal.AsBytes(sections));
+        }
+        catch (IOException e)
+        {
+            throw new CryoSharpException($"{file.FinalPath}: {FileSystemError.Writing(e, file.FinalPath)}", e);
+        }
+
         SectionCount += sections.Length / SectionShape.Length;
     }
 

@@ -56,7 +56,7 @@ public sealed class OutputSet : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidParameterException(option, directory, $"the folder cannot be made ({e.Message})");
+            throw new InvalidParameterException(option, directory, FileSystemError.MakingFolder(e, directory));
         }
 
         FileStream held;
@@ -64,6 +64,10 @@ public sealed class OutputSet : IDisposable
         {
             // FileShare.None is an exclusive advisory lock (flock) on Unix: the kernel drops it when the process dies.
             held = new FileStream(Path.Combine(full, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (FileSystemError.Unusual(e) is { } reason)
+        {
+            throw new InvalidParameterException(option, directory, $"the folder cannot be written: {reason}");
         }
         catch (IOException)
         {
@@ -74,7 +78,7 @@ public sealed class OutputSet : IDisposable
         }
         catch (UnauthorizedAccessException)
         {
-            throw new InvalidParameterException(option, directory, "the folder is not writable");
+            throw new InvalidParameterException(option, directory, "the folder is not writable by this user (permission denied)");
         }
 
         held.SetLength(0);

@@ -34,6 +34,12 @@ public sealed class RandomStream
         hasSpare = false;
     }
 
+    /// <summary>
+    /// A generator at this one's state (the Gaussian pair in hand included): both then give the same numbers. What
+    /// lets a long stream be replayed from a saved point instead of kept.
+    /// </summary>
+    public RandomStream Copy() => new(0) { s0 = s0, s1 = s1, s2 = s2, s3 = s3, spare = spare, hasSpare = hasSpare };
+
     /// <summary>64 uniformly random bits.</summary>
     public ulong NextUInt64()
     {

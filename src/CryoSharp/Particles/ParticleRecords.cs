@@ -147,29 +147,7 @@ public static class ParticleRecords
 
             Update(group, r.Optics);
             var p = template is null ? new Particle() : table.Particles[i];
-            p.AngleRotDeg = r.Pose.RotDeg;
-            p.AngleTiltDeg = r.Pose.TiltDeg;
-            p.AnglePsiDeg = r.Pose.PsiDeg;
-            p.OriginXA = r.Pose.OriginXA;
-            p.OriginYA = r.Pose.OriginYA;
-            p.OpticsGroup = r.Optics.Number;
-            p.RandomSubset = r.Subset;
-            p.ClassNumber = r.ClassNumber;
-            if (r.Image is { } image)
-            {
-                p.Image = image;
-            }
-
-            if (r.Ctf is { } ctf)
-            {
-                p.DefocusUA = ctf.DefocusUA;
-                p.DefocusVA = ctf.DefocusVA;
-                p.DefocusAngleDeg = ctf.DefocusAngleDeg;
-                p.PhaseShiftDeg = ctf.PhaseShiftDeg;
-                p.CtfBFactorA2 = ctf.BFactorA2;
-                p.CtfScale = ctf.Scale;
-            }
-
+            Fill(p, r);
             if (template is null)
             {
                 table.Particles.Add(p);
@@ -177,6 +155,63 @@ public static class ParticleRecords
         }
 
         return table;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="records"/> as a new RELION 3.1 STAR file of <paramref name="columns"/> without building a
+    /// table: the records are read once for their optics groups and twice more as rows, so memory does not grow with
+    /// their number (a simulation's records are made on demand). The text is what <see cref="ToTable"/> then
+    /// <see cref="ParticleTable.Save"/> would write.
+    /// </summary>
+    public static void SaveStreamed(string path, IReadOnlyList<ParticleRecord> records, ParticleColumns columns)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var groups = new Dictionary<int, OpticsGroup>();
+        var order = new List<OpticsGroup>();
+        foreach (var r in records)
+        {
+            if (!groups.TryGetValue(r.Optics.Number, out var group))
+            {
+                group = new OpticsGroup { Number = r.Optics.Number };
+                groups[group.Number] = group;
+                order.Add(group);
+            }
+
+            Update(group, r.Optics);
+        }
+
+        ParticleTable.SaveStreamed(path, order, columns, records.Count, i =>
+        {
+            var p = new Particle();
+            Fill(p, records[i]);
+            return p;
+        });
+    }
+
+    private static void Fill(Particle p, ParticleRecord r)
+    {
+        p.AngleRotDeg = r.Pose.RotDeg;
+        p.AngleTiltDeg = r.Pose.TiltDeg;
+        p.AnglePsiDeg = r.Pose.PsiDeg;
+        p.OriginXA = r.Pose.OriginXA;
+        p.OriginYA = r.Pose.OriginYA;
+        p.OpticsGroup = r.Optics.Number;
+        p.RandomSubset = r.Subset;
+        p.ClassNumber = r.ClassNumber;
+        if (r.Image is { } image)
+        {
+            p.Image = image;
+        }
+
+        if (r.Ctf is { } ctf)
+        {
+            p.DefocusUA = ctf.DefocusUA;
+            p.DefocusVA = ctf.DefocusVA;
+            p.DefocusAngleDeg = ctf.DefocusAngleDeg;
+            p.PhaseShiftDeg = ctf.PhaseShiftDeg;
+            p.CtfBFactorA2 = ctf.BFactorA2;
+            p.CtfScale = ctf.Scale;
+        }
     }
 
     private static void Update(OpticsGroup group, ParticleOptics optics)

@@ -25,16 +25,22 @@ public static class ParticleSet
     /// <param name="progress">Images written.</param>
     /// <param name="chunkSize">Images per chunk.</param>
     /// <param name="drop">Columns of the template not to write (the CTF of images whose CTF has been divided out).</param>
-    public static ParticleTable Save(IParticleSource source, string stackPath, string starPath, ParticleColumns columns,
+    public static void Save(IParticleSource source, string stackPath, string starPath, ParticleColumns columns,
         ParticleTable? template = null, string? imagePath = null, IProgress<long>? progress = null, int chunkSize = 256,
         ParticleColumns drop = ParticleColumns.None)
     {
         ArgumentNullException.ThrowIfNull(source);
         var written = ParticleStackWriter.Write(source, stackPath, imagePath ?? ProjectRelativePath(stackPath), progress, chunkSize);
+        if (template is null)
+        {
+            // Nothing to keep from a template, so the table is never built: a simulation of any size writes in bounded memory.
+            ParticleRecords.SaveStreamed(starPath, written, (columns | ParticleColumns.Image) & ~drop);
+            return;
+        }
+
         var table = ParticleRecords.ToTable(written, columns | ParticleColumns.Image, template);
         table.Columns &= ~drop;
         table.Save(starPath);
-        return table;
     }
 
     /// <summary>A file's path as RELION's STAR files name it: relative to the current folder, or absolute outside it.</summary>

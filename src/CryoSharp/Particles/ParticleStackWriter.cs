@@ -11,10 +11,11 @@ public static class ParticleStackWriter
 {
     /// <summary>
     /// Writes every image of <paramref name="source"/> to <paramref name="stackPath"/> and returns the records with
-    /// their images referring to it as <paramref name="stackName"/> (index from 1), as a STAR file beside it needs.
+    /// their images referring to it as <paramref name="stackName"/> (index from 1), as a STAR file beside it needs
+    /// (made on demand: <see cref="StackedRecords"/>).
     /// Progress is the number of images written.
     /// </summary>
-    public static ParticleRecord[] Write(IParticleSource source, string stackPath, string stackName, IProgress<long>? progress = null, int chunkSize = 256)
+    public static IReadOnlyList<ParticleRecord> Write(IParticleSource source, string stackPath, string stackName, IProgress<long>? progress = null, int chunkSize = 256)
     {
         ArgumentNullException.ThrowIfNull(source);
         var shape = source.ImageShape();
@@ -60,12 +61,6 @@ public static class ParticleStackWriter
             writer.Complete();
         }
 
-        var records = new ParticleRecord[source.Count];
-        for (int i = 0; i < records.Length; i++)
-        {
-            records[i] = source.Records[i] with { Index = i, Image = new ImageReference(i + 1, stackName) };
-        }
-
-        return records;
+        return new StackedRecords(source.Records, stackName);
     }
 }

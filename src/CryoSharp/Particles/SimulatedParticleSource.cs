@@ -14,7 +14,7 @@ namespace CryoSharp.Particles;
 public sealed class SimulatedParticleSource : IParticleSource
 {
     private readonly FourierProjector projector;
-    private readonly ParticleRecord[] records;
+    private readonly IReadOnlyList<ParticleRecord> records;
     private readonly SeedSequence? noiseSeeds;
 
     /// <summary>Creates the source.</summary>
@@ -38,7 +38,9 @@ public sealed class SimulatedParticleSource : IParticleSource
             throw new ArgumentNullException(nameof(noiseSeeds), "Noisy images need noise seeds.");
         }
 
-        this.records = [.. records];
+        // A table made on demand is immutable and may be far too large to copy; anything else is copied so that the
+        // caller's later changes cannot reach the images.
+        this.records = records is Simulation.SimulatedParticleTable ? records : [.. records];
         NoiseSigma = noiseSigma;
         Context = context ?? ComputeContext.Default;
     }
@@ -50,7 +52,7 @@ public sealed class SimulatedParticleSource : IParticleSource
     public ComputeContext Context { get; }
 
     /// <inheritdoc/>
-    public int Count => records.Length;
+    public int Count => records.Count;
 
     /// <inheritdoc/>
     public int Box => projector.Box;

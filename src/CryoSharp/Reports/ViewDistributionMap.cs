@@ -11,12 +11,16 @@ namespace CryoSharp.Reports;
 public static class ViewDistributionMap
 {
     /// <summary>The counts per bin (rows from tilt 0 down to tilt 180°, columns from rot −180° to 180°).</summary>
-    public static double[,] Histogram(IReadOnlyCollection<EulerAngles> angles)
+    public static double[,] Histogram(IReadOnlyCollection<EulerAngles> angles) =>
+        Histogram(angles ?? throw new ArgumentNullException(nameof(angles)), angles.Count);
+
+    /// <summary>The counts per bin of <paramref name="count"/> angles read once from <paramref name="angles"/>.</summary>
+    public static double[,] Histogram(IEnumerable<EulerAngles> angles, int count)
     {
         ArgumentNullException.ThrowIfNull(angles);
 
         // Bins sized so a uniform distribution puts about five views in each (2:1 cells of the equal-area map).
-        int bw = Math.Clamp((int)Math.Sqrt(2.0 * angles.Count / 5), 8, 90), bh = Math.Max(4, bw / 2);
+        int bw = Math.Clamp((int)Math.Sqrt(2.0 * count / 5), 8, 90), bh = Math.Max(4, bw / 2);
         var counts = new double[bh, bw];
         foreach (var a in angles)
         {
@@ -34,8 +38,9 @@ public static class ViewDistributionMap
     public static byte[] RenderPng(IEnumerable<EulerAngles> angles, int width = 640, int height = 360)
     {
         ArgumentNullException.ThrowIfNull(angles);
-        var list = angles as IReadOnlyCollection<EulerAngles> ?? [.. angles];
-        var counts = Histogram(list);
+        // Counted, not copied: the angles of a simulation are made on demand and may be far too many to hold.
+        int count = angles.TryGetNonEnumeratedCount(out int known) ? known : angles.Count();
+        var counts = Histogram(angles, count);
         PlotFont.EnsureRegistered();
         using var plot = new Plot();
         plot.Font.Set(PlotFont.Family);
@@ -43,7 +48,7 @@ public static class ViewDistributionMap
         map.Colormap = new ScottPlot.Colormaps.Viridis();
         map.Extent = new CoordinateRect(-180, 180, -1, 1);
         plot.Add.ColorBar(map).Label = "views per bin";
-        plot.Title($"Viewing directions of {list.Count} particles");
+        plot.Title($"Viewing directions of {count} particles");
         plot.XLabel("rot (°)");
         plot.YLabel("tilt (°)");
 

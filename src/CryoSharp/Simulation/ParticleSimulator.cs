@@ -16,6 +16,7 @@ namespace CryoSharp.Simulation;
 public sealed class ParticleSimulator
 {
     private readonly FourierProjector projector;
+    private readonly ParticleOptics optics;
 
     /// <summary>Prepares the simulator for a cubic map at the box and pixel size of the particles.</summary>
     public ParticleSimulator(Volume volume, SimulationOptions options, ComputeContext? context = null)
@@ -27,6 +28,7 @@ public sealed class ParticleSimulator
         Context = context ?? ComputeContext.Default;
         projector = new FourierProjector(volume, context: Context);
         MaskRadiusPx = options.MaskRadiusPx ?? NoiseModel.ParticleRadius(volume);
+        optics = Optics;
     }
 
     /// <summary>The options.</summary>
@@ -56,30 +58,19 @@ public sealed class ParticleSimulator
         ImageSize = Volume.Nx,
     };
 
-    /// <summary>Bytes of memory one particle's record takes while the particles are simulated (an upper bound).</summary>
-    public const long RecordBytes = 1024;
-
     /// <summary>Bytes of STAR file per particle (a row of angles, origins, CTF and half set, with room to spare).</summary>
     public const long StarBytesPerParticle = 200;
 
     /// <summary>
-    /// Refuses, before anything is simulated, a simulation that cannot fit: more particles than an MRC stack holds,
-    /// records that would not fit in memory, or a stack and STAR file larger than the free space of
-    /// <paramref name="directory"/>'s disk. Each refusal names <c>--count</c> and what the limit is. Cheap: call it
-    /// before the map's projector is made.
+    /// Refuses, before anything is simulated, a simulation that cannot fit: a stack and STAR file larger than the free
+    /// space of <paramref name="directory"/>'s disk (the records themselves are never held, <see cref="ParticleTable"/>).
+    /// The refusal names <c>--count</c> and the limit. Cheap: call it before the map's projector is made.
     /// </summary>
     public static void CheckResources(SimulationOptions options, int box, string directory)
     {
         ArgumentNullException.ThrowIfNull(options);
         long count = options.Count;
         long stackBytes = 1024 + (count * box * box * sizeof(float));
-        long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (count * RecordBytes > memory / 2)
-        {
-            throw new InvalidParameterException("--count", count, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"the particles' records alone would take {count * RecordBytes / 1e9:0.#} GB of the {memory / 1e9:0.#} GB of memory; simulate fewer (in several runs)"));
-        }
-
         string full = Path.GetFullPath(directory);
         string existing = full;
         while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
@@ -94,7 +85,7 @@ public sealed class ParticleSimulator
             if (drive.IsReady && needed > drive.AvailableFreeSpace)
             {
                 throw new InvalidParameterException("--count", count, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"the stack and STAR file would take {needed / 1e9:0.##} GB, more than the {drive.AvailableFreeSpace / 1e9:0.##} GB free where {directory} is"));
+                    $"the stack and STAR file would take {Size(needed)}, more than the {Size(drive.AvailableFreeSpace)} free where {directory} is"));
             }
         }
         catch (ArgumentException)
@@ -103,42 +94,56 @@ public sealed class ParticleSimulator
         }
     }
 
+    private static string Size(long bytes) => bytes >= 1_000_000_000
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1e9:0.##} GB")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1e6:0.##} MB");
+
     /// <summary>The STAR columns of simulated particles: image, angles, origins, half set and, with a CTF, defocus.</summary>
     public IO.Star.ParticleColumns Columns => IO.Star.ParticleColumns.Image | IO.Star.ParticleColumns.Angles | IO.Star.ParticleColumns.Origins |
         IO.Star.ParticleColumns.RandomSubset | (Options.Ctf ? IO.Star.ParticleColumns.Defocus : IO.Star.ParticleColumns.None);
 
-    /// <summary>Draws every particle's true parameters (no images): pose, CTF, half set.</summary>
+    /// <summary>Draws every particle's true parameters (no images): pose, CTF, half set, held in memory.</summary>
     public ParticleRecord[] DrawParticles()
     {
-        var o = Options;
-        var optics = Optics;
-        var random = o.Seeds.Spawn("particles").CreateStream();
-        var records = new ParticleRecord[o.Count];
-        for (int i = 0; i < o.Count; i++)
+        var random = Options.Seeds.Spawn("particles").CreateStream();
+        var records = new ParticleRecord[Options.Count];
+        for (int i = 0; i < records.Length; i++)
         {
-            var angles = o.Views.Sample(random).ToDegrees();
-            var pose = new Pose(angles.RotDeg, angles.TiltDeg, angles.PsiDeg, o.ShiftSigmaA * random.NextGaussian(), o.ShiftSigmaA * random.NextGaussian());
-            int subset = 1 + random.NextInt(2);
-            CtfModel? ctf = null;
-            if (o.Ctf)
-            {
-                double mean = o.DefocusMinA + ((o.DefocusMaxA - o.DefocusMinA) * random.NextDouble());
-                double astigmatism = o.AstigmatismA * random.NextDouble();
-                ctf = new CtfModel
-                {
-                    DefocusUA = mean + (astigmatism / 2),
-                    DefocusVA = mean - (astigmatism / 2),
-                    DefocusAngleDeg = 180 * random.NextDouble(),
-                    VoltageKv = optics.VoltageKv,
-                    SphericalAberrationMm = optics.SphericalAberrationMm,
-                    AmplitudeContrast = optics.AmplitudeContrast,
-                };
-            }
-
-            records[i] = new ParticleRecord { Index = i, Pose = pose, Ctf = ctf, Optics = optics, Subset = subset };
+            records[i] = Draw(random, i);
         }
 
         return records;
+    }
+
+    /// <summary>
+    /// The same records as <see cref="DrawParticles"/>, made on demand (<see cref="SimulatedParticleTable"/>), so that
+    /// a simulation of any number of particles holds none of them.
+    /// </summary>
+    public SimulatedParticleTable ParticleTable() => new(Options.Count, Options.Seeds.Spawn("particles").CreateStream(), Draw);
+
+    private ParticleRecord Draw(RandomStream random, int index)
+    {
+        var o = Options;
+        var angles = o.Views.Sample(random).ToDegrees();
+        var pose = new Pose(angles.RotDeg, angles.TiltDeg, angles.PsiDeg, o.ShiftSigmaA * random.NextGaussian(), o.ShiftSigmaA * random.NextGaussian());
+        int subset = 1 + random.NextInt(2);
+        CtfModel? ctf = null;
+        if (o.Ctf)
+        {
+            double mean = o.DefocusMinA + ((o.DefocusMaxA - o.DefocusMinA) * random.NextDouble());
+            double astigmatism = o.AstigmatismA * random.NextDouble();
+            ctf = new CtfModel
+            {
+                DefocusUA = mean + (astigmatism / 2),
+                DefocusVA = mean - (astigmatism / 2),
+                DefocusAngleDeg = 180 * random.NextDouble(),
+                VoltageKv = optics.VoltageKv,
+                SphericalAberrationMm = optics.SphericalAberrationMm,
+                AmplitudeContrast = optics.AmplitudeContrast,
+            };
+        }
+
+        return new ParticleRecord { Index = index, Pose = pose, Ctf = ctf, Optics = optics, Subset = subset };
     }
 
     /// <summary>
@@ -163,8 +168,8 @@ public sealed class ParticleSimulator
         return new SimulatedParticleSource(projector, records, sigma, Options.Seeds.Spawn("noise"), Context);
     }
 
-    /// <summary>Draws the particles and returns them as a source.</summary>
-    public SimulatedParticleSource CreateSource() => CreateSource(DrawParticles());
+    /// <summary>The particles as a source whose records are made on demand (<see cref="ParticleTable"/>).</summary>
+    public SimulatedParticleSource CreateSource() => CreateSource(ParticleTable());
 
     /// <summary>The first <paramref name="count"/> images without and with noise, for reports.</summary>
     public static SimulationSamples Samples(SimulatedParticleSource source, int count = 16)

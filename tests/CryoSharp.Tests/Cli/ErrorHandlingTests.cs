@@ -94,7 +94,7 @@ public class ErrorHandlingTests
             (["reconstruct", "--particles", star, "--mask", temp.File("small.mrc"), "--out", temp.File("r")], "small.mrc: the mask is 24×24×24, but the particles make 64³ maps"),
             (["pdb2map", pdb, "--box", "100000", "--out", temp.File("big.mrc")], "--box = 100000: must be between 8 and 1024"),
             (["pdb2map", pdb, "--out", temp.File("folder")], "is a folder; give a file name"),
-            (["simulate", "--phantom", "blobs", "--box", "32", "--count", "2e9", "--out", temp.File("s")], "--count = 2000000000: the particles' records alone would take 2048 GB"),
+            (["simulate", "--phantom", "blobs", "--box", "32", "--count", "2e9", "--out", temp.File("s")], "--count = 2000000000: the stack and STAR file would take 8592 GB"),
             (["simulate", "--phantom", "blobs", "--box", "256", "--count", "5e6", "--out", temp.File("s")], "GB free where"),
         };
         foreach (var (args, expected) in cases)
@@ -104,6 +104,60 @@ public class ErrorHandlingTests
             Assert.Contains(expected, error);
             Assert.DoesNotContain("   at ", error);
         }
+    }
+
+    [SkippableFact]
+    public void FileSystemRefusalsSayWhatIsWrongWithThePathGiven()
+    {
+        // .NET's own words were "The file '…' already exists" for a file in the way of a folder, "Could not find file"
+        // for a place that takes no new folders, and, for a refused write, the name of a hidden temporary file.
+        using var temp = new TempDirectory();
+        string pdb = SharedData.Require("pdb/1tii.pdb");
+        File.WriteAllText(temp.File("afile"), "x");
+        var cases = new List<(string[] Args, string Expected)>
+        {
+            (["pdb2map", pdb, "--out", temp.File("afile/map.mrc")], $"cannot be written: {temp.File("afile")} is a file, not a folder"),
+            (["simulate", "--phantom", "blobs", "--box", "16", "--count", "5", "--out", temp.File("afile/sub")], $"the folder cannot be made: {temp.File("afile")} is a file, not a folder"),
+            (["simulate", "--phantom", "blobs", "--box", "16", "--count", "5", "--out", temp.File("afile")], "is a file, not a folder; give a folder"),
+            (["pdb2map", pdb, "--out", temp.File(new string('a', 300) + ".mrc")], "cannot be written: the name is too long"),
+        };
+        if (OperatingSystem.IsLinux())
+        {
+            cases.Add((["simulate", "--phantom", "blobs", "--box", "16", "--count", "5", "--out", "/proc/cryosharp-test"], "the folder cannot be made: /proc does not take new folders"));
+        }
+
+        // Permissions do not bind root, so a read-only folder refuses writes only when the tests run as another user.
+        if (OperatingSystem.IsLinux() && !Environment.UserName.Equals("root", StringComparison.Ordinal))
+        {
+            Directory.CreateDirectory(temp.File("ro"));
+            File.SetUnixFileMode(temp.File("ro"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            cases.Add((["pdb2map", pdb, "--out", temp.File("ro/map.mrc")], $"cannot be written: permission denied (this user may not write in {temp.File("ro")}"));
+        }
+
+        foreach (var (args, expected) in cases)
+        {
+            var (code, _, error) = CliRunner.Run(args);
+            Assert.True(code == 2, $"{string.Join(' ', args)} exited {code}: {error}");
+            Assert.Contains(expected, error);
+            Assert.DoesNotContain(".tmp", error);
+            Assert.DoesNotContain("   at ", error);
+        }
+    }
+
+    [Fact]
+    public void ErrorsOfTheFileSystemItselfAreNamed()
+    {
+        // Errno values .NET keeps in the HResult of the I/O errors it has no exception type for.
+        Assert.Equal("cannot be written: the disk is full", CryoSharp.IO.FileSystemError.Writing(new IOException("No space left on device", 28), "/tmp/x.mrc"));
+        Assert.Equal("cannot be written: the file system is read-only", CryoSharp.IO.FileSystemError.Writing(new IOException("Read-only file system", 30), "/tmp/x.mrc"));
+        Assert.Equal("cannot be written: the disk quota is used up", CryoSharp.IO.FileSystemError.Writing(new IOException("Disk quota exceeded", 122), "/tmp/x.mrc"));
+        Assert.Equal("the folder cannot be made: the disk is full", CryoSharp.IO.FileSystemError.MakingFolder(new IOException("No space left on device", 28), "/tmp/cryosharp-no-such-folder"));
+        Assert.StartsWith("cannot be read: permission denied", CryoSharp.IO.FileSystemError.Reading(new UnauthorizedAccessException(), "/tmp/x.mrc"), StringComparison.Ordinal);
+        Assert.Null(CryoSharp.IO.FileSystemError.Unusual(new IOException("something else", 5)));
+
+        // An unexpected error about the hidden temporary file is said of the file asked for.
+        string said = CryoSharp.IO.FileSystemError.Writing(new IOException("Input/output error : '/data/.map.mrc.12.ab.tmp'", 5), "/data/map.mrc");
+        Assert.Equal("cannot be written (Input/output error : '/data/map.mrc')", said);
     }
 
     [Fact]

@@ -422,75 +422,113 @@ public sealed class ParticleTable
     private StarTable ParticleLoop()
     {
         var loop = new StarTable();
-        var groups = ColumnGroups.Where(g => Columns.HasFlag(g.Flag)).ToArray();
-        foreach (var (_, labels) in groups)
+        foreach (var label in ParticleLabels())
         {
-            foreach (var l in labels)
-            {
-                loop.AddColumn(l.Name);
-            }
-        }
-
-        loop.AddColumn(StarLabels.OpticsGroup.Name);
-        foreach (var e in extraColumns)
-        {
-            loop.AddColumn(e);
+            loop.AddColumn(label);
         }
 
         var row = new string[loop.Columns.Count];
         foreach (var p in Particles)
         {
-            int c = 0;
-            foreach (var (flag, _) in groups)
-            {
-                switch (flag)
-                {
-                    case ParticleColumns.Image:
-                        row[c++] = p.Image.ToString();
-                        break;
-                    case ParticleColumns.Micrograph:
-                        row[c++] = p.MicrographName ?? "none";
-                        break;
-                    case ParticleColumns.Angles:
-                        row[c++] = Num(p.AngleRotDeg);
-                        row[c++] = Num(p.AngleTiltDeg);
-                        row[c++] = Num(p.AnglePsiDeg);
-                        break;
-                    case ParticleColumns.Origins:
-                        row[c++] = Num(p.OriginXA);
-                        row[c++] = Num(p.OriginYA);
-                        break;
-                    case ParticleColumns.Defocus:
-                        row[c++] = Num(p.DefocusUA);
-                        row[c++] = Num(p.DefocusVA);
-                        row[c++] = Num(p.DefocusAngleDeg);
-                        break;
-                    case ParticleColumns.PhaseShift:
-                        row[c++] = Num(p.PhaseShiftDeg);
-                        break;
-                    case ParticleColumns.CtfEnvelope:
-                        row[c++] = Num(p.CtfBFactorA2);
-                        row[c++] = Num(p.CtfScale);
-                        break;
-                    case ParticleColumns.ClassNumber:
-                        row[c++] = Int(p.ClassNumber);
-                        break;
-                    case ParticleColumns.RandomSubset:
-                        row[c++] = Int(p.RandomSubset);
-                        break;
-                }
-            }
-
-            row[c++] = Int(p.OpticsGroup);
-            for (int e = 0; e < extraColumns.Count; e++)
-            {
-                row[c++] = p.Extra is { } x && e < x.Length ? x[e].ToString() : "0";
-            }
-
+            FormatRow(p, row);
             loop.AddRow(row);
         }
 
         return loop;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="count"/> particles as a RELION 3.1 STAR file without holding them: the optics groups
+    /// <paramref name="opticsGroups"/>, then the particle loop of <paramref name="columns"/>, row i from
+    /// <paramref name="particleAt"/>(i), asked twice per row (the text is what <see cref="Save"/> of the whole table
+    /// gives). Atomic, as <see cref="Save"/>.
+    /// </summary>
+    public static void SaveStreamed(string path, IEnumerable<OpticsGroup> opticsGroups, ParticleColumns columns, int count, Func<int, Particle> particleAt)
+    {
+        ArgumentNullException.ThrowIfNull(opticsGroups);
+        ArgumentNullException.ThrowIfNull(particleAt);
+        var header = new ParticleTable { Columns = columns };
+        header.OpticsGroups.AddRange(opticsGroups);
+        var optics = new StarDocument();
+        optics.Add(new StarBlock("optics") { Loop = header.OpticsLoop() });
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            StarWriter.Write(optics, writer);
+            StarWriter.WriteBlockHeader("particles", null, writer);
+            StarWriter.WriteLoop(header.ParticleLabels(), count, (i, row) => header.FormatRow(particleAt(i), row), writer);
+        });
+    }
+
+    private List<string> ParticleLabels()
+    {
+        var labels = new List<string>();
+        foreach (var (flag, group) in ColumnGroups)
+        {
+            if (Columns.HasFlag(flag))
+            {
+                labels.AddRange(group.Select(l => l.Name));
+            }
+        }
+
+        labels.Add(StarLabels.OpticsGroup.Name);
+        labels.AddRange(extraColumns);
+        return labels;
+    }
+
+    private void FormatRow(Particle p, string[] row)
+    {
+        int c = 0;
+        foreach (var (flag, _) in ColumnGroups)
+        {
+            if (!Columns.HasFlag(flag))
+            {
+                continue;
+            }
+
+            switch (flag)
+            {
+                case ParticleColumns.Image:
+                    row[c++] = p.Image.ToString();
+                    break;
+                case ParticleColumns.Micrograph:
+                    row[c++] = p.MicrographName ?? "none";
+                    break;
+                case ParticleColumns.Angles:
+                    row[c++] = Num(p.AngleRotDeg);
+                    row[c++] = Num(p.AngleTiltDeg);
+                    row[c++] = Num(p.AnglePsiDeg);
+                    break;
+                case ParticleColumns.Origins:
+                    row[c++] = Num(p.OriginXA);
+                    row[c++] = Num(p.OriginYA);
+                    break;
+                case ParticleColumns.Defocus:
+                    row[c++] = Num(p.DefocusUA);
+                    row[c++] = Num(p.DefocusVA);
+                    row[c++] = Num(p.DefocusAngleDeg);
+                    break;
+                case ParticleColumns.PhaseShift:
+                    row[c++] = Num(p.PhaseShiftDeg);
+                    break;
+                case ParticleColumns.CtfEnvelope:
+                    row[c++] = Num(p.CtfBFactorA2);
+                    row[c++] = Num(p.CtfScale);
+                    break;
+                case ParticleColumns.ClassNumber:
+                    row[c++] = Int(p.ClassNumber);
+                    break;
+                case ParticleColumns.RandomSubset:
+                    row[c++] = Int(p.RandomSubset);
+                    break;
+            }
+        }
+
+        row[c++] = Int(p.OpticsGroup);
+        for (int e = 0; e < extraColumns.Count; e++)
+        {
+            row[c++] = p.Extra is { } x && e < x.Length ? x[e].ToString() : "0";
+        }
     }
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -7,12 +7,7 @@ internal static class StarWriter
     {
         foreach (var block in document.Blocks)
         {
-            writer.Write('\n');
-            writer.Write("# ");
-            writer.Write(block.Comment ?? "version 30001");
-            writer.Write("\n\ndata_");
-            writer.Write(block.Name);
-            writer.Write("\n\n");
+            WriteBlockHeader(block.Name, block.Comment, writer);
             if (block.Pairs.Count > 0)
             {
                 int width = block.Pairs.Max(p => p.Key.Length) + 1;
@@ -35,18 +30,53 @@ internal static class StarWriter
         }
     }
 
-    private static void WriteLoop(StarTable loop, TextWriter writer)
+    /// <summary>The line that opens a block: its comment (RELION's version line by default) and <c>data_name</c>.</summary>
+    public static void WriteBlockHeader(string name, string? comment, TextWriter writer)
     {
-        writer.Write("loop_ \n");
-        for (int c = 0; c < loop.Columns.Count; c++)
+        writer.Write('\n');
+        writer.Write("# ");
+        writer.Write(comment ?? "version 30001");
+        writer.Write("\n\ndata_");
+        writer.Write(name);
+        writer.Write("\n\n");
+    }
+
+    /// <summary>
+    /// Writes a loop too large to hold as a <see cref="StarTable"/>: <paramref name="fillRow"/> fills row r's cells on
+    /// demand and is asked twice per row, once for the column widths and once to write, so that the text is what
+    /// writing the whole table would give while memory stays one row.
+    /// </summary>
+    public static void WriteLoop(IReadOnlyList<string> columns, int rowCount, Action<int, string[]> fillRow, TextWriter writer)
+    {
+        WriteLoopColumns(columns, writer);
+        var row = new string[columns.Count];
+        var widths = new int[columns.Count];
+        for (int r = 0; r < rowCount; r++)
         {
-            writer.Write('_');
-            writer.Write(loop.Columns[c]);
-            writer.Write(" #");
-            writer.Write((c + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            fillRow(r, row);
+            for (int c = 0; c < widths.Length; c++)
+            {
+                widths[c] = Math.Max(widths[c], QuotedLength(row[c]));
+            }
+        }
+
+        for (int r = 0; r < rowCount; r++)
+        {
+            fillRow(r, row);
+            for (int c = 0; c < widths.Length; c++)
+            {
+                WriteCell(row[c], widths[c], writer);
+            }
+
             writer.Write(" \n");
         }
 
+        writer.Write(" \n");
+    }
+
+    private static void WriteLoop(StarTable loop, TextWriter writer)
+    {
+        WriteLoopColumns(loop.Columns, writer);
         var widths = new int[loop.Columns.Count];
         for (int r = 0; r < loop.RowCount; r++)
         {
@@ -60,28 +90,45 @@ internal static class StarWriter
         {
             for (int c = 0; c < widths.Length; c++)
             {
-                var value = loop.GetSpan(r, c);
-                int length = QuotedLength(value);
-                writer.Write(' ');
-                for (int pad = length; pad < widths[c]; pad++)
-                {
-                    writer.Write(' ');
-                }
-
-                if (length == value.Length)
-                {
-                    writer.Write(value);
-                }
-                else
-                {
-                    writer.Write(Quote(value.ToString()));
-                }
+                WriteCell(loop.GetSpan(r, c), widths[c], writer);
             }
 
             writer.Write(" \n");
         }
 
         writer.Write(" \n");
+    }
+
+    private static void WriteLoopColumns(IReadOnlyList<string> columns, TextWriter writer)
+    {
+        writer.Write("loop_ \n");
+        for (int c = 0; c < columns.Count; c++)
+        {
+            writer.Write('_');
+            writer.Write(columns[c]);
+            writer.Write(" #");
+            writer.Write((c + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.Write(" \n");
+        }
+    }
+
+    private static void WriteCell(ReadOnlySpan<char> value, int width, TextWriter writer)
+    {
+        int length = QuotedLength(value);
+        writer.Write(' ');
+        for (int pad = length; pad < width; pad++)
+        {
+            writer.Write(' ');
+        }
+
+        if (length == value.Length)
+        {
+            writer.Write(value);
+        }
+        else
+        {
+            writer.Write(Quote(value.ToString()));
+        }
     }
 
     private static int QuotedLength(ReadOnlySpan<char> value) => NeedsQuotes(value) ? value.Length + 2 : value.Length;
