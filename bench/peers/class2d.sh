@@ -8,14 +8,15 @@
 #   CTF, particle diameter 170 Å, class centring, 2 threads (THREADS).
 # Prints each program's time, mean class/true-projection correlation (and weighted by size), and view coherence
 # (mean angle between members' true viewing directions and their class mean; random labels give about 86°).
-# Usage: bench/peers/class2d.sh [work-folder]      N=2000, K=10, ITER=10, THREADS=2 by default.
+# Usage: bench/peers/class2d.sh [work-folder]      N=2000, K=10, ITER=10, THREADS=2, SEED=1 by default (SEED seeds both
+# classifications; the data stay the same, so several seeds give each program's spread on one data set).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 command -v relion_refine >/dev/null || { echo "relion_refine not found: apt-get install relion" >&2; exit 1; }
 map="$root/../shared/data/relion/ribosome_box64.mrc"
 [ -f "$map" ] || { echo "$map not found" >&2; exit 1; }
 work="$(realpath -m "${1:-$(mktemp -d)}")"; mkdir -p "$work"; cd "$work"
-n=${N:-2000}; k=${K:-10}; iter=${ITER:-10}; j=${THREADS:-2}
+n=${N:-2000}; k=${K:-10}; iter=${ITER:-10}; j=${THREADS:-2}; seed=${SEED:-1}
 cs="$root/cryosharp"; "$cs" --help >/dev/null 2>&1 # build once, outside the timings
 now() { date +%s.%N; }
 if [ ! -f input.star ]; then
@@ -36,13 +37,13 @@ settings=(--tau2_fudge 2 --particle_diameter 170 --psi_step 10 --offset_range 5 
 rm -rf relion cryosharp cryosharp-cc; mkdir -p relion
 t0=$(now)
 relion_refine --i input.star --o relion/run --K "$k" --iter "$iter" "${settings[@]}" --zero_mask --flatten_solvent --center_classes \
-  --random_seed 1 --j "$j" --dont_combine_weights_via_disc --pool 30 >relion/log.txt 2>&1
+  --random_seed "$seed" --j "$j" --dont_combine_weights_via_disc --pool 30 >relion/log.txt 2>&1
 t1=$(now)
 "$cs" class2d --particles input.star --classes "$k" --iterations "$iter" --tau2-fudge 2 --particle-diameter 170 --psi-step 10 \
-  --offset-range 5 --offset-step 2 --oversampling 1 --ctf --out cryosharp --threads "$j" >/dev/null 2>cryosharp.log
+  --offset-range 5 --offset-step 2 --oversampling 1 --ctf --out cryosharp --threads "$j" --seed "$seed" >/dev/null 2>cryosharp.log
 t2=$(now)
 "$cs" class2d --particles input.star --classes "$k" --iterations "$iter" --tau2-fudge 2 --particle-diameter 170 --psi-step 10 \
-  --offset-range 5 --offset-step 2 --oversampling 1 --ctf --algorithm cc --out cryosharp-cc --threads "$j" >/dev/null 2>cryosharp-cc.log
+  --offset-range 5 --offset-step 2 --oversampling 1 --ctf --algorithm cc --out cryosharp-cc --threads "$j" --seed "$seed" >/dev/null 2>cryosharp-cc.log
 t3=$(now)
 last=$(printf 'relion/run_it%03d' "$iter")
 read -r rm rw rv <<<"$(score "${last}_classes.mrcs" "${last}_data.star")"
