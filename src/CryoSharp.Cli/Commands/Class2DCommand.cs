@@ -68,6 +68,9 @@ public static class Class2DCommand
         /// <summary>Centre the classes.</summary>
         public bool CenterClasses { get; init; }
 
+        /// <summary>Correct each micrograph group's intensity scale (--scale).</summary>
+        public bool ScaleCorrection { get; init; }
+
         /// <summary>--seed.</summary>
         public long Seed { get; init; }
 
@@ -114,6 +117,11 @@ public static class Class2DCommand
         var initial = new Option<double?>("--initial-resolution") { Description = "Resolution limit of the first iteration, in Å [default: 4 pixels, a quarter of the box's frequencies]." };
         var increment = new Option<int>("--increment-shells") { Description = "Fourier shells used beyond each iteration's estimated resolution (RELION's incr_size).", DefaultValueFactory = _ => defaults.IncrementShells };
         var noCenter = new Option<bool>("--dont-center") { Description = "Do not move each class's centre of mass to the box centre after every iteration." };
+        var scale = new Option<bool>("--scale")
+        {
+            Description = "Correct the intensity scale of each micrograph's particles (rlnMicrographName; RELION's --scale): the references are " +
+                "multiplied by a scale per micrograph, estimated every iteration by least squares and normalised to a mean of 1 (model.star's model_groups).",
+        };
         var dataRoot = SharedOptions.DataRoot();
         var pixel = SharedOptions.PixelSize("of every particle, replacing the STAR file's");
         var compare = new Option<string?>("--compare-classes") { Description = "Another program's class averages (an MRC stack, e.g. RELION's run_it025_classes.mrcs; a _model.star beside it gives their sizes) to show beside ours in the report." };
@@ -121,7 +129,7 @@ public static class Class2DCommand
         var command = new Command("class2d", "Reference-free 2D classification of particles: maximum-likelihood EM over classes, in-plane angles and translations with adaptive oversampling (RELION's Class2D), or template matching.")
         {
             particles, output, resume, classes, iterations, diameter, ctf, tau2, psiStep, offsetRange, offsetStep, oversampling, algorithm, initial, increment,
-            noCenter, dataRoot, pixel, compare, json,
+            noCenter, scale, dataRoot, pixel, compare, json,
         };
         command.SetAction(parse =>
         {
@@ -170,6 +178,7 @@ public static class Class2DCommand
                     IncrementShells = parse.GetValue(increment),
                     InitialResolutionA = parse.GetValue(initial),
                     CenterClasses = !parse.GetValue(noCenter),
+                    ScaleCorrection = parse.GetValue(scale),
                     Seed = parse.GetValue(globals.Seed),
                     Threads = globals.Context(parse).Threads,
                 };
@@ -289,6 +298,7 @@ public static class Class2DCommand
         IncrementShells = s.IncrementShells,
         InitialResolutionA = s.InitialResolutionA,
         CenterClasses = s.CenterClasses,
+        ScaleCorrection = s.ScaleCorrection,
         Seeds = new SeedSequence(s.Seed),
         Context = context,
     };

@@ -112,6 +112,23 @@ public static class Class2DFiles
             document.Add(new StarBlock($"model_optics_group_{group}") { Loop = table });
         }
 
+        if (model.GroupScales is { } scales)
+        {
+            // RELION's model_groups table, with the scale correction of each micrograph group.
+            var table = new StarTable();
+            foreach (var label in new[] { "rlnGroupNumber", "rlnGroupScaleCorrection" })
+            {
+                table.AddColumn(label);
+            }
+
+            for (int g = 0; g < scales.Count; g++)
+            {
+                table.AddRow([Int(g + 1), Num(scales[g])]);
+            }
+
+            document.Add(new StarBlock("model_groups") { Loop = table });
+        }
+
         document.Save(path);
     }
 
@@ -162,8 +179,19 @@ public static class Class2DFiles
             noise[group] = Column(block.Loop ?? throw new InvalidFileException(modelPath, $"block {block.Name} has no table"), "rlnSigma2Noise", shells, modelPath);
         }
 
+        double[]? scales = null;
+        if (document.Find("model_groups")?.Loop is { } groups)
+        {
+            scales = new double[groups.RowCount];
+            for (int g = 0; g < scales.Length; g++)
+            {
+                scales[g] = Cell(groups, g, "rlnGroupScaleCorrection", modelPath);
+            }
+        }
+
         return new Class2DModel
         {
+            GroupScales = scales,
             Box = box,
             PixelSizeA = pixel,
             Iteration = Int(general, "_rlnCurrentIteration", modelPath),

@@ -49,6 +49,13 @@ public sealed class Class2DModel
     /// <summary>The data's log-likelihood under the model of the previous iteration (rlnLogLikelihood).</summary>
     public required double LogLikelihood { get; init; }
 
+    /// <summary>
+    /// Intensity-scale correction of each particle group (<see cref="ParticleGroups"/>, rlnGroupScaleCorrection), by
+    /// which the references are multiplied before they are compared with the group's images; its mean over particles
+    /// is 1. Null when the correction is off (every scale 1).
+    /// </summary>
+    public IReadOnlyList<double>? GroupScales { get; init; }
+
     /// <summary>Number of classes.</summary>
     public int ClassCount => Classes.Length;
 

@@ -53,6 +53,12 @@ public sealed record Class2DOptions
     /// <summary>Shift each class average's centre of mass to the box centre every iteration (RELION's --center_classes).</summary>
     public bool CenterClasses { get; init; } = true;
 
+    /// <summary>
+    /// Correct each micrograph's intensity scale (RELION's --scale): the references are multiplied by a scale per
+    /// particle group, estimated every iteration by least squares of the group's images against their references.
+    /// </summary>
+    public bool ScaleCorrection { get; init; }
+
     /// <summary>Particles read and transformed at once.</summary>
     public int ChunkSize { get; init; } = 256;
 

@@ -91,6 +91,9 @@ public static class Class2DReport
                 ("classes, iterations", string.Create(C, $"{k}, {history.Count} (to iteration {model.Iteration})")),
                 ("algorithm", options.Algorithm == SearchAlgorithm.MaximumLikelihood ? string.Create(C, $"maximum likelihood, T = {options.Tau2Fudge}") : "template matching (cross-correlation, hard assignment)"),
                 ("CTF", options.Ctf ? "modelled" : "ignored"),
+                ("intensity scale", model.GroupScales is { Count: > 0 } scales
+                    ? string.Create(C, $"corrected per micrograph: {scales.Count} groups, scales {scales.Min():0.###}–{scales.Max():0.###}")
+                    : "not corrected"),
                 ("sampling", string.Create(C, $"ψ every {new InPlaneSampling(options.PsiStepDeg, options.Oversampling).StepDeg:0.##}°, offsets within {options.OffsetRangePx} px in {options.OffsetStepPx} px steps, oversampling {options.Oversampling}")),
                 ("best class resolution", string.Create(C, $"{model.ResolutionA.Min():0.0} Å")),
                 ("time", string.Create(C, $"{seconds:0.0} s ({a.Count * history.Count / Math.Max(seconds, 1e-9):0} particles/s)")),

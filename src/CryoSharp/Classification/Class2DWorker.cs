@@ -32,8 +32,10 @@ internal sealed class Class2DWorker
     private readonly float[] packedDataF;
     private readonly float[] packedWeightF;
 
-    public Class2DWorker(PosteriorSearch search, InPlaneSampling psi, int classes, FourierShells fourierShells)
+    public Class2DWorker(PosteriorSearch search, InPlaneSampling psi, int classes, FourierShells fourierShells, int groups = 1)
     {
+        GroupSignalProduct = new double[groups];
+        GroupReferencePower = new double[groups];
         this.search = search;
         this.psi = psi;
         Shells = fourierShells;
@@ -89,14 +91,26 @@ internal sealed class Class2DWorker
 
     public double OffsetSquares { get; private set; }
 
+    /// <summary>Per particle group, Σ w·Re(X̄·C·A) over the kept hypotheses and frequencies in use (CTF without the group's scale).</summary>
+    public double[] GroupSignalProduct { get; }
+
+    /// <summary>Per particle group, Σ w·|C·A|² over the same: the least-squares scale of the group is the ratio.</summary>
+    public double[] GroupReferencePower { get; }
+
     public double LogLikelihood { get; private set; }
 
     /// <summary>Scores particle <paramref name="index"/> and adds it to this worker's sums.</summary>
     public void Process(int index, ParticleRecord record, ReadOnlySpan<ComplexF> spectrum, float[] noiseWeight, double logLikelihoodConstant, bool ctf, double ctfStep,
-        Class2DAssignments previous, Class2DAssignments next)
+        Class2DAssignments previous, Class2DAssignments next, int group = 0, double scale = 1)
     {
         var pixels = search.Slices.Pixels;
         particle.Load(pixels, spectrum, noiseWeight, record, ctf, ctfStep);
+        if (scale != 1)
+        {
+            // The group's scale multiplies the reference wherever the CTF does: in the scores, the residuals and the insertion.
+            System.Numerics.Tensors.TensorPrimitives.Multiply(particle.Ctf, (float)scale, particle.Ctf);
+        }
+
         particle.PreviousShiftPx = (previous.OffsetXPx[index], previous.OffsetYPx[index]);
         search.Search(particle, workspace);
         var post = workspace.Posterior;
@@ -175,6 +189,7 @@ internal sealed class Class2DWorker
         var shellOf = pixels.Shells;
         var c = particle.Ctf;
         var v = particle.NoiseWeight;
+        double signalProduct = 0, referencePowerSum = 0;
         for (int slot = 0; slot < slots; slot++)
         {
             int sf = slotSlice[slot];
@@ -191,6 +206,8 @@ internal sealed class Class2DWorker
                 packedWeightF[f] = (float)(vc * c[f] * weight);
                 double cross = (sum[2 * f] * reference[2 * f]) + (sum[(2 * f) + 1] * reference[(2 * f) + 1]);
                 residual[shellOf[f]] += (weight * power[f]) - (2 * c[f] * cross) + (weight * c[f] * c[f] * referencePower[f]);
+                signalProduct += c[f] * cross;
+                referencePowerSum += weight * c[f] * c[f] * referencePower[f];
             }
 
             if (batchInsertion)
@@ -217,6 +234,9 @@ internal sealed class Class2DWorker
 
             ClassWeight[cls] += weight;
         }
+
+        GroupSignalProduct[group] += signalProduct / scale;
+        GroupReferencePower[group] += referencePowerSum / (scale * scale);
 
     }
 
@@ -307,6 +327,12 @@ internal sealed class Class2DWorker
             }
 
             GroupCount[g] += other.GroupCount[g];
+        }
+
+        for (int g = 0; g < GroupSignalProduct.Length; g++)
+        {
+            GroupSignalProduct[g] += other.GroupSignalProduct[g];
+            GroupReferencePower[g] += other.GroupReferencePower[g];
         }
 
         OffsetSquares += other.OffsetSquares;

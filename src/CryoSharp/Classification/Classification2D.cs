@@ -242,6 +242,7 @@ public sealed class Classification2D
             AccuracyRotationDeg = new double[k],
             AccuracyTranslationA = new double[k],
             LogLikelihood = double.NaN,
+            GroupScales = options.ScaleCorrection ? Enumerable.Repeat(1.0, ParticleGroups.Of(prepared.Records).Count).ToArray() : null,
         };
         return new Class2DState(model, assignments);
     }
@@ -289,10 +290,12 @@ public sealed class Classification2D
         int workers = Math.Max(1, Math.Min(options.Context.Threads, n));
         var shape = GridShape.Square(box);
         var fourierShells = new FourierShells(shape);
+        var groups = ParticleGroups.Of(prepared.Records);
+        var scales = GroupScalesFor(model, groups);
         var pool = new Class2DWorker[workers];
         for (int w = 0; w < workers; w++)
         {
-            pool[w] = new Class2DWorker(search, psi, k, fourierShells);
+            pool[w] = new Class2DWorker(search, psi, k, fourierShells, groups.Count);
         }
 
         var next = new Class2DAssignments(n);
@@ -323,8 +326,9 @@ public sealed class Classification2D
                         throw new InvalidOperationException($"No noise spectrum for optics group {record.Optics.Number}.");
                     }
 
+                    int group = groups.GroupOf[i];
                     worker.Process(i, record, spectra.AsSpan(j * shape.HalfComplexLength, shape.HalfComplexLength), noise.Weights,
-                        noise.LogLikelihoodConstant, options.Ctf, ctfStep, previous, next);
+                        noise.LogLikelihoodConstant, options.Ctf, ctfStep, previous, next, group, scales[group]);
                 }
 
                 worker.Flush();
@@ -339,7 +343,8 @@ public sealed class Classification2D
             total.Merge(pool[w]);
         }
 
-        var updated = Maximize(prepared, model, total, pixels, psi, translations, n);
+        var updated = Maximize(prepared, model, total, pixels, psi, translations, n,
+            options.ScaleCorrection ? UpdatedScales(total, groups, scales) : null);
         Canonicalize(next, prepared.PixelSizeA);
         int changed = 0;
         long significant = 0;
@@ -372,8 +377,55 @@ public sealed class Classification2D
         }
     }
 
+    /// <summary>The scale of each group in <paramref name="model"/>, or 1 for every group when it has none (the correction off).</summary>
+    private static double[] GroupScalesFor(Class2DModel model, ParticleGroups groups)
+    {
+        var scales = Enumerable.Repeat(1.0, groups.Count).ToArray();
+        if (model.GroupScales is { } kept)
+        {
+            if (kept.Count != groups.Count)
+            {
+                throw new ArgumentException($"The model has scales for {kept.Count} particle groups; the particles come from {groups.Count}.", nameof(model));
+            }
+
+            for (int g = 0; g < scales.Length; g++)
+            {
+                scales[g] = kept[g];
+            }
+        }
+
+        return scales;
+    }
+
+    /// <summary>
+    /// RELION's intensity-scale correction: each group's least-squares scale Σ w·Re(X̄·CA) / Σ w·|CA|² of its images
+    /// against the references they were assigned to, then all divided by their mean over particles so that the
+    /// correction moves groups against each other and leaves the data's overall scale to the class averages. A group
+    /// with no evidence this iteration keeps its scale.
+    /// </summary>
+    private static double[] UpdatedScales(Class2DWorker total, ParticleGroups groups, double[] previous)
+    {
+        var scales = new double[groups.Count];
+        double sum = 0, count = 0;
+        for (int g = 0; g < scales.Length; g++)
+        {
+            double power = total.GroupReferencePower[g], product = total.GroupSignalProduct[g];
+            scales[g] = power > 0 && product > 0 ? product / power : previous[g];
+            sum += groups.Counts[g] * scales[g];
+            count += groups.Counts[g];
+        }
+
+        double mean = count > 0 && sum > 0 ? sum / count : 1;
+        for (int g = 0; g < scales.Length; g++)
+        {
+            scales[g] /= mean;
+        }
+
+        return scales;
+    }
+
     private Class2DModel Maximize(IParticleSource prepared, Class2DModel model, Class2DWorker total, FourierPixelSet pixels, InPlaneSampling psi,
-        TranslationSampling translations, int n)
+        TranslationSampling translations, int n, IReadOnlyList<double>? groupScales)
     {
         int box = model.Box, k = model.ClassCount, shells = model.ShellCount;
         var mask = ClassMask(prepared);
@@ -485,6 +537,7 @@ public sealed class Classification2D
             AccuracyRotationDeg = accuracyRotation,
             AccuracyTranslationA = accuracyTranslation,
             LogLikelihood = total.LogLikelihood,
+            GroupScales = groupScales,
         };
     }
 

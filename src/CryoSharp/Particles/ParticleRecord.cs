@@ -28,6 +28,12 @@ public sealed record ParticleRecord
     /// <summary>Class number, from 1 (0 when unassigned).</summary>
     public int ClassNumber { get; init; }
 
+    /// <summary>
+    /// The micrograph the particle was picked from (rlnMicrographName), or null when unknown: what RELION groups
+    /// particles by for intensity-scale correction.
+    /// </summary>
+    public string? Micrograph { get; init; }
+
     /// <summary>Where the image is stored (index@stack), or null for images that exist only in memory.</summary>
     public ImageReference? Image { get; init; }
 

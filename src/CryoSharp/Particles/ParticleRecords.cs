@@ -49,6 +49,7 @@ public static class ParticleRecords
 
         bool hasCtf = table.Columns.HasFlag(ParticleColumns.Defocus);
         bool hasImage = table.Columns.HasFlag(ParticleColumns.Image);
+        bool hasMicrograph = table.Columns.HasFlag(ParticleColumns.Micrograph);
         var records = new ParticleRecord[table.Count];
         for (int i = 0; i < records.Length; i++)
         {
@@ -64,6 +65,7 @@ public static class ParticleRecords
                 Subset = p.RandomSubset,
                 ClassNumber = p.ClassNumber,
                 Image = hasImage ? p.Image : null,
+                Micrograph = hasMicrograph ? p.MicrographName : null,
                 SourceLine = p.SourceLine,
             };
         }
@@ -201,6 +203,11 @@ public static class ParticleRecords
         if (r.Image is { } image)
         {
             p.Image = image;
+        }
+
+        if (r.Micrograph is { } micrograph)
+        {
+            p.MicrographName = micrograph;
         }
 
         if (r.Ctf is { } ctf)

@@ -90,3 +90,69 @@ public class Classification2DTests(ITestOutputHelper output)
         Assert.True(du < 0.5, $"mean |Δu| {du:0.00} px");
     }
 }
+
+public class ScaleCorrectionTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void FindsTheContrastOfEachMicrograph()
+    {
+        // Two micrographs: on the second the particles have half the contrast, under the same noise (background
+        // normalisation would undo a scale of the whole image, so only the signal is scaled, as thicker ice does).
+        var (clean, truth, psi, _) = Class2DTestData.Patterns(count: 160, classes: 2, snr: 1e12, seed: 9);
+        int n = clean.Count, length = Class2DTestData.Box * Class2DTestData.Box;
+        var images = new float[n * length];
+        clean.ReadImages(0, n, images);
+        var noise = new RandomStream(new SeedSequence(9).Spawn("noise").Seed64);
+        var records = new CryoSharp.Particles.ParticleRecord[n];
+        double signal = 0;
+        foreach (float v in images)
+        {
+            signal += v * v;
+        }
+
+        float sigma = (float)Math.Sqrt(signal / images.Length / 0.3);
+        for (int i = 0; i < n; i++)
+        {
+            bool dim = i % 4 >= 2;
+            var image = images.AsSpan(i * length, length);
+            if (dim)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(image, 0.5f, image);
+            }
+
+            noise.AddGaussianNoise(image, sigma);
+            records[i] = clean.Records[i] with { Micrograph = dim ? "thick.mrc" : "thin.mrc" };
+        }
+
+        var source = new CryoSharp.Particles.InMemoryParticleSource(images, Class2DTestData.Box, Class2DTestData.PixelSizeA, records);
+        var options = new Class2DOptions
+        {
+            Classes = 2, Iterations = 8, PsiStepDeg = 10, OffsetRangePx = 3, OffsetStepPx = 1, Seeds = new SeedSequence(1),
+            ParticleDiameterA = 0.8 * Class2DTestData.Box * Class2DTestData.PixelSizeA, ScaleCorrection = true,
+        };
+        var classifier = new Classification2D(options);
+        var prepared = classifier.Preprocess(source);
+        var state = classifier.Start(prepared);
+        Assert.Equal([1.0, 1.0], state.Model.GroupScales!);
+        for (int it = 0; it < options.Iterations; it++)
+        {
+            state = classifier.Iterate(prepared, state).State;
+            output.WriteLine($"it {it + 1}: scales {string.Join(", ", state.Model.GroupScales!.Select(s => s.ToString("0.000")))}");
+        }
+
+        var scales = state.Model.GroupScales!;
+        Assert.Equal(2, scales.Count);
+        Assert.Equal(1.0, (scales[0] + scales[1]) / 2, 6); // equal groups: the mean over particles is the plain mean
+        Assert.InRange(scales[0] / scales[1], 1.7, 2.3);
+        // The dim micrograph's particles are at a quarter of the signal power, so a few of them may be misplaced.
+        int wrong = Enumerable.Range(0, n).Count(i => state.Assignments.Class[i] != state.Assignments.Class[truth.ToList().IndexOf(truth[i])]);
+        Assert.InRange(wrong, 0, 4);
+
+        // model.star keeps the scales (RELION's model_groups), so --continue goes on from them.
+        using var temp = new CryoSharp.Tests.Support.TempDirectory();
+        Class2DFiles.WriteClasses(temp.File("classes.mrcs"), state.Model);
+        Class2DFiles.WriteModel(temp.File("model.star"), state.Model, options, "classes.mrcs");
+        Assert.Equal(scales, Class2DFiles.ReadModel(temp.File("model.star"), temp.File("classes.mrcs")).GroupScales!);
+        Assert.Null(new Classification2D(options with { ScaleCorrection = false }).Start(prepared).Model.GroupScales);
+    }
+}
