@@ -127,8 +127,14 @@ public class ScaleCorrectionTests(ITestOutputHelper output)
         var source = new CryoSharp.Particles.InMemoryParticleSource(images, Class2DTestData.Box, Class2DTestData.PixelSizeA, records);
         var options = new Class2DOptions
         {
-            Classes = 2, Iterations = 8, PsiStepDeg = 10, OffsetRangePx = 3, OffsetStepPx = 1, Seeds = new SeedSequence(1),
-            ParticleDiameterA = 0.8 * Class2DTestData.Box * Class2DTestData.PixelSizeA, ScaleCorrection = true,
+            Classes = 2,
+            Iterations = 8,
+            PsiStepDeg = 10,
+            OffsetRangePx = 3,
+            OffsetStepPx = 1,
+            Seeds = new SeedSequence(1),
+            ParticleDiameterA = 0.8 * Class2DTestData.Box * Class2DTestData.PixelSizeA,
+            ScaleCorrection = true,
         };
         var classifier = new Classification2D(options);
         var prepared = classifier.Preprocess(source);
