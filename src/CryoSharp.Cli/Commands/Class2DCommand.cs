@@ -68,6 +68,9 @@ public static class Class2DCommand
         /// <summary>Centre the classes.</summary>
         public bool CenterClasses { get; init; }
 
+        /// <summary>"exhaustive" or "branch-and-bound" (--search).</summary>
+        public string Search { get; init; } = "exhaustive";
+
         /// <summary>Correct each micrograph group's intensity scale (--scale).</summary>
         public bool ScaleCorrection { get; init; }
 
@@ -117,6 +120,7 @@ public static class Class2DCommand
         var initial = new Option<double?>("--initial-resolution") { Description = "Resolution limit of the first iteration, in Å [default: 4 pixels, a quarter of the box's frequencies]." };
         var increment = new Option<int>("--increment-shells") { Description = "Fourier shells used beyond each iteration's estimated resolution (RELION's incr_size).", DefaultValueFactory = _ => defaults.IncrementShells };
         var noCenter = new Option<bool>("--dont-center") { Description = "Do not move each class's centre of mass to the box centre after every iteration." };
+        var search = Refine3DCommand.SearchOption();
         var scale = new Option<bool>("--scale")
         {
             Description = "Correct the intensity scale of each micrograph's particles (rlnMicrographName; RELION's --scale): the references are " +
@@ -129,7 +133,7 @@ public static class Class2DCommand
         var command = new Command("class2d", "Reference-free 2D classification of particles: maximum-likelihood EM over classes, in-plane angles and translations with adaptive oversampling (RELION's Class2D), or template matching.")
         {
             particles, output, resume, classes, iterations, diameter, ctf, tau2, psiStep, offsetRange, offsetStep, oversampling, algorithm, initial, increment,
-            noCenter, scale, dataRoot, pixel, compare, json,
+            noCenter, search, scale, dataRoot, pixel, compare, json,
         };
         command.SetAction(parse =>
         {
@@ -179,6 +183,7 @@ public static class Class2DCommand
                     InitialResolutionA = parse.GetValue(initial),
                     CenterClasses = !parse.GetValue(noCenter),
                     ScaleCorrection = parse.GetValue(scale),
+                    Search = ChoiceOption.NameOf(Refine3DCommand.SearchChoices, parse.GetValue(search)),
                     Seed = parse.GetValue(globals.Seed),
                     Threads = globals.Context(parse).Threads,
                 };
@@ -299,6 +304,7 @@ public static class Class2DCommand
         InitialResolutionA = s.InitialResolutionA,
         CenterClasses = s.CenterClasses,
         ScaleCorrection = s.ScaleCorrection,
+        Search = ChoiceOption.ValueOf(Refine3DCommand.SearchChoices, s.Search, "--search"),
         Seeds = new SeedSequence(s.Seed),
         Context = context,
     };

@@ -59,6 +59,9 @@ public sealed record Class2DOptions
     /// </summary>
     public bool ScaleCorrection { get; init; }
 
+    /// <summary>Exhaustive or branch-and-bound coarse pass of the E-step (the same result; see <see cref="PoseSearchStrategy"/>).</summary>
+    public PoseSearchStrategy Search { get; init; } = PoseSearchStrategy.Exhaustive;
+
     /// <summary>Particles read and transformed at once.</summary>
     public int ChunkSize { get; init; } = 256;
 

@@ -285,7 +285,7 @@ public sealed class Classification2D
             references[c].SampleRotated(deg * Math.PI / 180, pixels, packed);
         }, options.Context);
         double sigmaOffsetPx = model.SigmaOffsetA / prepared.PixelSizeA;
-        var search = new PosteriorSearch(slices, translations, sigmaOffsetPx, options.Algorithm, options.AdaptiveFraction);
+        var search = new PosteriorSearch(slices, translations, sigmaOffsetPx, options.Algorithm, options.AdaptiveFraction, strategy: options.Search);
 
         int workers = Math.Max(1, Math.Min(options.Context.Threads, n));
         var shape = GridShape.Square(box);

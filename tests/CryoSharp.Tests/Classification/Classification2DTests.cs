@@ -65,6 +65,30 @@ public class Classification2DTests(ITestOutputHelper output)
         Assert.True(stats[^1].LogLikelihood > stats[1].LogLikelihood);
     }
 
+    [Theory]
+    [InlineData(SearchAlgorithm.MaximumLikelihood)]
+    [InlineData(SearchAlgorithm.CrossCorrelation)]
+    public void BranchAndBoundClassifiesExactlyAsTheExhaustiveSearch(SearchAlgorithm algorithm)
+    {
+        var (source, _, _, _) = Class2DTestData.Patterns(count: 90, classes: 3, snr: 0.3, seed: 5);
+        Class2DState Run(PoseSearchStrategy strategy)
+        {
+            var classifier = new Classification2D(Fast(classes: 3, seed: 2) with { Iterations = 4, Algorithm = algorithm, Search = strategy });
+            return Classify(classifier, source).State;
+        }
+
+        var exhaustive = Run(PoseSearchStrategy.Exhaustive);
+        var bounded = Run(PoseSearchStrategy.BranchAndBound);
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.Equal(exhaustive.Model.Classes[c], bounded.Model.Classes[c]);
+        }
+
+        Assert.Equal(exhaustive.Assignments.Class, bounded.Assignments.Class);
+        Assert.Equal(exhaustive.Assignments.PsiDeg, bounded.Assignments.PsiDeg);
+        Assert.Equal(exhaustive.Assignments.LogLikelihood, bounded.Assignments.LogLikelihood);
+    }
+
     [Fact]
     public void TheTruthIsAFixedPoint()
     {
