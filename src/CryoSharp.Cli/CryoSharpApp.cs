@@ -21,11 +21,55 @@ public static partial class CryoSharpApp
     /// <summary>Exit code of a user error: bad input, bad parameters, bad usage.</summary>
     public const int UserError = 2;
 
+    /// <summary>The commands that share their work among MPI ranks; the others refuse to run under <c>mpirun -np N</c>, N &gt; 1.</summary>
+    public static readonly IReadOnlySet<string> DistributedCommands = new HashSet<string>(StringComparer.Ordinal) { "reconstruct" };
+
     /// <summary>Parses and runs <paramref name="args"/>.</summary>
     public static int Run(string[] args, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(console);
         var globals = new GlobalOptions();
+        if (!Distributed.Communicator.LaunchedByMpirun)
+        {
+            return Run(args, console, globals);
+        }
+
+        // Under mpirun every rank runs the command; rank 0 alone speaks and writes, and an error on any rank ends them
+        // all (a rank that left alone would leave the others waiting in a reduction for ever).
+        var errors = console.Error;
+        Distributed.Communicator communicator;
+        try
+        {
+            communicator = Distributed.Communicator.Start();
+        }
+        catch (CryoSharpException e)
+        {
+            errors.WriteLine($"cryosharp: error: {OneLine(e.Message)}");
+            return UserError;
+        }
+
+        using (communicator)
+        {
+            globals.Communicator = communicator;
+            var rankErrors = new StringWriter();
+            int code = Run(args, communicator.IsRoot ? console : new CliConsole(TextWriter.Null, rankErrors, false), globals);
+            if (code != Success && communicator.IsDistributed)
+            {
+                if (!communicator.IsRoot)
+                {
+                    errors.Write($"[rank {communicator.Rank}] {rankErrors}");
+                }
+
+                errors.Flush();
+                communicator.Abort(code);
+            }
+
+            return code;
+        }
+    }
+
+    private static int Run(string[] args, CliConsole console, GlobalOptions globals)
+    {
         var root = BuildRoot(globals, console);
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length == 0)
@@ -61,6 +105,12 @@ public static partial class CryoSharpApp
 
         try
         {
+            string name = parse.CommandResult.Command.Name;
+            if (globals.Communicator.IsDistributed && parse.CommandResult.Command.Action is not null && !DistributedCommands.Contains(name))
+            {
+                throw new CryoSharpException($"{name} does not share its work among MPI processes yet (only {string.Join(", ", DistributedCommands)} does): run it without mpirun");
+            }
+
             // A command that will run (not --help) first says what it will run with.
             if (parse.Action is not null && parse.CommandResult.Command.Action is not null && parse.Action == parse.CommandResult.Command.Action)
             {

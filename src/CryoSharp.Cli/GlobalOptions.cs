@@ -24,6 +24,12 @@ public sealed class GlobalOptions
         DefaultValueFactory = _ => 1,
     };
 
+    /// <summary>
+    /// The processes of this run: one (no MPI) unless the program was started by <c>mpirun</c>, in which case
+    /// <see cref="CryoSharpApp"/> joins them before the command runs.
+    /// </summary>
+    public Distributed.Communicator Communicator { get; set; } = Distributed.Communicator.Single;
+
     /// <summary>How FFTW plans are chosen.</summary>
     public Option<FftPlanning> FftPlanning { get; } = CreateFftPlanning();
 

@@ -51,6 +51,7 @@ public static class ReconstructCommand
                 Mask = maskVolume,
                 Seeds = globals.Seeds(parse),
                 Context = globals.Context(parse),
+                Communicator = globals.Communicator,
                 MaxResolutionA = parse.GetValue(maxres),
                 Symmetry = Geometry.SymmetryGroup.Parse(parse.GetValue(symmetry)!),
             };
@@ -114,7 +115,9 @@ public static class ReconstructCommand
             throw new InvalidFileException(maskPath ?? "--mask", $"the mask is {maskVolume.Shape}, but the particles make {source.Box}³ maps: give a mask of the same box");
         }
 
-        using var set = OutputSet.Begin(directory);
+        // Under MPI every rank reconstructs its share and holds the summed maps; rank 0 alone writes them.
+        bool writes = options.Communicator.IsRoot;
+        using var set = writes ? OutputSet.Begin(directory) : null;
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reconstruct: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {starPath}"));
         ReconstructionResult result = null!;
@@ -124,9 +127,16 @@ public static class ReconstructCommand
             console.Error.WriteLine($"cryosharp: warning: {warning}");
         }
 
+        var curve = result.HalfMapFsc;
+        if (set is null)
+        {
+            return new ReconstructResult("", "", "", "", "", "", table.Count, result.Half1Count, result.Half2Count, result.Map.Nx, result.Map.PixelSizeA,
+                result.Resolution0143, curve.Resolution(0.5), clock.Elapsed.TotalSeconds, result.Timings, result.Warnings)
+            { Resolution0143Text = curve.DescribeResolution(0.143) };
+        }
+
         var files = ReconstructionOutputs.Write(result, options, set, [.. source.Records.Select(r => r.Pose.Angles)]);
         set.Commit();
-        var curve = result.HalfMapFsc;
         return new ReconstructResult(files.Map, files.Half1, files.Half2, files.FscCsv, files.FscPlot, files.Report,
             table.Count, result.Half1Count, result.Half2Count, result.Map.Nx, result.Map.PixelSizeA, result.Resolution0143, curve.Resolution(0.5),
             clock.Elapsed.TotalSeconds, result.Timings, result.Warnings)

@@ -45,6 +45,12 @@ public sealed class FourierBackProjector
         grid = new double[(long)stride * halfPadded * paddedBox * paddedBox];
     }
 
+    /// <summary>
+    /// The accumulated sums (data and, when kept, weights, interleaved), for adding the accumulators of other
+    /// processes (<see cref="Distributed.Communicator.SumInPlace(Span{double})"/>).
+    /// </summary>
+    public Span<double> Sums => grid;
+
     /// <summary>Side of the padded grid.</summary>
     public int PaddedBox => paddedBox;
 

@@ -57,7 +57,10 @@ public sealed class ParticleReconstruction
         // neither the data nor the weights, and stay zero in the map.
         var band = BandMask(box, pixel);
 
-        int chunk = Math.Min(Options.ChunkSize, source.Count);
+        // Under MPI each rank reads and inserts only its own contiguous share of the particles.
+        var (first, mine) = Options.Communicator.Share(source.Count);
+        int end = first + mine;
+        int chunk = Math.Max(1, Math.Min(Options.ChunkSize, mine));
 
         // Two image buffers: the next chunk is read (or computed) while the current one is inserted.
         float[][] buffers = [new float[(long)shape.Length * chunk], new float[(long)shape.Length * chunk]];
@@ -67,18 +70,18 @@ public sealed class ParticleReconstruction
         Task<double> ReadChunk(int start, float[] into) => Task.Run(() =>
         {
             var started = clock.Elapsed;
-            int n = Math.Min(chunk, source.Count - start);
+            int n = Math.Min(chunk, end - start);
             source.ReadImages(start, n, into.AsSpan(0, n * shape.Length));
             return (clock.Elapsed - started).TotalSeconds;
         });
 
-        var pending = ReadChunk(0, buffers[0]);
-        for (int start = 0, turn = 0; start < source.Count; start += chunk, turn ^= 1)
+        var pending = mine > 0 ? ReadChunk(first, buffers[0]) : Task.FromResult(0.0);
+        for (int start = first, turn = 0; start < end; start += chunk, turn ^= 1)
         {
-            int n = Math.Min(chunk, source.Count - start);
+            int n = Math.Min(chunk, end - start);
             readSeconds += pending.GetAwaiter().GetResult();
             var images = buffers[turn];
-            pending = start + chunk < source.Count ? ReadChunk(start + chunk, buffers[turn ^ 1]) : Task.FromResult(0.0);
+            pending = start + chunk < end ? ReadChunk(start + chunk, buffers[turn ^ 1]) : Task.FromResult(0.0);
             Fft.ForwardMany(images.AsSpan(0, n * shape.Length), shape, n, spectra.AsSpan(0, n * shape.HalfComplexLength), context: context);
 
             // A fixed partition (worker w takes particles w, w + W, ... in order) and a fixed merge order make the
@@ -117,18 +120,22 @@ public sealed class ParticleReconstruction
                     accumulators.Insert(w, halves[offset + i], spectrum, ctfs is null && band is null ? default : ctfValues, r.Pose.Rotation);
                 }
             });
-            progress?.Report(start + n);
+            progress?.Report(start + n - first);
         }
 
         // Reading overlaps inserting, so this is the time not hidden behind reading.
         double insertSeconds = Math.Max(0, clock.Elapsed.TotalSeconds - readSeconds);
         var (half1, half2) = accumulators.Merge();
+        var reduced = System.Diagnostics.Stopwatch.StartNew();
+        Options.Communicator.SumInPlace(half1.Sums);
+        Options.Communicator.SumInPlace(half2.Sums);
+        double reduceSeconds = reduced.Elapsed.TotalSeconds;
         half1.Symmetrise(Options.Symmetry.Elements, Options.Context);
         half2.Symmetrise(Options.Symmetry.Elements, Options.Context);
         var result = Finish(half1, half2, halves);
         return result with
         {
-            Timings = new ReconstructionTimings(readSeconds, insertSeconds, clock.Elapsed.TotalSeconds - readSeconds - insertSeconds),
+            Timings = new ReconstructionTimings(readSeconds, insertSeconds, clock.Elapsed.TotalSeconds - readSeconds - insertSeconds - reduceSeconds, reduceSeconds),
         };
     }
 
@@ -262,4 +269,5 @@ public sealed record ReconstructionResult(Volume Map, Volume Half1, Volume Half2
 /// <param name="ReadSeconds">Reading the images from their stacks (in the background, overlapping the inserting).</param>
 /// <param name="InsertSeconds">The rest of the pass over the particles: transforms, re-centring, CTF, insertion.</param>
 /// <param name="FinishSeconds">Merging the accumulators, dividing, transforming back, FSC.</param>
-public sealed record ReconstructionTimings(double ReadSeconds, double InsertSeconds, double FinishSeconds);
+/// <param name="ReduceSeconds">Adding the accumulators of the other MPI ranks (0 in one process).</param>
+public sealed record ReconstructionTimings(double ReadSeconds, double InsertSeconds, double FinishSeconds, double ReduceSeconds = 0);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CryoSharp.Tests.Support;
 
 namespace CryoSharp.Tests.Cli;
@@ -10,15 +9,15 @@ public class RelionInteropTests
     {
         // RELION resolves image paths from the folder it runs in (its project folder), so the STAR files we write name
         // their stacks relative to the folder cryosharp ran in: relion_reconstruct --i sim/particles.star works there.
-        string? relion = FindOnPath("relion_reconstruct");
+        string? relion = ExternalProgram.FindOnPath("relion_reconstruct");
         Skip.If(relion is null, "RELION is not installed (apt-get install relion): relion_reconstruct not on PATH");
         using var temp = new TempDirectory();
         string cli = Path.Combine(AppContext.BaseDirectory, "CryoSharp.Cli.dll");
-        var (code, output) = Execute("dotnet", temp.Path, cli, "simulate", "--phantom", "blobs", "--box", "24", "--pixel-size", "4",
+        var (code, output) = ExternalProgram.Execute("dotnet", temp.Path, cli, "simulate", "--phantom", "blobs", "--box", "24", "--pixel-size", "4",
             "--count", "60", "--snr", "inf", "--out", "sim");
         Assert.True(code == 0, output);
         Assert.Contains("000001@sim/particles.mrcs", File.ReadAllText(temp.File("sim/particles.star")));
-        (code, output) = Execute(relion!, temp.Path, "--i", "sim/particles.star", "--o", "relion.mrc");
+        (code, output) = ExternalProgram.Execute(relion!, temp.Path, "--i", "sim/particles.star", "--o", "relion.mrc");
         Assert.True(code == 0, output);
         Assert.True(File.Exists(temp.File("relion.mrc")), output);
     }
@@ -26,8 +25,8 @@ public class RelionInteropTests
     [SkippableFact]
     public void RelionReadsOurClass2DParticlesAndClasses()
     {
-        string? handler = FindOnPath("relion_star_handler");
-        string? images = FindOnPath("relion_image_handler");
+        string? handler = ExternalProgram.FindOnPath("relion_star_handler");
+        string? images = ExternalProgram.FindOnPath("relion_image_handler");
         Skip.If(handler is null || images is null, "RELION is not installed (apt-get install relion): relion_star_handler not on PATH");
         using var temp = new TempDirectory();
         var (source, _, _, _) = Classification.Class2DTestData.Patterns(60, classes: 3, snr: 1, seed: 5);
@@ -35,10 +34,10 @@ public class RelionInteropTests
         var (code, _, error) = CliRunner.Run("class2d", "--particles", temp.File("particles.star"), "--classes", "3", "--iterations", "2", "--psi-step", "20",
             "--offset-range", "2", "--offset-step", "1", "--out", temp.File("out"));
         Assert.True(code == 0, error);
-        (code, var output) = Execute(handler!, temp.Path, "--i", "out/particles.star", "--o", "selected.star", "--select", "rlnClassNumber", "--minval", "1", "--maxval", "3");
+        (code, var output) = ExternalProgram.Execute(handler!, temp.Path, "--i", "out/particles.star", "--o", "selected.star", "--select", "rlnClassNumber", "--minval", "1", "--maxval", "3");
         Assert.True(code == 0, output);
         Assert.Equal(60, File.ReadAllLines(temp.File("selected.star")).Count(l => l.Contains("@", StringComparison.Ordinal)));
-        (code, output) = Execute(images!, temp.Path, "--i", "out/classes.mrcs", "--stats");
+        (code, output) = ExternalProgram.Execute(images!, temp.Path, "--i", "out/classes.mrcs", "--stats");
         Assert.True(code == 0, output);
         Assert.Equal(3, output.Split('\n').Count(l => l.Contains("classes.mrcs", StringComparison.Ordinal) && l.Contains(':', StringComparison.Ordinal)));
     }
@@ -64,29 +63,5 @@ public class RelionInteropTests
             double fraction = assignments.Class.Count(x => x == c + 1) / 2374.0;
             Assert.Equal(double.Parse(model.GetString(c, column), System.Globalization.CultureInfo.InvariantCulture), fraction, 0.05);
         }
-    }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, program)).FirstOrDefault(File.Exists);
-
-    private static (int Code, string Output) Execute(string program, string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, "timed out");
-        }
-
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -1,0 +1,139 @@
+namespace CryoSharp.Distributed;
+
+/// <summary>
+/// The processes of one run and the reductions between them. <see cref="Single"/> is one process with no MPI (the
+/// default: every call is a no-op); <see cref="Start"/> joins the processes <c>mpirun</c> started. Particle-parallel
+/// work gives each rank a fixed share (<see cref="Share"/>), accumulates locally, and sums the accumulators with
+/// <see cref="SumInPlace(System.Span{double})"/>, which every rank calls in the same order. Rank 0 writes the outputs.
+/// </summary>
+public sealed class Communicator : IDisposable
+{
+    // MPI counts are ints: large arrays are reduced in pieces of this many elements.
+    private const int Piece = 1 << 26;
+    private readonly bool mpi;
+    private bool finalized;
+
+    private Communicator(bool mpi, int rank, int size)
+    {
+        this.mpi = mpi;
+        Rank = rank;
+        Size = size;
+    }
+
+    /// <summary>One process, no MPI.</summary>
+    public static Communicator Single { get; } = new(false, 0, 1);
+
+    /// <summary>True when the process was started by Open MPI's <c>mpirun</c> (it sets <c>OMPI_COMM_WORLD_SIZE</c>).</summary>
+    public static bool LaunchedByMpirun => Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is { Length: > 0 };
+
+    /// <summary>This process's rank, from 0.</summary>
+    public int Rank { get; }
+
+    /// <summary>Number of processes.</summary>
+    public int Size { get; }
+
+    /// <summary>True on rank 0, which reads the inputs' summaries and writes every output.</summary>
+    public bool IsRoot => Rank == 0;
+
+    /// <summary>True when more than one process takes part.</summary>
+    public bool IsDistributed => Size > 1;
+
+    /// <summary>Initialises MPI and joins the world communicator (loads <c>libmpi.so.40</c>).</summary>
+    public static Communicator Start()
+    {
+        MpiLibrary.Load();
+        Check(MpiLibrary.Initialized(out int already), "MPI_Initialized");
+        if (already == 0)
+        {
+            Check(MpiLibrary.Init(0, 0), "MPI_Init");
+        }
+
+        Check(MpiLibrary.CommRank(MpiLibrary.World, out int rank), "MPI_Comm_rank");
+        Check(MpiLibrary.CommSize(MpiLibrary.World, out int size), "MPI_Comm_size");
+        return new Communicator(true, rank, size);
+    }
+
+    /// <summary>
+    /// This rank's share of <paramref name="count"/> items: a contiguous range, the first <c>count mod Size</c> ranks
+    /// one item longer, so shares depend only on the count and the number of ranks.
+    /// </summary>
+    public (int Start, int Count) Share(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int basic = count / Size, extra = count % Size;
+        int start = (Rank * basic) + Math.Min(Rank, extra);
+        return (start, basic + (Rank < extra ? 1 : 0));
+    }
+
+    /// <summary>Waits for every rank.</summary>
+    public void Barrier()
+    {
+        if (mpi && Size > 1)
+        {
+            Check(MpiLibrary.Barrier(MpiLibrary.World), "MPI_Barrier");
+        }
+    }
+
+    /// <summary>Replaces <paramref name="values"/> on every rank by their sum over the ranks.</summary>
+    public unsafe void SumInPlace(Span<double> values)
+    {
+        if (!mpi || Size == 1)
+        {
+            return;
+        }
+
+        fixed (double* p = values)
+        {
+            for (int start = 0; start < values.Length; start += Piece)
+            {
+                int n = Math.Min(Piece, values.Length - start);
+                Check(MpiLibrary.Allreduce(MpiLibrary.InPlace, p + start, n, MpiLibrary.Double, MpiLibrary.Sum, MpiLibrary.World), "MPI_Allreduce");
+            }
+        }
+    }
+
+    /// <summary>Replaces <paramref name="values"/> on every rank by rank <paramref name="root"/>'s.</summary>
+    public unsafe void Broadcast(Span<byte> values, int root = 0)
+    {
+        if (!mpi || Size == 1)
+        {
+            return;
+        }
+
+        fixed (byte* p = values)
+        {
+            for (int start = 0; start < values.Length; start += Piece)
+            {
+                int n = Math.Min(Piece, values.Length - start);
+                Check(MpiLibrary.Bcast(p + start, n, MpiLibrary.Byte, root, MpiLibrary.World), "MPI_Bcast");
+            }
+        }
+    }
+
+    /// <summary>Finalises MPI (once).</summary>
+    public void Dispose()
+    {
+        if (mpi && !finalized)
+        {
+            finalized = true;
+            MpiLibrary.Finalize();
+        }
+    }
+
+    /// <summary>Ends every rank at once after an error on one of them (a lone rank leaving would hang the others).</summary>
+    public void Abort(int code)
+    {
+        if (mpi && Size > 1)
+        {
+            MpiLibrary.Abort(MpiLibrary.World, code);
+        }
+    }
+
+    private static void Check(int code, string call)
+    {
+        if (code != 0)
+        {
+            throw new CryoSharpException($"{call} failed with MPI error {code}");
+        }
+    }
+}
