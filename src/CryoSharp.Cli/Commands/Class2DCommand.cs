@@ -190,7 +190,7 @@ public static class Class2DCommand
             }
 
             var context = globals.Context(parse) with { Threads = Math.Min(settings.Threads, Environment.ProcessorCount) };
-            var result = Run(settings, directory, continuing, console, context, parse.GetValue(compare));
+            var result = Run(settings, directory, continuing, console, context, parse.GetValue(compare), globals.Communicator);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 var last = r.Iterations.Count > 0 ? r.Iterations[^1] : null;
@@ -203,12 +203,14 @@ public static class Class2DCommand
     }
 
     /// <summary>Runs (or continues) a classification and writes every output.</summary>
-    public static Class2DResult Run(RunSettings settings, string directory, bool continuing, CliConsole console, ComputeContext context, string? compareClasses = null)
+    public static Class2DResult Run(RunSettings settings, string directory, bool continuing, CliConsole console, ComputeContext context, string? compareClasses = null,
+        Distributed.Communicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(console);
         var clock = Stopwatch.StartNew();
-        var options = OptionsOf(settings, context);
+        communicator ??= Distributed.Communicator.Single;
+        var options = OptionsOf(settings, context) with { Communicator = communicator };
         options.Validate();
         var table = ParticleTable.Load(settings.Particles);
         if (!table.Columns.HasFlag(ParticleColumns.Image))
@@ -230,7 +232,11 @@ public static class Class2DCommand
         classifier.Check(source);
         var comparison = compareClasses is null ? null : ReadComparison(compareClasses);
         var prepared = classifier.Preprocess(source);
-        using var set = OutputSet.Begin(directory);
+        // Under MPI every rank iterates (each on its share of the particles) and rank 0 alone writes; the others read a
+        // run to continue only once rank 0 holds the folder and has finished any interrupted commit.
+        bool writes = communicator.IsRoot;
+        using var set = writes ? OutputSet.Begin(directory) : null;
+        communicator.Barrier();
 
         var imageNames = IterationFolders.ImageNames(settings.Particles, settings.DataRoot);
         Class2DState state;
@@ -244,12 +250,19 @@ public static class Class2DCommand
         }
         else
         {
-            IterationFolders.RemoveAll(directory);
-            AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
+            if (writes)
+            {
+                IterationFolders.RemoveAll(directory);
+                AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
+            }
+
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"class2d: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {settings.Particles}, K = {options.Classes}, diameter {classifier.DiameterA(source):0} Å"));
             state = classifier.Start(prepared);
-            WriteIteration(directory, state, source, table, imageNames, options, null);
+            if (writes)
+            {
+                WriteIteration(directory, state, source, table, imageNames, options, null);
+            }
         }
 
         for (int it = state.Model.Iteration + 1; it <= options.Iterations; it++)
@@ -264,15 +277,11 @@ public static class Class2DCommand
             history.Add(stats);
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"iteration {stats.Iteration}: log-likelihood {stats.LogLikelihood:0.###e+0}, {stats.ChangedFraction:0.000} changed class, best class {stats.BestResolutionA:0.0} Å, {stats.MeanSignificantSamples:0.#} significant samples, {stats.Seconds:0.0} s ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s)"));
-            WriteIteration(directory, state, source, table, imageNames, options, stats);
+            if (writes)
+            {
+                WriteIteration(directory, state, source, table, imageNames, options, stats);
+            }
         }
-
-        string relative(string path) => ParticleSet.ProjectRelativePath(path);
-        Class2DFiles.WriteClasses(set.Stage(Class2DFiles.ClassesName), state.Model);
-        Class2DFiles.WriteModel(set.Stage(Class2DFiles.ModelName), state.Model, options, relative(set.Final(Class2DFiles.ClassesName)));
-        Class2DFiles.WriteParticles(set.Stage(Class2DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, imageNames);
-        Class2DReport.Write(set.Stage("report.html"), state, history, options, prepared, settings.Particles, comparison);
-        set.Commit();
 
         var counts = new int[options.Classes];
         foreach (int c in state.Assignments.Class)
@@ -284,6 +293,17 @@ public static class Class2DCommand
         }
 
         var classList = Enumerable.Range(0, options.Classes).Select(c => new ClassSummary(c + 1, counts[c], state.Model.ClassPriors[c], state.Model.ResolutionA[c])).ToList();
+        if (set is null)
+        {
+            return new Class2DResult("", "", "", "", source.Count, source.Box, source.PixelSizeA, classList, history, clock.Elapsed.TotalSeconds, from);
+        }
+
+        string relative(string path) => ParticleSet.ProjectRelativePath(path);
+        Class2DFiles.WriteClasses(set.Stage(Class2DFiles.ClassesName), state.Model);
+        Class2DFiles.WriteModel(set.Stage(Class2DFiles.ModelName), state.Model, options, relative(set.Final(Class2DFiles.ClassesName)));
+        Class2DFiles.WriteParticles(set.Stage(Class2DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, imageNames);
+        Class2DReport.Write(set.Stage("report.html"), state, history, options, prepared, settings.Particles, comparison);
+        set.Commit();
         return new Class2DResult(set.Final(Class2DFiles.ClassesName), set.Final(Class2DFiles.ModelName), set.Final(Class2DFiles.ParticlesName), set.Final("report.html"),
             source.Count, source.Box, source.PixelSizeA, classList, history, clock.Elapsed.TotalSeconds, from);
     }

@@ -44,4 +44,37 @@ public sealed class Class2DAssignments
 
     /// <summary>rlnLogLikeliContribution.</summary>
     public double[] LogLikelihood { get; }
+
+    /// <summary>
+    /// Fills in the particles other MPI ranks assigned: each rank has set only its own share and left the rest zero,
+    /// so a sum over the ranks is exact.
+    /// </summary>
+    public void SumOver(Distributed.Communicator communicator)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        if (!communicator.IsDistributed)
+        {
+            return;
+        }
+
+        foreach (var values in new[] { PsiDeg, OffsetXPx, OffsetYPx, MaxProbability, LogLikelihood })
+        {
+            communicator.SumInPlace(values);
+        }
+
+        foreach (var values in new[] { Class, SignificantSamples })
+        {
+            var asDouble = new double[values.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                asDouble[i] = values[i];
+            }
+
+            communicator.SumInPlace(asDouble);
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = (int)asDouble[i];
+            }
+        }
+    }
 }

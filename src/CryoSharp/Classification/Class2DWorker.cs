@@ -339,6 +339,62 @@ internal sealed class Class2DWorker
         LogLikelihood += other.LogLikelihood;
     }
 
+    /// <summary>
+    /// Adds this (merged) worker's sums over the MPI ranks, so that every rank holds the sums of all particles. The
+    /// optics groups of <paramref name="groups"/> are made present first, so that every rank adds the same arrays.
+    /// </summary>
+    public void SumOver(Distributed.Communicator communicator, IEnumerable<int> groups)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        ArgumentNullException.ThrowIfNull(groups);
+        if (!communicator.IsDistributed)
+        {
+            return;
+        }
+
+        foreach (int g in groups)
+        {
+            if (!Residual.ContainsKey(g))
+            {
+                Residual[g] = new double[shells];
+                FullPower[g] = new double[shells];
+                GroupCount[g] = 0;
+            }
+        }
+
+        foreach (var accumulator in Classes)
+        {
+            accumulator.SumOver(communicator);
+        }
+
+        communicator.SumInPlace(ClassWeight);
+        communicator.SumInPlace(ClassMembers);
+        communicator.SumInPlace(PsiSpread);
+        communicator.SumInPlace(ShiftSpread);
+        communicator.SumInPlace(GroupSignalProduct);
+        communicator.SumInPlace(GroupReferencePower);
+        var counts = new double[GroupCount.Count];
+        int k = 0;
+        foreach (var (g, residual) in Residual)
+        {
+            communicator.SumInPlace(residual);
+            communicator.SumInPlace(FullPower[g]);
+            counts[k++] = GroupCount[g];
+        }
+
+        communicator.SumInPlace(counts);
+        k = 0;
+        foreach (int g in Residual.Keys.ToArray())
+        {
+            GroupCount[g] = (long)counts[k++];
+        }
+
+        Span<double> scalars = [OffsetSquares, LogLikelihood];
+        communicator.SumInPlace(scalars);
+        OffsetSquares = scalars[0];
+        LogLikelihood = scalars[1];
+    }
+
     private double PsiOf(int fineSlice) => psi.FineDeg(fineSlice % psi.FineCount);
 
     private void EnsureSlots(int count)

@@ -53,7 +53,16 @@ public sealed class PaddedSpectrumAccumulator
         Array.Clear(weightSquares);
     }
 
-    /// <summary>Adds another accumulator's sums to these.</summary>
+    /// <summary>Adds the same accumulator of every MPI rank into this one, on every rank.</summary>
+    public void SumOver(Distributed.Communicator communicator)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        communicator.SumInPlace(data);
+        communicator.SumInPlace(weight);
+        communicator.SumInPlace(weightSquares);
+    }
+
+    /// <summary>Adds another accumulator into this one.</summary>
     public void Add(PaddedSpectrumAccumulator other)
     {
         ArgumentNullException.ThrowIfNull(other);
