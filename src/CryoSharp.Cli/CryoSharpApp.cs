@@ -22,7 +22,7 @@ public static partial class CryoSharpApp
     public const int UserError = 2;
 
     /// <summary>The commands that share their work among MPI ranks; the others refuse to run under <c>mpirun -np N</c>, N &gt; 1.</summary>
-    public static readonly IReadOnlySet<string> DistributedCommands = new HashSet<string>(StringComparer.Ordinal) { "reconstruct", "class2d" };
+    public static readonly IReadOnlySet<string> DistributedCommands = new HashSet<string>(StringComparer.Ordinal) { "reconstruct", "class2d", "refine3d", "class3d" };
 
     /// <summary>Parses and runs <paramref name="args"/>.</summary>
     public static int Run(string[] args, CliConsole console)

@@ -234,7 +234,7 @@ public static class Refine3DCommand
             }
 
             var context = globals.Context(parse) with { Threads = Math.Min(settings.Threads, Environment.ProcessorCount) };
-            var result = Run(settings, directory, continuing, console, context);
+            var result = Run(settings, directory, continuing, console, context, globals.Communicator);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -246,10 +246,12 @@ public static class Refine3DCommand
     }
 
     /// <summary>Runs (or continues) a refinement and writes every output.</summary>
-    public static Refine3DResult Run(RunSettings settings, string directory, bool continuing, CliConsole console, ComputeContext context)
+    public static Refine3DResult Run(RunSettings settings, string directory, bool continuing, CliConsole console, ComputeContext context,
+        Distributed.Communicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(console);
+        communicator ??= Distributed.Communicator.Single;
         var clock = Stopwatch.StartNew();
         var table = ParticleTable.Load(settings.Particles);
         if (!table.Columns.HasFlag(ParticleColumns.Image))
@@ -271,13 +273,18 @@ public static class Refine3DCommand
         using var source = StarParticleSource.Open(table, settings.Particles, settings.DataRoot, settings.PixelSizeA);
         var reference = ReadMap(settings.Reference, source, "--reference", console);
         var solvent = settings.Mask is null ? null : ReadMap(settings.Mask, source, "--mask", console);
-        var options = OptionsOf(settings, context) with { SolventMask = solvent };
+        var options = OptionsOf(settings, context) with { SolventMask = solvent, Communicator = communicator };
         string name = k > 1 ? "class3d" : "refine3d";
         var refinement = new Refinement3D(options);
         refinement.Check(source);
         Refinement3D.CheckReference(reference, source);
         var prepared = refinement.Preprocess(source);
-        using var set = OutputSet.Begin(directory);
+        // Under MPI every rank iterates (each on its share of the particles) and rank 0 alone writes; the others read a
+        // run to continue only once rank 0 holds the folder and has finished any interrupted commit.
+        bool writes = communicator.IsRoot;
+        using var set = writes ? OutputSet.Begin(directory) : null;
+        communicator.Barrier();
+        string Final(string file) => set?.Final(file) ?? Path.Combine(Path.GetFullPath(directory), file);
         var imageNames = IterationFolders.ImageNames(settings.Particles, settings.DataRoot);
         Refine3DState state;
         var history = new List<Refine3DIterationStatistics>();
@@ -290,12 +297,19 @@ public static class Refine3DCommand
         }
         else
         {
-            IterationFolders.RemoveAll(directory);
-            AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
+            if (writes)
+            {
+                IterationFolders.RemoveAll(directory);
+                AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
+            }
+
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {settings.Particles}, reference {settings.Reference} low-passed to {options.InitialLowpassA:0.#} Å, diameter {refinement.DiameterA(source):0} Å, {settings.Algorithm}{(k > 1 ? $", K = {k}" : "")}"));
             state = refinement.Start(prepared, Enumerable.Repeat(reference, k).ToList());
-            WriteIteration(directory, state, source, table, imageNames, null);
+            if (writes)
+            {
+                WriteIteration(directory, state, source, table, imageNames, null);
+            }
         }
 
         while (!state.Model.Finished)
@@ -312,7 +326,10 @@ public static class Refine3DCommand
             history.Add(stats);
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"iteration {stats.Iteration}{(stats.Final ? " (final)" : "")}: {Refine3DReport.Describe(stats)} ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s)"));
-            WriteIteration(directory, state, source, table, imageNames, stats);
+            if (writes)
+            {
+                WriteIteration(directory, state, source, table, imageNames, stats);
+            }
         }
 
         var model = state.Model;
@@ -330,37 +347,41 @@ public static class Refine3DCommand
         var half2 = VolumeOf(model.HalfMaps[main][1]);
         var fsc = new FscCurve(model.HalfMapFsc[main], model.Box, model.PixelSizeA);
         var masked = solvent is null ? null : FourierShellCorrelation.ComputeMasked(half1, half2, solvent, options.Seeds.Spawn("refine3d-masked-fsc"));
-        for (int cl = 0; cl < k; cl++)
+        if (set is not null)
         {
-            MrcWriter.Write(set.Stage(Refine3DFiles.MapName(cl, k)), maps[cl]);
+            for (int cl = 0; cl < k; cl++)
+            {
+                MrcWriter.Write(set.Stage(Refine3DFiles.MapName(cl, k)), maps[cl]);
+            }
+
+            Refine3DFiles.WriteHalfMaps(set.Stage, model);
+            Refine3DFiles.WriteParticles(set.Stage(Refine3DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, imageNames);
+            FscTable.Write(set.Stage("fsc.csv"), masked?.Corrected ?? fsc);
+            var c0 = CultureInfo.InvariantCulture;
+            Refine3DReport.Write(set.Stage("report.html"), name, maps, state, fsc, masked, history,
+            [
+                ("particles", string.Create(c0, $"{source.Count} from {settings.Particles} ({state.Assignments.Half.Count(h => h == 1)} in half 1, {state.Assignments.Half.Count(h => h == 2)} in half 2)")),
+                ("box, pixel size", string.Create(c0, $"{source.Box} px, {source.PixelSizeA:0.###} Å")),
+                ("reference", string.Create(c0, $"{settings.Reference}, low-passed to {settings.InitialLowpassA:0.#} Å")),
+                ("algorithm", settings.Algorithm == "cc" ? "projection matching (best correlation)" : "maximum likelihood (marginalised over poses)"),
+                ("pose search", settings.Search == "branch-and-bound"
+                    ? string.Create(c0, $"branch and bound: {100.0 * history.Sum(h => h.CoarseEvaluated) / Math.Max(1, history.Sum(h => h.CoarseHypotheses)):0.#} % of the coarse poses scored in full")
+                    : "exhaustive"),
+                ("sampling", string.Create(c0, $"HEALPix order {settings.HealpixOrder} to {settings.MaxHealpixOrder}, local from order {settings.LocalFromOrder}, offsets ±{settings.OffsetRangePx:0.#} px in {settings.OffsetStepPx:0.#} px steps, oversampling {settings.Oversampling}")),
+                ("CTF", settings.Ctf ? "corrected" : "ignored"),
+                ("symmetry", settings.Symmetry),
+                .. k > 1 ? Enumerable.Range(0, k).Select(c => (string.Create(c0, $"class {c + 1}"), string.Create(c0, $"{counts[c]} particles ({100.0 * counts[c] / source.Count:0.0} %), {new FscCurve(model.HalfMapFsc[c], model.Box, model.PixelSizeA).DescribeResolution(0.143)}"))) : [],
+            ]);
+            set.Commit();
         }
 
-        Refine3DFiles.WriteHalfMaps(set.Stage, model);
-        Refine3DFiles.WriteParticles(set.Stage(Refine3DFiles.ParticlesName), source.Records, table, state.Assignments, source.PixelSizeA, imageNames);
-        FscTable.Write(set.Stage("fsc.csv"), masked?.Corrected ?? fsc);
-        var c0 = CultureInfo.InvariantCulture;
-        Refine3DReport.Write(set.Stage("report.html"), name, maps, state, fsc, masked, history,
-        [
-            ("particles", string.Create(c0, $"{source.Count} from {settings.Particles} ({state.Assignments.Half.Count(h => h == 1)} in half 1, {state.Assignments.Half.Count(h => h == 2)} in half 2)")),
-            ("box, pixel size", string.Create(c0, $"{source.Box} px, {source.PixelSizeA:0.###} Å")),
-            ("reference", string.Create(c0, $"{settings.Reference}, low-passed to {settings.InitialLowpassA:0.#} Å")),
-            ("algorithm", settings.Algorithm == "cc" ? "projection matching (best correlation)" : "maximum likelihood (marginalised over poses)"),
-            ("pose search", settings.Search == "branch-and-bound"
-                ? string.Create(c0, $"branch and bound: {100.0 * history.Sum(h => h.CoarseEvaluated) / Math.Max(1, history.Sum(h => h.CoarseHypotheses)):0.#} % of the coarse poses scored in full")
-                : "exhaustive"),
-            ("sampling", string.Create(c0, $"HEALPix order {settings.HealpixOrder} to {settings.MaxHealpixOrder}, local from order {settings.LocalFromOrder}, offsets ±{settings.OffsetRangePx:0.#} px in {settings.OffsetStepPx:0.#} px steps, oversampling {settings.Oversampling}")),
-            ("CTF", settings.Ctf ? "corrected" : "ignored"),
-            ("symmetry", settings.Symmetry),
-            .. k > 1 ? Enumerable.Range(0, k).Select(c => (string.Create(c0, $"class {c + 1}"), string.Create(c0, $"{counts[c]} particles ({100.0 * counts[c] / source.Count:0.0} %), {new FscCurve(model.HalfMapFsc[c], model.Box, model.PixelSizeA).DescribeResolution(0.143)}"))) : [],
-        ]);
-        set.Commit();
         static double? Known(double value) => double.IsNaN(value) ? null : value;
         var summaries = history.Select(h => new IterationSummary(h.Iteration, h.Seconds, h.ResolutionA, h.AngularStepDeg, h.Local, Known(h.ChangedOrientationsDeg),
             Known(h.ChangedOffsetsPx), h.RadiusPx, h.Final, h.CoarseHypotheses > 0 ? (double)h.CoarseEvaluated / h.CoarseHypotheses : null)).ToList();
-        var classes = k == 1 ? null : Enumerable.Range(0, k).Select(cl => new ClassSummary(cl + 1, set.Final(Refine3DFiles.MapName(cl, k)), counts[cl],
+        var classes = k == 1 ? null : Enumerable.Range(0, k).Select(cl => new ClassSummary(cl + 1, Final(Refine3DFiles.MapName(cl, k)), counts[cl],
             model.ClassPriors[cl], new FscCurve(model.HalfMapFsc[cl], model.Box, model.PixelSizeA).Resolution(0.143))).ToList();
-        return new Refine3DResult(set.Final(Refine3DFiles.MapName(main, k)), set.Final(Refine3DFiles.HalfMapName(main, 1, k)), set.Final(Refine3DFiles.HalfMapName(main, 2, k)),
-            set.Final(Refine3DFiles.ParticlesName), set.Final("fsc.csv"), set.Final("report.html"), source.Count, source.Box, source.PixelSizeA, fsc.Resolution(0.143),
+        return new Refine3DResult(Final(Refine3DFiles.MapName(main, k)), Final(Refine3DFiles.HalfMapName(main, 1, k)), Final(Refine3DFiles.HalfMapName(main, 2, k)),
+            Final(Refine3DFiles.ParticlesName), Final("fsc.csv"), Final("report.html"), source.Count, source.Box, source.PixelSizeA, fsc.Resolution(0.143),
             fsc.Resolution(0.5), masked?.Corrected.Resolution(0.143), summaries, clock.Elapsed.TotalSeconds, from, classes);
     }
 

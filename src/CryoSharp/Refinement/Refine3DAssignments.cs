@@ -75,4 +75,48 @@ public sealed class Refine3DAssignments
         HasPose.CopyTo(b.HasPose, 0);
         return b;
     }
+
+    /// <summary>
+    /// Fills in the particles other MPI ranks scored: each rank has set only its own share and left the rest zero
+    /// (false), so a sum over the ranks is exact.
+    /// </summary>
+    public void SumOver(Distributed.Communicator communicator)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        if (!communicator.IsDistributed)
+        {
+            return;
+        }
+
+        foreach (var values in new[] { RotDeg, TiltDeg, PsiDeg, OffsetXPx, OffsetYPx, MaxProbability, LogLikelihood })
+        {
+            communicator.SumInPlace(values);
+        }
+
+        var asDouble = new double[Count];
+        foreach (var values in new[] { Half, Class, SignificantSamples })
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                asDouble[i] = values[i];
+            }
+
+            communicator.SumInPlace(asDouble);
+            for (int i = 0; i < Count; i++)
+            {
+                values[i] = (int)asDouble[i];
+            }
+        }
+
+        for (int i = 0; i < Count; i++)
+        {
+            asDouble[i] = HasPose[i] ? 1 : 0;
+        }
+
+        communicator.SumInPlace(asDouble);
+        for (int i = 0; i < Count; i++)
+        {
+            HasPose[i] = asDouble[i] > 0;
+        }
+    }
 }

@@ -378,6 +378,75 @@ internal sealed class Refine3DWorker
         ScaleNorm += other.ScaleNorm;
     }
 
+    /// <summary>
+    /// Adds this (merged) worker's sums over the MPI ranks, so that every rank holds the sums of all particles; the
+    /// optics groups of <paramref name="groups"/> are made present first, so that every rank adds the same arrays.
+    /// </summary>
+    public void SumOver(Distributed.Communicator communicator, IEnumerable<int> groups)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        ArgumentNullException.ThrowIfNull(groups);
+        if (!communicator.IsDistributed)
+        {
+            return;
+        }
+
+        foreach (int g in groups)
+        {
+            if (!Residual.ContainsKey(g))
+            {
+                Residual[g] = new double[shells];
+                FullPower[g] = new double[shells];
+                CrossTerm[g] = new double[shells];
+                ReferenceTerm[g] = new double[shells];
+                GroupCount[g] = 0;
+            }
+        }
+
+        foreach (var halves in Accumulators)
+        {
+            communicator.SumInPlace(halves[0].Sums);
+            communicator.SumInPlace(halves[1].Sums);
+        }
+
+        communicator.SumInPlace(ClassWeight);
+        var counts = new double[GroupCount.Count];
+        int k = 0;
+        foreach (var (g, residual) in Residual)
+        {
+            communicator.SumInPlace(residual);
+            communicator.SumInPlace(FullPower[g]);
+            communicator.SumInPlace(CrossTerm[g]);
+            communicator.SumInPlace(ReferenceTerm[g]);
+            counts[k++] = GroupCount[g];
+        }
+
+        communicator.SumInPlace(counts);
+        k = 0;
+        foreach (int g in Residual.Keys.ToArray())
+        {
+            GroupCount[g] = (long)counts[k++];
+        }
+
+        Span<double> scalars =
+        [
+            OffsetSquares, LogLikelihood, OrientationChangeDeg, OrientationChanges, OffsetChangePx, AngularSpreadDeg, Significant,
+            CoarseHypotheses, CoarseEvaluated, ScaleCross, ScaleNorm,
+        ];
+        communicator.SumInPlace(scalars);
+        OffsetSquares = scalars[0];
+        LogLikelihood = scalars[1];
+        OrientationChangeDeg = scalars[2];
+        OrientationChanges = (int)scalars[3];
+        OffsetChangePx = scalars[4];
+        AngularSpreadDeg = scalars[5];
+        Significant = (long)scalars[6];
+        CoarseHypotheses = (long)scalars[7];
+        CoarseEvaluated = (long)scalars[8];
+        ScaleCross = scalars[9];
+        ScaleNorm = scalars[10];
+    }
+
     private void EnsureSlots(int count)
     {
         if (slotSum.Length >= count)

@@ -327,9 +327,12 @@ public sealed class Refinement3D
 
             return (Weights: v, LogLikelihoodConstant: Class2DWorker.LogLikelihoodConstant(v, box, searches[0], fineOrientations));
         });
-        for (int start = 0; start < n; start += chunk)
+        var communicator = options.Communicator;
+        var (shareStart, shareCount) = communicator.Share(n);
+        int shareEnd = shareStart + shareCount;
+        for (int start = shareStart; start < shareEnd; start += chunk)
         {
-            int m = Math.Min(chunk, n - start);
+            int m = Math.Min(chunk, shareEnd - start);
             prepared.ReadImages(start, m, images.AsSpan(0, m * shape.Length));
             Fft.ForwardMany(images.AsSpan(0, m * shape.Length), shape, m, spectra.AsSpan(0, m * shape.HalfComplexLength), context: options.Context);
             int first = start;
@@ -351,15 +354,18 @@ public sealed class Refinement3D
 
                 worker.Flush();
             });
-            progress?.Report(start + m);
+            progress?.Report(start + m - shareStart);
         }
 
+        // Merge the workers in order, then over the MPI ranks: every rank then holds every sum and every pose.
         var total = pool[0];
         for (int w = 1; w < workers; w++)
         {
             total.Merge(pool[w]);
         }
 
+        total.SumOver(communicator, model.NoiseSpectra.Keys);
+        next.SumOver(communicator);
         return new Refine3DExpectation(total, pixels, orientations, local, cpc);
     }
 
