@@ -276,7 +276,7 @@ public static class Class2DCommand
             state = current;
             history.Add(stats);
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"iteration {stats.Iteration}: log-likelihood {stats.LogLikelihood:0.###e+0}, {stats.ChangedFraction:0.000} changed class, best class {stats.BestResolutionA:0.0} Å, {stats.MeanSignificantSamples:0.#} significant samples, {stats.Seconds:0.0} s ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s)"));
+                $"iteration {stats.Iteration}: log-likelihood {stats.LogLikelihood:0.###e+0}, {stats.ChangedFraction:0.000} changed class, best class {stats.BestResolutionA:0.0} Å, {stats.MeanSignificantSamples:0.#} significant samples, {stats.Seconds:0.0} s ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s){(communicator.IsDistributed ? $", {stats.ReduceSeconds:0.00} s adding the {communicator.Size} ranks' sums" : "")}"));
             if (writes)
             {
                 WriteIteration(directory, state, source, table, imageNames, options, stats);

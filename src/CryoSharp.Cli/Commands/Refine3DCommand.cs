@@ -325,7 +325,7 @@ public static class Refine3DCommand
             state = current;
             history.Add(stats);
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"iteration {stats.Iteration}{(stats.Final ? " (final)" : "")}: {Refine3DReport.Describe(stats)} ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s)"));
+                $"iteration {stats.Iteration}{(stats.Final ? " (final)" : "")}: {Refine3DReport.Describe(stats)} ({source.Count / Math.Max(stats.Seconds, 1e-9):0} particles/s){(communicator.IsDistributed ? $", {stats.ReduceSeconds:0.00} s adding the {communicator.Size} ranks' sums" : "")}"));
             if (writes)
             {
                 WriteIteration(directory, state, source, table, imageNames, stats);

@@ -14,4 +14,8 @@ public sealed record Class2DState(Class2DModel Model, Class2DAssignments Assignm
 /// <param name="RadiusPx">Radius of the frequencies the iteration used, in Fourier pixels.</param>
 /// <param name="BestResolutionA">The finest class resolution after the iteration, in Å.</param>
 public sealed record Class2DIterationStatistics(int Iteration, double Seconds, double LogLikelihood, double ChangedFraction,
-    double MeanSignificantSamples, int RadiusPx, double BestResolutionA);
+    double MeanSignificantSamples, int RadiusPx, double BestResolutionA)
+{
+    /// <summary>Seconds spent adding the MPI ranks' sums and assignments (0 in one process): the iteration's communication.</summary>
+    public double ReduceSeconds { get; init; }
+}

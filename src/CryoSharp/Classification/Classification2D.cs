@@ -346,8 +346,10 @@ public sealed class Classification2D
             total.Merge(pool[w]);
         }
 
+        var reducing = Stopwatch.StartNew();
         total.SumOver(communicator, model.NoiseSpectra.Keys);
         next.SumOver(communicator);
+        double reduceSeconds = reducing.Elapsed.TotalSeconds;
 
         var updated = Maximize(prepared, model, total, pixels, psi, translations, n,
             options.ScaleCorrection ? UpdatedScales(total, groups, scales) : null);
@@ -362,7 +364,8 @@ public sealed class Classification2D
 
         double logLikelihood = total.LogLikelihood;
         var stats = new Class2DIterationStatistics(model.Iteration + 1, clock.Elapsed.TotalSeconds, logLikelihood, (double)changed / n,
-            (double)significant / n, radius, updated.ResolutionA.Min());
+            (double)significant / n, radius, updated.ResolutionA.Min())
+        { ReduceSeconds = reduceSeconds };
         return (new Class2DState(updated, next), stats);
     }
 

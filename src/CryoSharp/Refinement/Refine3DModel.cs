@@ -92,4 +92,8 @@ public sealed record Refine3DState(Refine3DModel Model, Refine3DAssignments Assi
 /// <param name="CoarseEvaluated">Of those, how many were scored at the full current resolution (fewer by branch and bound).</param>
 public sealed record Refine3DIterationStatistics(int Iteration, double Seconds, int HealpixOrder, double AngularStepDeg, bool Local, int RadiusPx,
     double ResolutionA, double ChangedOrientationsDeg, double ChangedOffsetsPx, double MeanSignificantSamples, double LogLikelihood, bool Final,
-    long CoarseHypotheses = 0, long CoarseEvaluated = 0);
+    long CoarseHypotheses = 0, long CoarseEvaluated = 0)
+{
+    /// <summary>Seconds spent adding the MPI ranks' sums and poses (0 in one process): the iteration's communication.</summary>
+    public double ReduceSeconds { get; init; }
+}

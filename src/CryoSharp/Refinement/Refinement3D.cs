@@ -246,7 +246,8 @@ public sealed class Refinement3D
         updated = Schedule(updated, model, orientations, change, total.AngularSpreadDeg / n, DiameterA(prepared), final);
         var stats = new Refine3DIterationStatistics(model.Iteration + 1, clock.Elapsed.TotalSeconds, model.HealpixOrder,
             cpc == 1 ? orientations.CoarseStepDeg : orientations.FineStepDeg, local, radius, updated.ResolutionA, change, offsetChange,
-            (double)total.Significant / n, total.LogLikelihood, final, total.CoarseHypotheses, total.CoarseEvaluated);
+            (double)total.Significant / n, total.LogLikelihood, final, total.CoarseHypotheses, total.CoarseEvaluated)
+        { ReduceSeconds = e.ReduceSeconds };
         return (new Refine3DState(updated, next), stats);
     }
 
@@ -364,9 +365,10 @@ public sealed class Refinement3D
             total.Merge(pool[w]);
         }
 
+        var reducing = System.Diagnostics.Stopwatch.StartNew();
         total.SumOver(communicator, model.NoiseSpectra.Keys);
         next.SumOver(communicator);
-        return new Refine3DExpectation(total, pixels, orientations, local, cpc);
+        return new Refine3DExpectation(total, pixels, orientations, local, cpc, reducing.Elapsed.TotalSeconds);
     }
 
     private Refine3DModel Maximize(IParticleSource prepared, Refine3DModel model, Refine3DWorker total, FourierPixelSet pixels,
@@ -639,4 +641,5 @@ public sealed class Refinement3D
 }
 
 /// <summary>What one E-step pass gives the M-step: the merged sums and the sampling they were made on.</summary>
-internal sealed record Refine3DExpectation(Refine3DWorker Total, FourierPixelSet Pixels, RefinementOrientations Orientations, bool Local, int ChildrenPerCoarse);
+internal sealed record Refine3DExpectation(Refine3DWorker Total, FourierPixelSet Pixels, RefinementOrientations Orientations, bool Local, int ChildrenPerCoarse,
+    double ReduceSeconds = 0);
