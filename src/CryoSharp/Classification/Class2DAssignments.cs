@@ -62,19 +62,7 @@ public sealed class Class2DAssignments
             communicator.SumInPlace(values);
         }
 
-        foreach (var values in new[] { Class, SignificantSamples })
-        {
-            var asDouble = new double[values.Length];
-            for (int i = 0; i < values.Length; i++)
-            {
-                asDouble[i] = values[i];
-            }
-
-            communicator.SumInPlace(asDouble);
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = (int)asDouble[i];
-            }
-        }
+        communicator.SumInPlace(Class);
+        communicator.SumInPlace(SignificantSamples);
     }
 }

@@ -205,9 +205,12 @@ internal sealed class Class2DWorker
                 packedDataF[(2 * f) + 1] = (float)(vc * sum[(2 * f) + 1]);
                 packedWeightF[f] = (float)(vc * c[f] * weight);
                 double cross = (sum[2 * f] * reference[2 * f]) + (sum[(2 * f) + 1] * reference[(2 * f) + 1]);
-                residual[shellOf[f]] += (weight * power[f]) - (2 * c[f] * cross) + (weight * c[f] * c[f] * referencePower[f]);
-                signalProduct += c[f] * cross;
-                referencePowerSum += weight * c[f] * c[f] * referencePower[f];
+
+                // Re(X̄·CA) and |CA|²: the residual's cross and reference terms are also the scale's sums (2·x is exact).
+                double product = c[f] * cross, modelPower = weight * c[f] * c[f] * referencePower[f];
+                residual[shellOf[f]] += (weight * power[f]) - (2 * product) + modelPower;
+                signalProduct += product;
+                referencePowerSum += modelPower;
             }
 
             if (batchInsertion)
@@ -373,22 +376,9 @@ internal sealed class Class2DWorker
         communicator.SumInPlace(ShiftSpread);
         communicator.SumInPlace(GroupSignalProduct);
         communicator.SumInPlace(GroupReferencePower);
-        var counts = new double[GroupCount.Count];
-        int k = 0;
-        foreach (var (g, residual) in Residual)
-        {
-            communicator.SumInPlace(residual);
-            communicator.SumInPlace(FullPower[g]);
-            counts[k++] = GroupCount[g];
-        }
-
-        communicator.SumInPlace(counts);
-        k = 0;
-        foreach (int g in Residual.Keys.ToArray())
-        {
-            GroupCount[g] = (long)counts[k++];
-        }
-
+        communicator.SumInPlace(Residual);
+        communicator.SumInPlace(FullPower);
+        communicator.SumInPlace(GroupCount);
         Span<double> scalars = [OffsetSquares, LogLikelihood];
         communicator.SumInPlace(scalars);
         OffsetSquares = scalars[0];

@@ -75,20 +75,39 @@ public sealed class Communicator : IDisposable
     }
 
     /// <summary>Replaces <paramref name="values"/> on every rank by their sum over the ranks.</summary>
-    public unsafe void SumInPlace(Span<double> values)
+    public void SumInPlace(Span<double> values) => SumInPlace(values, MpiLibrary.Double);
+
+    /// <summary>Replaces <paramref name="values"/> on every rank by their sum over the ranks (exact: counts, labels).</summary>
+    public void SumInPlace(Span<int> values) => SumInPlace(values, MpiLibrary.Int);
+
+    /// <summary>Replaces <paramref name="values"/> on every rank by their sum over the ranks (exact).</summary>
+    public void SumInPlace(Span<long> values) => SumInPlace(values, MpiLibrary.Long);
+
+    /// <summary>Sums every array of <paramref name="values"/> over the ranks; every rank must hold the same keys.</summary>
+    public void SumInPlace(SortedDictionary<int, double[]> values)
     {
-        if (!mpi || Size == 1)
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (var array in values.Values)
+        {
+            SumInPlace(array);
+        }
+    }
+
+    /// <summary>Sums every value of <paramref name="values"/> over the ranks; every rank must hold the same keys.</summary>
+    public void SumInPlace(SortedDictionary<int, long> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (!IsDistributed)
         {
             return;
         }
 
-        fixed (double* p = values)
+        var keys = values.Keys.ToArray();
+        var sums = values.Values.ToArray();
+        SumInPlace(sums);
+        for (int i = 0; i < keys.Length; i++)
         {
-            for (int start = 0; start < values.Length; start += Piece)
-            {
-                int n = Math.Min(Piece, values.Length - start);
-                Check(MpiLibrary.Allreduce(MpiLibrary.InPlace, p + start, n, MpiLibrary.Double, MpiLibrary.Sum, MpiLibrary.World), "MPI_Allreduce");
-            }
+            values[keys[i]] = sums[i];
         }
     }
 
@@ -106,6 +125,24 @@ public sealed class Communicator : IDisposable
             {
                 int n = Math.Min(Piece, values.Length - start);
                 Check(MpiLibrary.Bcast(p + start, n, MpiLibrary.Byte, root, MpiLibrary.World), "MPI_Bcast");
+            }
+        }
+    }
+
+    private unsafe void SumInPlace<T>(Span<T> values, nint datatype)
+        where T : unmanaged
+    {
+        if (!mpi || Size == 1)
+        {
+            return;
+        }
+
+        fixed (T* p = values)
+        {
+            for (int start = 0; start < values.Length; start += Piece)
+            {
+                int n = Math.Min(Piece, values.Length - start);
+                Check(MpiLibrary.Allreduce(MpiLibrary.InPlace, p + start, n, datatype, MpiLibrary.Sum, MpiLibrary.World), "MPI_Allreduce");
             }
         }
     }

@@ -32,8 +32,11 @@ internal static unsafe partial class MpiLibrary
     /// <summary>MPI_DOUBLE.</summary>
     public static nint Double { get; private set; }
 
-    /// <summary>MPI_FLOAT.</summary>
-    public static nint Float { get; private set; }
+    /// <summary>MPI_INT.</summary>
+    public static nint Int { get; private set; }
+
+    /// <summary>MPI_LONG_LONG_INT.</summary>
+    public static nint Long { get; private set; }
 
     /// <summary>MPI_BYTE.</summary>
     public static nint Byte { get; private set; }
@@ -73,7 +76,8 @@ internal static unsafe partial class MpiLibrary
         abort = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(library, "MPI_Abort");
         World = NativeLibrary.GetExport(library, "ompi_mpi_comm_world");
         Double = NativeLibrary.GetExport(library, "ompi_mpi_double");
-        Float = NativeLibrary.GetExport(library, "ompi_mpi_float");
+        Int = NativeLibrary.GetExport(library, "ompi_mpi_int");
+        Long = NativeLibrary.GetExport(library, "ompi_mpi_long_long_int");
         Byte = NativeLibrary.GetExport(library, "ompi_mpi_byte");
         Sum = NativeLibrary.GetExport(library, "ompi_mpi_op_sum");
     }

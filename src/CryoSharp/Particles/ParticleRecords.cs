@@ -140,14 +140,7 @@ public static class ParticleRecords
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            if (!groups.TryGetValue(r.Optics.Number, out var group))
-            {
-                group = new OpticsGroup { Number = r.Optics.Number };
-                groups[group.Number] = group;
-                table.OpticsGroups.Add(group);
-            }
-
-            Update(group, r.Optics);
+            AddOptics(groups, table.OpticsGroups, r.Optics);
             var p = template is null ? new Particle() : table.Particles[i];
             Fill(p, r);
             if (template is null)
@@ -172,14 +165,7 @@ public static class ParticleRecords
         var order = new List<OpticsGroup>();
         foreach (var r in records)
         {
-            if (!groups.TryGetValue(r.Optics.Number, out var group))
-            {
-                group = new OpticsGroup { Number = r.Optics.Number };
-                groups[group.Number] = group;
-                order.Add(group);
-            }
-
-            Update(group, r.Optics);
+            AddOptics(groups, order, r.Optics);
         }
 
         ParticleTable.SaveStreamed(path, order, columns, records.Count, i =>
@@ -219,6 +205,19 @@ public static class ParticleRecords
             p.CtfBFactorA2 = ctf.BFactorA2;
             p.CtfScale = ctf.Scale;
         }
+    }
+
+    /// <summary>Sets the group of <paramref name="optics"/> from it, adding the group (in order of appearance) when new.</summary>
+    private static void AddOptics(Dictionary<int, OpticsGroup> groups, List<OpticsGroup> order, ParticleOptics optics)
+    {
+        if (!groups.TryGetValue(optics.Number, out var group))
+        {
+            group = new OpticsGroup { Number = optics.Number };
+            groups[group.Number] = group;
+            order.Add(group);
+        }
+
+        Update(group, optics);
     }
 
     private static void Update(OpticsGroup group, ParticleOptics optics)

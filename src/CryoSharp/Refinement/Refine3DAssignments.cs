@@ -93,30 +93,19 @@ public sealed class Refine3DAssignments
             communicator.SumInPlace(values);
         }
 
-        var asDouble = new double[Count];
-        foreach (var values in new[] { Half, Class, SignificantSamples })
-        {
-            for (int i = 0; i < Count; i++)
-            {
-                asDouble[i] = values[i];
-            }
-
-            communicator.SumInPlace(asDouble);
-            for (int i = 0; i < Count; i++)
-            {
-                values[i] = (int)asDouble[i];
-            }
-        }
-
+        communicator.SumInPlace(Half);
+        communicator.SumInPlace(Class);
+        communicator.SumInPlace(SignificantSamples);
+        var hasPose = new int[Count];
         for (int i = 0; i < Count; i++)
         {
-            asDouble[i] = HasPose[i] ? 1 : 0;
+            hasPose[i] = HasPose[i] ? 1 : 0;
         }
 
-        communicator.SumInPlace(asDouble);
+        communicator.SumInPlace(hasPose);
         for (int i = 0; i < Count; i++)
         {
-            HasPose[i] = asDouble[i] > 0;
+            HasPose[i] = hasPose[i] > 0;
         }
     }
 }

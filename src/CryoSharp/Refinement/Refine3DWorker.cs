@@ -410,41 +410,18 @@ internal sealed class Refine3DWorker
         }
 
         communicator.SumInPlace(ClassWeight);
-        var counts = new double[GroupCount.Count];
-        int k = 0;
-        foreach (var (g, residual) in Residual)
-        {
-            communicator.SumInPlace(residual);
-            communicator.SumInPlace(FullPower[g]);
-            communicator.SumInPlace(CrossTerm[g]);
-            communicator.SumInPlace(ReferenceTerm[g]);
-            counts[k++] = GroupCount[g];
-        }
-
+        communicator.SumInPlace(Residual);
+        communicator.SumInPlace(FullPower);
+        communicator.SumInPlace(CrossTerm);
+        communicator.SumInPlace(ReferenceTerm);
+        communicator.SumInPlace(GroupCount);
+        Span<double> sums = [OffsetSquares, LogLikelihood, OrientationChangeDeg, OffsetChangePx, AngularSpreadDeg, ScaleCross, ScaleNorm];
+        communicator.SumInPlace(sums);
+        (OffsetSquares, LogLikelihood, OrientationChangeDeg, OffsetChangePx, AngularSpreadDeg, ScaleCross, ScaleNorm) =
+            (sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6]);
+        Span<long> counts = [OrientationChanges, Significant, CoarseHypotheses, CoarseEvaluated];
         communicator.SumInPlace(counts);
-        k = 0;
-        foreach (int g in Residual.Keys.ToArray())
-        {
-            GroupCount[g] = (long)counts[k++];
-        }
-
-        Span<double> scalars =
-        [
-            OffsetSquares, LogLikelihood, OrientationChangeDeg, OrientationChanges, OffsetChangePx, AngularSpreadDeg, Significant,
-            CoarseHypotheses, CoarseEvaluated, ScaleCross, ScaleNorm,
-        ];
-        communicator.SumInPlace(scalars);
-        OffsetSquares = scalars[0];
-        LogLikelihood = scalars[1];
-        OrientationChangeDeg = scalars[2];
-        OrientationChanges = (int)scalars[3];
-        OffsetChangePx = scalars[4];
-        AngularSpreadDeg = scalars[5];
-        Significant = (long)scalars[6];
-        CoarseHypotheses = (long)scalars[7];
-        CoarseEvaluated = (long)scalars[8];
-        ScaleCross = scalars[9];
-        ScaleNorm = scalars[10];
+        (OrientationChanges, Significant, CoarseHypotheses, CoarseEvaluated) = ((int)counts[0], counts[1], counts[2], counts[3]);
     }
 
     private void EnsureSlots(int count)

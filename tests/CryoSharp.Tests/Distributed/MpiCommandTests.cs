@@ -19,31 +19,52 @@ public class MpiCommandTests
     private static (int Code, string Output) TwoRanks(string folder, params string[] args) =>
         ExternalProgram.Execute(RequireMpirun(), folder, ["--allow-run-as-root", "--oversubscribe", "-np", "2", "dotnet", Cli, .. args]);
 
+    /// <summary>A simulated set of box 24 in <c>sim/</c>.</summary>
+    private static void Simulate(TempDirectory temp, int count, double snr, double shiftSigmaA)
+    {
+        var (code, _, error) = CliRunner.Run("simulate", "--phantom", "blobs", "--box", "24", "--pixel-size", "4", "--count", Invariant(count),
+            "--snr", Invariant(snr), "--apply-ctf", "--shift-sigma", Invariant(shiftSigmaA), "--out", temp.File("sim"));
+        Assert.True(code == 0, error);
+    }
+
+    private static string Invariant(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Runs <paramref name="command"/> in this process into <c>one/</c> and on two ranks into <c>two/</c>; the ranks' output.</summary>
+    private static string InOneProcessAndOnTwoRanks(TempDirectory temp, string[] command)
+    {
+        var (code, _, error) = CliRunner.Run([.. command, "--out", temp.File("one")]);
+        Assert.True(code == 0, error);
+        var (mpiCode, output) = TwoRanks(temp.Path, [.. command, "--out", temp.File("two")]);
+        Assert.True(mpiCode == 0, output);
+        return output;
+    }
+
+    /// <summary>max |a − b| over max |a|.</summary>
+    private static double RelativeDifference(float[] a, float[] b)
+    {
+        double scale = a.Max(Math.Abs), worst = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(a[i] - b[i]) / scale);
+        }
+
+        return worst;
+    }
+
     [SkippableFact]
     public void TwoRanksReconstructTheMapsOneProcessDoes()
     {
         RequireMpirun();
         using var temp = new TempDirectory();
-        var (code, _, error) = CliRunner.Run("simulate", "--phantom", "blobs", "--box", "24", "--pixel-size", "4", "--count", "300", "--snr", "0.5",
-            "--apply-ctf", "--shift-sigma", "3", "--out", temp.File("sim"));
-        Assert.True(code == 0, error);
-        (code, _, error) = CliRunner.Run("reconstruct", "--particles", temp.File("sim/particles.star"), "--ctf", "--out", temp.File("one"), "-j", "1");
-        Assert.True(code == 0, error);
-        var (mpiCode, output) = TwoRanks(temp.Path, "reconstruct", "--particles", temp.File("sim/particles.star"), "--ctf", "--out", temp.File("two"), "-j", "1");
-        Assert.True(mpiCode == 0, output);
+        Simulate(temp, count: 300, snr: 0.5, shiftSigmaA: 3);
+        string output = InOneProcessAndOnTwoRanks(temp, ["reconstruct", "--particles", temp.File("sim/particles.star"), "--ctf", "-j", "1"]);
 
         // Each rank sums its half of the particles in double; the two sums are added once. The maps (single precision)
         // agree to the last bits at worst.
         foreach (var name in new[] { "map.mrc", "half1.mrc", "half2.mrc" })
         {
-            var one = CryoSharp.IO.MrcReader.ReadVolume(temp.File($"one/{name}")).Data;
-            var two = CryoSharp.IO.MrcReader.ReadVolume(temp.File($"two/{name}")).Data;
-            double scale = one.Max(Math.Abs), worst = 0;
-            for (int i = 0; i < one.Length; i++)
-            {
-                worst = Math.Max(worst, Math.Abs(one[i] - two[i]) / scale);
-            }
-
+            double worst = RelativeDifference(CryoSharp.IO.MrcReader.ReadVolume(temp.File($"one/{name}")).Data,
+                CryoSharp.IO.MrcReader.ReadVolume(temp.File($"two/{name}")).Data);
             Assert.True(worst <= 1e-6, $"{name}: max |Δ| / max |map| = {worst:G3}");
         }
 
@@ -58,15 +79,9 @@ public class MpiCommandTests
     {
         RequireMpirun();
         using var temp = new TempDirectory();
-        var (code, _, error) = CliRunner.Run("simulate", "--phantom", "blobs", "--box", "24", "--pixel-size", "4", "--count", "200", "--snr", "0.2",
-            "--apply-ctf", "--shift-sigma", "3", "--out", temp.File("sim"));
-        Assert.True(code == 0, error);
-        string[] settings = ["class2d", "--particles", temp.File("sim/particles.star"), "--classes", "3", "--iterations", "3", "--psi-step", "15",
-            "--offset-range", "3", "--offset-step", "1", "--ctf", "-j", "1"];
-        (code, _, error) = CliRunner.Run([.. settings, "--out", temp.File("one")]);
-        Assert.True(code == 0, error);
-        var (mpiCode, output) = TwoRanks(temp.Path, [.. settings, "--out", temp.File("two")]);
-        Assert.True(mpiCode == 0, output);
+        Simulate(temp, count: 200, snr: 0.2, shiftSigmaA: 3);
+        InOneProcessAndOnTwoRanks(temp, ["class2d", "--particles", temp.File("sim/particles.star"), "--classes", "3", "--iterations", "3", "--psi-step", "15",
+            "--offset-range", "3", "--offset-step", "1", "--ctf", "-j", "1"]);
 
         // The assignments are gathered exactly; the class sums differ only in the order the ranks' parts are added.
         var one = CryoSharp.IO.Star.ParticleTable.Load(temp.File("one/particles.star"));
@@ -76,14 +91,7 @@ public class MpiCommandTests
         var b = CryoSharp.IO.MrcReader.ReadStack(temp.File("two/classes.mrcs"));
         for (int c = 0; c < a.Count; c++)
         {
-            var x = a[c].ToArray();
-            var y = b[c].ToArray();
-            double scale = x.Max(Math.Abs), worst = 0;
-            for (int i = 0; i < x.Length; i++)
-            {
-                worst = Math.Max(worst, Math.Abs(x[i] - y[i]) / scale);
-            }
-
+            double worst = RelativeDifference(a[c].ToArray(), b[c].ToArray());
             Assert.True(worst <= 1e-5, $"class {c + 1}: max |Δ| / max |class| = {worst:G3}");
         }
 
@@ -95,15 +103,9 @@ public class MpiCommandTests
     {
         RequireMpirun();
         using var temp = new TempDirectory();
-        var (code, _, error) = CliRunner.Run("simulate", "--phantom", "blobs", "--box", "24", "--pixel-size", "4", "--count", "200", "--snr", "0.5",
-            "--apply-ctf", "--shift-sigma", "2", "--out", temp.File("sim"));
-        Assert.True(code == 0, error);
-        string[] settings = ["refine3d", "--particles", temp.File("sim/particles.star"), "--reference", temp.File("sim/ground_truth.mrc"), "--initial-lowpass", "15",
-            "--ctf", "--healpix-order", "1", "--offset-range", "2", "--offset-step", "1", "--max-iterations", "1", "-j", "1"];
-        (code, _, error) = CliRunner.Run([.. settings, "--out", temp.File("one")]);
-        Assert.True(code == 0, error);
-        var (mpiCode, output) = TwoRanks(temp.Path, [.. settings, "--out", temp.File("two")]);
-        Assert.True(mpiCode == 0, output);
+        Simulate(temp, count: 200, snr: 0.5, shiftSigmaA: 2);
+        InOneProcessAndOnTwoRanks(temp, ["refine3d", "--particles", temp.File("sim/particles.star"), "--reference", temp.File("sim/ground_truth.mrc"),
+            "--initial-lowpass", "15", "--ctf", "--healpix-order", "1", "--offset-range", "2", "--offset-step", "1", "--max-iterations", "1", "-j", "1"]);
 
         // Poses are gathered exactly; the maps differ only in the order the ranks' sums are added (a last-bit change
         // that could, rarely, tip a pose between two equally good grid points).
@@ -112,14 +114,8 @@ public class MpiCommandTests
         int same = one.Particles.Zip(two.Particles).Count(p => (p.First.AngleRotDeg, p.First.AngleTiltDeg, p.First.AnglePsiDeg, p.First.OriginXA, p.First.RandomSubset)
             == (p.Second.AngleRotDeg, p.Second.AngleTiltDeg, p.Second.AnglePsiDeg, p.Second.OriginXA, p.Second.RandomSubset));
         Assert.True(same >= 198, $"{same} of 200 poses agree");
-        var a = CryoSharp.IO.MrcReader.ReadVolume(temp.File("one/map.mrc")).Data;
-        var b = CryoSharp.IO.MrcReader.ReadVolume(temp.File("two/map.mrc")).Data;
-        double scale = a.Max(Math.Abs), worst = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs(a[i] - b[i]) / scale);
-        }
-
+        double worst = RelativeDifference(CryoSharp.IO.MrcReader.ReadVolume(temp.File("one/map.mrc")).Data,
+            CryoSharp.IO.MrcReader.ReadVolume(temp.File("two/map.mrc")).Data);
         Assert.True(worst <= 1e-4, $"max |Δ| / max |map| = {worst:G3}");
     }
 
