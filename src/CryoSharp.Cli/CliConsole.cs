@@ -24,7 +24,21 @@ public sealed class CliConsole
     }
 
     /// <summary>The process's standard output and error; interactive when standard error is a terminal.</summary>
-    public static CliConsole System => new(Console.Out, Console.Error, !Console.IsErrorRedirected);
+    public static CliConsole System
+    {
+        get
+        {
+            if (Distributed.Communicator.LaunchedByMpirun)
+            {
+                // mpirun gives each rank a pseudo-terminal for standard output even when its own output goes to a
+                // pipe, and .NET's console would set that terminal up by writing an escape sequence into it (ahead
+                // of --json output, for one). A terminal type without such sequences keeps the output plain.
+                Environment.SetEnvironmentVariable("TERM", "dumb");
+            }
+
+            return new(Console.Out, Console.Error, !Console.IsErrorRedirected);
+        }
+    }
 
     /// <summary>Results (text or JSON).</summary>
     public TextWriter Out { get; }

@@ -22,7 +22,7 @@ public static partial class CryoSharpApp
     public const int UserError = 2;
 
     /// <summary>The commands that share their work among MPI ranks; the others refuse to run under <c>mpirun -np N</c>, N &gt; 1.</summary>
-    public static readonly IReadOnlySet<string> DistributedCommands = new HashSet<string>(StringComparer.Ordinal) { "reconstruct", "class2d", "refine3d", "class3d" };
+    public static readonly IReadOnlySet<string> DistributedCommands = new HashSet<string>(StringComparer.Ordinal) { "reconstruct", "class2d", "refine3d", "class3d", "abinitio", "mra solve", "mtd solve" };
 
     /// <summary>Parses and runs <paramref name="args"/>.</summary>
     public static int Run(string[] args, CliConsole console)
@@ -105,7 +105,7 @@ public static partial class CryoSharpApp
 
         try
         {
-            string name = parse.CommandResult.Command.Name;
+            string name = CommandPath(parse)["cryosharp ".Length..];
             if (globals.Communicator.IsDistributed && parse.CommandResult.Command.Action is not null && !DistributedCommands.Contains(name))
             {
                 throw new CryoSharpException($"{name} does not share its work among MPI processes yet (those that do: {string.Join(", ", DistributedCommands.Order(StringComparer.Ordinal))}): run it without mpirun");

@@ -53,7 +53,7 @@ public sealed class GlobalOptions
             throw new InvalidParameterException("--threads", threads, $"must be between 1 and {Environment.ProcessorCount} (the processors of this machine)");
         }
 
-        return new ComputeContext { Threads = threads, FftPlanning = parse.GetValue(FftPlanning) };
+        return new ComputeContext { Threads = threads, FftPlanning = parse.GetValue(FftPlanning), Communicator = Communicator };
     }
 
     private static Option<FftPlanning> CreateFftPlanning()

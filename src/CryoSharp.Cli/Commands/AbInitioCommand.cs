@@ -217,9 +217,16 @@ public static class AbInitioCommand
         abinitio.Check(source);
         int used = Math.Min(source.Count, options.MaxParticles ?? source.Count);
         AbInitioParticles prepared = null!;
-        ProgressDisplay.Run(console, "Preparing particles", used, progress => prepared = abinitio.Prepare(source, progress));
+        var communicator = context.Communicator;
+        ProgressDisplay.Run(console, "Preparing particles", communicator.Share(used).Count, progress => prepared = abinitio.Prepare(source, progress));
         var working = prepared.Working;
-        using var set = OutputSet.Begin(directory);
+
+        // Under MPI every rank iterates (each scoring its share of every minibatch) and rank 0 alone writes; the others
+        // read a run to continue only once rank 0 holds the folder and has finished any interrupted commit.
+        bool writes = communicator.IsRoot;
+        using var set = writes ? OutputSet.Begin(directory) : null;
+        communicator.Barrier();
+        string Final(string file) => set?.Final(file) ?? Path.Combine(Path.GetFullPath(directory), file);
         AbInitioState state;
         var history = new List<AbInitioIterationStatistics>();
         int from = 0;
@@ -239,8 +246,12 @@ public static class AbInitioCommand
         }
         else
         {
-            IterationFolders.RemoveAll(directory);
-            AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
+            if (writes)
+            {
+                IterationFolders.RemoveAll(directory);
+                AtomicFile.WriteAllText(Path.Combine(directory, RunFileName), JsonSerializer.Serialize(settings, Json));
+            }
+
             console.Error.WriteLine(string.Create(c0,
                 $"abinitio: {used} of {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {settings.Particles}, working box {working.Box} px at {working.PixelSizeA:0.###} Å, diameter {abinitio.DiameterA(source):0} Å, K = {k}, {options.Iterations} iterations"));
             state = abinitio.Start(prepared);
@@ -258,10 +269,11 @@ public static class AbInitioCommand
                 progress.Report(stats.Iteration);
                 if (stats.Iteration == 1 || stats.Iteration % 10 == 0 || stats.Iteration == options.Iterations)
                 {
-                    console.Error.WriteLine(string.Create(c0, $"iteration {stats.Iteration}: {AbInitioReport.Describe(stats)}"));
+                    console.Error.WriteLine(string.Create(c0,
+                        $"iteration {stats.Iteration}: {AbInitioReport.Describe(stats)}{(communicator.IsDistributed ? $", {stats.ReduceSeconds:0.00} s adding the {communicator.Size} ranks' sums" : "")}"));
                 }
 
-                if (stats.Iteration % settings.CheckpointEvery == 0 || stats.Iteration == options.Iterations)
+                if (writes && (stats.Iteration % settings.CheckpointEvery == 0 || stats.Iteration == options.Iterations))
                 {
                     WriteCheckpoint(directory, current, prepared, history);
                 }
@@ -270,8 +282,16 @@ public static class AbInitioCommand
         state = current;
 
         AbInitioResult result = null!;
-        ProgressDisplay.Run(console, "Final poses", working.Count, progress => result = abinitio.Finish(prepared, state, progress));
+        ProgressDisplay.Run(console, "Final poses", communicator.Share(working.Count).Count, progress => result = abinitio.Finish(prepared, state, progress));
         var names = MapNames(k).ToArray();
+        var classes = Enumerable.Range(0, k).Select(c => new ClassSummary(c + 1, Final(names[c]), result.ClassCounts[c])).ToList();
+        var summary = new AbInitioRunResult(Final("map.mrc"), Final(Refine3DFiles.ParticlesName), Final("report.html"), used, source.Box, source.PixelSizeA,
+            working.Box, working.PixelSizeA, result.ResolutionA, history, clock.Elapsed.TotalSeconds, from, classes);
+        if (set is null)
+        {
+            return summary;
+        }
+
         for (int c = 0; c < k; c++)
         {
             MrcWriter.Write(set.Stage(names[c]), result.Maps[c]);
@@ -311,9 +331,7 @@ public static class AbInitioCommand
             ("symmetry", s.Symmetry),
         ]);
         set.Commit();
-        var classes = Enumerable.Range(0, k).Select(c => new ClassSummary(c + 1, set.Final(names[c]), result.ClassCounts[c])).ToList();
-        return new AbInitioRunResult(set.Final("map.mrc"), set.Final(Refine3DFiles.ParticlesName), set.Final("report.html"), used, source.Box, source.PixelSizeA,
-            working.Box, working.PixelSizeA, result.ResolutionA, history, clock.Elapsed.TotalSeconds, from, classes);
+        return summary with { Seconds = clock.Elapsed.TotalSeconds };
     }
 
     private static IEnumerable<string> MapNames(int k) => k == 1 ? ["map.mrc"] : Enumerable.Range(0, k).Select(c => string.Create(CultureInfo.InvariantCulture, $"class{c + 1:D3}.mrc"));

@@ -190,7 +190,7 @@ public static class Class2DCommand
             }
 
             var context = globals.Context(parse) with { Threads = Math.Min(settings.Threads, Environment.ProcessorCount) };
-            var result = Run(settings, directory, continuing, console, context, parse.GetValue(compare), globals.Communicator);
+            var result = Run(settings, directory, continuing, console, context, parse.GetValue(compare));
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 var last = r.Iterations.Count > 0 ? r.Iterations[^1] : null;
@@ -203,14 +203,13 @@ public static class Class2DCommand
     }
 
     /// <summary>Runs (or continues) a classification and writes every output.</summary>
-    public static Class2DResult Run(RunSettings settings, string directory, bool continuing, CliConsole console, ComputeContext context, string? compareClasses = null,
-        Distributed.Communicator? communicator = null)
+    public static Class2DResult Run(RunSettings settings, string directory, bool continuing, CliConsole console, ComputeContext context, string? compareClasses = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(console);
         var clock = Stopwatch.StartNew();
-        communicator ??= Distributed.Communicator.Single;
-        var options = OptionsOf(settings, context) with { Communicator = communicator };
+        var communicator = context.Communicator;
+        var options = OptionsOf(settings, context);
         options.Validate();
         var table = ParticleTable.Load(settings.Particles);
         if (!table.Columns.HasFlag(ParticleColumns.Image))

@@ -98,7 +98,7 @@ public static class Class3DCommand
             }
 
             var context = globals.Context(parse) with { Threads = Math.Min(settings.Threads, Environment.ProcessorCount) };
-            var result = Refine3DCommand.Run(settings, directory, continuing, console, context, globals.Communicator);
+            var result = Refine3DCommand.Run(settings, directory, continuing, console, context);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 foreach (var c in r.Classes ?? [])

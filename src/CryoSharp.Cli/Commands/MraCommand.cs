@@ -188,7 +188,7 @@ public static class MraCommand
                 double? rhoError = estimate.Shifts is null ? null : CircularAlignment.DistributionError(estimate.Shifts, rho, shift);
                 string name = ChoiceOption.NameOf(SharedOptions.MraMethodChoices, m);
                 string? plotPath = parse.GetValue(plot);
-                if (plotPath is not null)
+                if (plotPath is not null && globals.Communicator.IsRoot)
                 {
                     int l = x.Length;
                     var aligned = Enumerable.Range(0, l).Select(t => estimate.Signal[(t + shift) % l]).ToArray();

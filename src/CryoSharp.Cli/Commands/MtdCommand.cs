@@ -197,7 +197,7 @@ public static class MtdCommand
                 double error = RelativeError.Of(estimate.Signal, x);
                 double gammaError = Math.Abs(estimate.Gamma - gamma) / gamma;
                 string? plotPath = parse.GetValue(plot);
-                if (plotPath is not null)
+                if (plotPath is not null && globals.Communicator.IsRoot)
                 {
                     new LinePlot
                     {

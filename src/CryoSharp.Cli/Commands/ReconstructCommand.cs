@@ -51,7 +51,6 @@ public static class ReconstructCommand
                 Mask = maskVolume,
                 Seeds = globals.Seeds(parse),
                 Context = globals.Context(parse),
-                Communicator = globals.Communicator,
                 MaxResolutionA = parse.GetValue(maxres),
                 Symmetry = Geometry.SymmetryGroup.Parse(parse.GetValue(symmetry)!),
             };
@@ -116,7 +115,7 @@ public static class ReconstructCommand
         }
 
         // Under MPI every rank reconstructs its share and holds the summed maps; rank 0 alone writes them.
-        bool writes = options.Communicator.IsRoot;
+        bool writes = options.Context.Communicator.IsRoot;
         using var set = writes ? OutputSet.Begin(directory) : null;
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reconstruct: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {starPath}"));

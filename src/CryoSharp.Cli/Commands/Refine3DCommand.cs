@@ -234,7 +234,7 @@ public static class Refine3DCommand
             }
 
             var context = globals.Context(parse) with { Threads = Math.Min(settings.Threads, Environment.ProcessorCount) };
-            var result = Run(settings, directory, continuing, console, context, globals.Communicator);
+            var result = Run(settings, directory, continuing, console, context);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -246,12 +246,11 @@ public static class Refine3DCommand
     }
 
     /// <summary>Runs (or continues) a refinement and writes every output.</summary>
-    public static Refine3DResult Run(RunSettings settings, string directory, bool continuing, CliConsole console, ComputeContext context,
-        Distributed.Communicator? communicator = null)
+    public static Refine3DResult Run(RunSettings settings, string directory, bool continuing, CliConsole console, ComputeContext context)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(console);
-        communicator ??= Distributed.Communicator.Single;
+        var communicator = context.Communicator;
         var clock = Stopwatch.StartNew();
         var table = ParticleTable.Load(settings.Particles);
         if (!table.Columns.HasFlag(ParticleColumns.Image))
@@ -273,7 +272,7 @@ public static class Refine3DCommand
         using var source = StarParticleSource.Open(table, settings.Particles, settings.DataRoot, settings.PixelSizeA);
         var reference = ReadMap(settings.Reference, source, "--reference", console);
         var solvent = settings.Mask is null ? null : ReadMap(settings.Mask, source, "--mask", console);
-        var options = OptionsOf(settings, context) with { SolventMask = solvent, Communicator = communicator };
+        var options = OptionsOf(settings, context) with { SolventMask = solvent };
         string name = k > 1 ? "class3d" : "refine3d";
         var refinement = new Refinement3D(options);
         refinement.Check(source);

@@ -62,12 +62,6 @@ public sealed record Class2DOptions
     /// <summary>Exhaustive or branch-and-bound coarse pass of the E-step (the same result; see <see cref="PoseSearchStrategy"/>).</summary>
     public PoseSearchStrategy Search { get; init; } = PoseSearchStrategy.Exhaustive;
 
-    /// <summary>
-    /// The processes sharing each iteration (MPI): each scores its share of the particles, the M-step sums and the
-    /// assignments are added over the ranks, and every rank then computes the same model. One process by default.
-    /// </summary>
-    public Distributed.Communicator Communicator { get; init; } = Distributed.Communicator.Single;
-
     /// <summary>Particles read and transformed at once.</summary>
     public int ChunkSize { get; init; } = 256;
 

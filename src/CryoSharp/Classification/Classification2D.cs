@@ -308,7 +308,7 @@ public sealed class Classification2D
             var v = NoiseSpectra.Weights(e.Value, pixels);
             return (Weights: v, LogLikelihoodConstant: Class2DWorker.LogLikelihoodConstant(v, box, search, psi.FineCount));
         });
-        var communicator = options.Communicator;
+        var communicator = options.Context.Communicator;
         var (shareStart, shareCount) = communicator.Share(n);
         int shareEnd = shareStart + shareCount;
         for (int start = shareStart; start < shareEnd; start += chunk)

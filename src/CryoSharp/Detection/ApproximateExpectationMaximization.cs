@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using CryoSharp.Distributed;
 using CryoSharp.Numerics;
 
 namespace CryoSharp.Detection;
@@ -125,6 +126,7 @@ public sealed class ApproximateExpectationMaximization : IMtdEstimator
         int iteration = 0;
         double objective = double.NaN;
         double inverseVariance = 1 / (sigma * sigma);
+        var pool = new System.Collections.Concurrent.ConcurrentBag<float[]>();
         while (iteration < o.MaxIterations)
         {
             iteration++;
@@ -148,14 +150,13 @@ public sealed class ApproximateExpectationMaximization : IMtdEstimator
                 bias[s] = (-0.5 * energy * inverseVariance) + Math.Log(Math.Max(prior[s], 1e-300));
             }
 
-            var total = new Sums(l, shifts);
-            OrderedParallel.For(measurement.ChunkCount, o.Context, () => new float[measurement.ChunkSize + l], (chunk, buffer) =>
+            var total = ChunkedSumPass.Run(measurement.ChunkCount, o.Context, pool, () => new float[measurement.ChunkSize + l], (chunk, buffer) =>
             {
                 long start = (long)chunk * measurement.ChunkSize;
                 int n = measurement.ChunkLength(chunk);
                 measurement.Read(chunk, l - 1, buffer);
                 return Accumulate(buffer, start, n, patches, l, shifts, table, bias, inverseVariance);
-            }, total.Merge);
+            }, () => new Sums(l, shifts));
 
             // M-step.
             var updated = new double[l];
@@ -317,27 +318,20 @@ public sealed class ApproximateExpectationMaximization : IMtdEstimator
         return sums;
     }
 
-    private sealed class Sums(int l, int shifts)
+    private sealed class Sums(int l, int shifts) : ChunkSum<Sums>
     {
+        private readonly double[] logLikelihood = new double[1];
+
         public double[] Weighted { get; } = new double[l * shifts];
 
         public double[] Weights { get; } = new double[shifts];
 
-        public double LogLikelihood { get; set; }
-
-        public void Merge(Sums other)
+        public double LogLikelihood
         {
-            for (int i = 0; i < Weighted.Length; i++)
-            {
-                Weighted[i] += other.Weighted[i];
-            }
-
-            for (int s = 0; s < Weights.Length; s++)
-            {
-                Weights[s] += other.Weights[s];
-            }
-
-            LogLikelihood += other.LogLikelihood;
+            get => logLikelihood[0];
+            set => logLikelihood[0] = value;
         }
+
+        protected override IReadOnlyList<double[]> Parts => [Weighted, Weights, logLikelihood];
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using CryoSharp.Distributed;
 using CryoSharp.Numerics;
 
 namespace CryoSharp.Detection;
@@ -8,8 +9,9 @@ namespace CryoSharp.Detection;
 /// The first three autocorrelations of a measurement y of length N, for lags 0 ≤ ℓ &lt; L:
 /// a¹ = (1/N)Σₙ y[n], a²[ℓ] = (1/N)Σₙ y[n]y[n+ℓ], a³[ℓ₁, ℓ₂] = (1/N)Σₙ y[n]y[n+ℓ₁]y[n+ℓ₂] (samples beyond the end
 /// count as zero), from one streaming pass: chunks with a halo of L − 1 samples run in parallel, each summed in
-/// blocks that stay in cache (single precision within a block, double across blocks), and merged in chunk order
-/// so the result does not depend on the thread count. <see cref="Debias"/> removes the white-noise terms:
+/// blocks that stay in cache (single precision within a block, double across blocks), and merged in a fixed order
+/// (<see cref="ChunkedSumPass"/>) so the result does not depend on the thread count or on how many MPI ranks share
+/// the chunks. <see cref="Debias"/> removes the white-noise terms:
 /// σ² from a²[0] and σ²·a¹·(δ[ℓ₁] + δ[ℓ₂] + δ[ℓ₁−ℓ₂]) from a³.
 /// </summary>
 public sealed class MtdAutocorrelations
@@ -84,22 +86,16 @@ public sealed class MtdAutocorrelations
 
         var clock = Stopwatch.StartNew();
         int l = lags, chunks = measurement.ChunkCount, halo = l - 1;
-        var total = new double[1 + l + (l * l)];
-        OrderedParallel.For(chunks, context ?? ComputeContext.Default, () => new Workspace(measurement.ChunkSize + halo + Block, l), (chunk, space) =>
+        int size = 1 + l + (l * l);
+        var total = ChunkedSumPass.Run(chunks, context ?? ComputeContext.Default, [], () => new Workspace(measurement.ChunkSize + halo + Block, l), (chunk, space) =>
         {
             int n = measurement.ChunkLength(chunk);
             int extra = measurement.Read(chunk, halo, space.Samples);
 
             // Zeros past the end of the measurement.
             space.Samples.AsSpan(n + extra, halo - extra + Block).Clear();
-            return space.Sum(n);
-        }, part =>
-        {
-            for (int i = 0; i < total.Length; i++)
-            {
-                total[i] += part[i];
-            }
-        });
+            return new VectorSum(space.Sum(n));
+        }, () => new VectorSum(size)).Values;
 
         var result = new MtdAutocorrelations(l, measurement.Length);
         double length = measurement.Length;

@@ -57,12 +57,17 @@ public sealed class Communicator : IDisposable
     /// This rank's share of <paramref name="count"/> items: a contiguous range, the first <c>count mod Size</c> ranks
     /// one item longer, so shares depend only on the count and the number of ranks.
     /// </summary>
-    public (int Start, int Count) Share(int count)
+    public (int Start, int Count) Share(int count) => ShareOf(Rank, count);
+
+    /// <summary>Rank <paramref name="rank"/>'s share of <paramref name="count"/> items (see <see cref="Share"/>).</summary>
+    public (int Start, int Count) ShareOf(int rank, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rank, Size);
         int basic = count / Size, extra = count % Size;
-        int start = (Rank * basic) + Math.Min(Rank, extra);
-        return (start, basic + (Rank < extra ? 1 : 0));
+        int start = (rank * basic) + Math.Min(rank, extra);
+        return (start, basic + (rank < extra ? 1 : 0));
     }
 
     /// <summary>Waits for every rank.</summary>
@@ -110,6 +115,10 @@ public sealed class Communicator : IDisposable
             values[keys[i]] = sums[i];
         }
     }
+
+    /// <summary>Replaces <paramref name="values"/> on every rank by rank <paramref name="root"/>'s.</summary>
+    public void Broadcast<T>(Span<T> values, int root = 0)
+        where T : unmanaged => Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values), root);
 
     /// <summary>Replaces <paramref name="values"/> on every rank by rank <paramref name="root"/>'s.</summary>
     public unsafe void Broadcast(Span<byte> values, int root = 0)

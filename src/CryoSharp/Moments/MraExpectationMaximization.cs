@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
+using CryoSharp.Distributed;
 using CryoSharp.Numerics;
 using CryoSharp.Numerics.Fft;
 
@@ -91,8 +92,7 @@ public sealed class MraExpectationMaximization : IMraEstimator
             }
 
             var logRho = rho.Select(p => (float)Math.Log(Math.Max(p, 1e-300))).ToArray();
-            var total = new Sums(l, half);
-            pass.Run((observations, _, n, scratch) =>
+            var total = pass.Run((observations, _, n, scratch) =>
             {
                 var sums = new Sums(l, half);
                 var (spectra, products, weights) = scratch;
@@ -137,7 +137,7 @@ public sealed class MraExpectationMaximization : IMraEstimator
                 }
 
                 return sums;
-            }, total.Merge);
+            }, () => new Sums(l, half));
 
             double count = source.Count;
             double norm = x.Sum(v => v * v);
@@ -175,30 +175,22 @@ public sealed class MraExpectationMaximization : IMraEstimator
         return new MraEstimate(x, o.EstimateShifts ? rho : null, clock.Elapsed.TotalSeconds, iteration, objective);
     }
 
-    private sealed class Sums(int length, int half)
+    private sealed class Sums(int length, int half) : ChunkSum<Sums>
     {
+        private readonly double[] logLikelihood = new double[1];
+
         public double[] Re { get; } = new double[half];
 
         public double[] Im { get; } = new double[half];
 
         public double[] Rho { get; } = new double[length];
 
-        public double LogLikelihood { get; set; }
-
-        public void Merge(Sums other)
+        public double LogLikelihood
         {
-            for (int k = 0; k < Re.Length; k++)
-            {
-                Re[k] += other.Re[k];
-                Im[k] += other.Im[k];
-            }
-
-            for (int s = 0; s < Rho.Length; s++)
-            {
-                Rho[s] += other.Rho[s];
-            }
-
-            LogLikelihood += other.LogLikelihood;
+            get => logLikelihood[0];
+            set => logLikelihood[0] = value;
         }
+
+        protected override IReadOnlyList<double[]> Parts => [Re, Im, Rho, logLikelihood];
     }
 }

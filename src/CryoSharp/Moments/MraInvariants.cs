@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using CryoSharp.Distributed;
 using CryoSharp.Numerics;
 using CryoSharp.Numerics.Fft;
 
@@ -102,15 +103,14 @@ public sealed class MraInvariants
 
         var clock = Stopwatch.StartNew();
         int l = source.Length;
-        var total = new Accumulator(l, bispectrum, secondMoment);
         int half = (l / 2) + 1, size = source.ChunkSize;
         var c = context ?? ComputeContext.Default;
-        ChunkedPass.Run(source, false, c, () => new ComplexF[size * half], (observations, _, n, spectra) =>
+        var total = ChunkedPass.Run(source, false, c, () => new ComplexF[size * half], (observations, _, n, spectra) =>
         {
             var accumulator = new Accumulator(l, bispectrum, secondMoment);
             accumulator.Add(observations.AsSpan(0, n * l), n, spectra, c);
             return accumulator;
-        }, total.Merge);
+        }, () => new Accumulator(l, bispectrum, secondMoment));
 
         var result = new MraInvariants(l, source.Count, sigma);
         double n = source.Count, noise = sigma * sigma * l;
@@ -160,7 +160,7 @@ public sealed class MraInvariants
     }
 
     /// <summary>Sums over one chunk (double precision), upper triangles only.</summary>
-    private sealed class Accumulator
+    private sealed class Accumulator : ChunkSum<Accumulator>
     {
         private readonly int length;
 
@@ -274,21 +274,6 @@ public sealed class MraInvariants
             }
         }
 
-        public void Merge(Accumulator other)
-        {
-            Add(Mean, other.Mean);
-            Add(Power, other.Power);
-            Add(BispectrumRe, other.BispectrumRe);
-            Add(BispectrumIm, other.BispectrumIm);
-            Add(Second, other.Second);
-        }
-
-        private static void Add(double[] into, double[] from)
-        {
-            for (int i = 0; i < into.Length; i++)
-            {
-                into[i] += from[i];
-            }
-        }
+        protected override IReadOnlyList<double[]> Parts => [Mean, Power, BispectrumRe, BispectrumIm, Second];
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CryoSharp.Distributed;
 using CryoSharp.Numerics;
 
 namespace CryoSharp.Moments;
@@ -36,8 +37,7 @@ public sealed class OracleAlignment : IMraEstimator
 
         var clock = Stopwatch.StartNew();
         int l = source.Length;
-        var total = new double[2 * l];
-        ChunkedPass.Run(source, true, context ?? ComputeContext.Default, () => 0, (observations, shifts, n, _) =>
+        var total = ChunkedPass.Run(source, true, context ?? ComputeContext.Default, () => 0, (observations, shifts, n, _) =>
         {
             var sums = new double[2 * l];
             for (int j = 0; j < n; j++)
@@ -54,14 +54,8 @@ public sealed class OracleAlignment : IMraEstimator
                 sums[l + s] += 1;
             }
 
-            return sums;
-        }, part =>
-        {
-            for (int i = 0; i < total.Length; i++)
-            {
-                total[i] += part[i];
-            }
-        });
+            return new VectorSum(sums);
+        }, () => new VectorSum(2 * l)).Values;
 
         double count = source.Count;
         return new MraEstimate([.. total.Take(l).Select(v => v / count)], [.. total.Skip(l).Select(v => v / count)],

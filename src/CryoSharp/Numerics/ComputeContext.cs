@@ -36,8 +36,18 @@ public sealed record ComputeContext
     /// </summary>
     public FftPlanning FftPlanning { get; init; } = FftPlanning.Estimate;
 
+    /// <summary>
+    /// The processes sharing the work (MPI): particle- and chunk-parallel passes give each rank a fixed share, and the
+    /// sums are added over the ranks, so that every rank then holds the same result. One process by default; a
+    /// computation that only rank 0 runs must use a context with <see cref="Distributed.Communicator.Single"/>.
+    /// </summary>
+    public Distributed.Communicator Communicator { get; init; } = Distributed.Communicator.Single;
+
     /// <summary>Options for <c>Parallel.For</c> honouring <see cref="Threads"/>.</summary>
     public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = threads };
+
+    /// <summary>This context for work one process does alone (no MPI sharing).</summary>
+    public ComputeContext Alone => Communicator.IsDistributed ? this with { Communicator = Distributed.Communicator.Single } : this;
 
     /// <summary>This context with another thread count.</summary>
     public ComputeContext WithThreads(int count) => this with { Threads = count };

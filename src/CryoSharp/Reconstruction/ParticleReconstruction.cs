@@ -58,7 +58,7 @@ public sealed class ParticleReconstruction
         var band = BandMask(box, pixel);
 
         // Under MPI each rank reads and inserts only its own contiguous share of the particles.
-        var (first, mine) = Options.Communicator.Share(source.Count);
+        var (first, mine) = Options.Context.Communicator.Share(source.Count);
         int end = first + mine;
         int chunk = Math.Max(1, Math.Min(Options.ChunkSize, mine));
 
@@ -127,8 +127,8 @@ public sealed class ParticleReconstruction
         double insertSeconds = Math.Max(0, clock.Elapsed.TotalSeconds - readSeconds);
         var (half1, half2) = accumulators.Merge();
         var reduced = System.Diagnostics.Stopwatch.StartNew();
-        Options.Communicator.SumInPlace(half1.Sums);
-        Options.Communicator.SumInPlace(half2.Sums);
+        Options.Context.Communicator.SumInPlace(half1.Sums);
+        Options.Context.Communicator.SumInPlace(half2.Sums);
         double reduceSeconds = reduced.Elapsed.TotalSeconds;
         half1.Symmetrise(Options.Symmetry.Elements, Options.Context);
         half2.Symmetrise(Options.Symmetry.Elements, Options.Context);

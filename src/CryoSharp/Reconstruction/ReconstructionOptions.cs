@@ -30,12 +30,6 @@ public sealed record ReconstructionOptions
     public Numerics.ComputeContext Context { get; init; } = Numerics.ComputeContext.Default;
 
     /// <summary>
-    /// The processes sharing the work: each inserts its share of the particles and the sums are added across them
-    /// before the maps are made (every rank then holds the same maps). One process by default.
-    /// </summary>
-    public Distributed.Communicator Communicator { get; init; } = Distributed.Communicator.Single;
-
-    /// <summary>
     /// Insert only frequencies up to 1/this (Å), as relion_reconstruct --maxres; the map has nothing beyond it. Null
     /// for every frequency up to Nyquist.
     /// </summary>

@@ -54,6 +54,8 @@ public sealed class AbInitio
     /// The particles as the iterations see them, in memory: a seeded random subset (at most --max-particles), each
     /// image background-normalised, masked by a soft circle of the particle diameter and Fourier-cropped to the working
     /// box. Memory: used particles × working box² × 4 bytes. <see cref="AbInitioParticles.Used"/> maps them to the input.
+    /// Under MPI each rank reads and prepares its share and the shares are broadcast, so that every rank holds the
+    /// working set (the minibatches are drawn from all of it) while each image is read from disk once.
     /// </summary>
     public AbInitioParticles Prepare(IParticleSource source, IProgress<long>? progress = null)
     {
@@ -68,25 +70,31 @@ public sealed class AbInitio
         long length = (long)box * box;
         var images = new float[length * used];
         var records = new ParticleRecord[used];
-        int done = 0;
-        for (int u = 0; u < used;)
+        for (int u = 0; u < used; u++)
+        {
+            records[u] = working.Records[chosen[u]];
+        }
+
+        var communicator = options.Context.Communicator;
+        var (first, mine) = communicator.Share(used);
+        for (int u = first; u < first + mine;)
         {
             // Runs of consecutive indices are read as one chunk (all of them when every particle is used).
             int start = chosen[u], run = 1;
-            while (u + run < used && chosen[u + run] == start + run && run < 256)
+            while (u + run < first + mine && chosen[u + run] == start + run && run < 256)
             {
                 run++;
             }
 
             working.ReadImages(start, run, images.AsSpan((int)(u * length), (int)(run * length)));
-            for (int r = 0; r < run; r++)
-            {
-                records[u + r] = working.Records[start + r];
-            }
-
             u += run;
-            done += run;
-            progress?.Report(done);
+            progress?.Report(u - first);
+        }
+
+        for (int rank = 0; rank < communicator.Size; rank++)
+        {
+            var (from, count) = communicator.ShareOf(rank, used);
+            communicator.Broadcast(images.AsSpan((int)(from * length), (int)(count * length)), rank);
         }
 
         return new AbInitioParticles(new InMemoryParticleSource(images, box, working.PixelSizeA, records, source.Description + ", working box"), chosen, source);
@@ -291,7 +299,8 @@ public sealed class AbInitio
 
         var updated = model with { Iteration = t + 1, Maps = maps, Velocities = velocities, NoiseSpectra = noise, ClassPriors = priors };
         var stats = new AbInitioIterationStatistics(t + 1, clock.Elapsed.TotalSeconds, resolution, order, m, noiseScale, rate, maxProbability / m,
-            total.LogLikelihood / m, priors);
+            total.LogLikelihood / m, priors)
+        { ReduceSeconds = e.ReduceSeconds };
         return (new AbInitioState(updated, assignments), stats);
     }
 

@@ -48,4 +48,8 @@ public sealed record AbInitioState(AbInitioModel Model, Refine3DAssignments Assi
 /// <param name="LogLikelihood">Mean log-likelihood per particle of the minibatch (RELION's units, at the temperature used).</param>
 /// <param name="ClassPriors">Class priors after the step.</param>
 public sealed record AbInitioIterationStatistics(int Iteration, double Seconds, double ResolutionA, int HealpixOrder, int Minibatch, double NoiseScale,
-    double LearningRate, double MeanMaxProbability, double LogLikelihood, double[] ClassPriors);
+    double LearningRate, double MeanMaxProbability, double LogLikelihood, double[] ClassPriors)
+{
+    /// <summary>Seconds spent adding the MPI ranks' sums and poses (0 in one process): the iteration's communication.</summary>
+    public double ReduceSeconds { get; init; }
+}

@@ -68,12 +68,6 @@ public sealed record Refine3DOptions
     /// </summary>
     public bool AsymmetricUnit { get; init; } = true;
 
-    /// <summary>
-    /// The processes sharing each iteration (MPI): each scores its share of the particles, the sums and the poses are
-    /// added over the ranks, and every rank then computes the same model. One process by default.
-    /// </summary>
-    public Distributed.Communicator Communicator { get; init; } = Distributed.Communicator.Single;
-
     /// <summary>Exhaustive or branch-and-bound coarse pass of the E-step (the same result; see <see cref="PoseSearchStrategy"/>).</summary>
     public PoseSearchStrategy Search { get; init; } = PoseSearchStrategy.Exhaustive;
 

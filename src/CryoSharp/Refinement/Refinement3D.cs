@@ -328,7 +328,7 @@ public sealed class Refinement3D
 
             return (Weights: v, LogLikelihoodConstant: Class2DWorker.LogLikelihoodConstant(v, box, searches[0], fineOrientations));
         });
-        var communicator = options.Communicator;
+        var communicator = options.Context.Communicator;
         var (shareStart, shareCount) = communicator.Share(n);
         int shareEnd = shareStart + shareCount;
         for (int start = shareStart; start < shareEnd; start += chunk)

@@ -13,6 +13,13 @@ public static class ExternalProgram
     /// <summary>Runs a program in <paramref name="folder"/>; its exit code and its standard output and error together (−1 after 2 minutes).</summary>
     public static (int Code, string Output) Execute(string program, string folder, params string[] args)
     {
+        var (code, output, error) = ExecuteSeparately(program, folder, args);
+        return (code, output + error);
+    }
+
+    /// <summary>Runs <paramref name="program"/> in <paramref name="folder"/> (two minutes at most); its exit code, standard output and standard error.</summary>
+    public static (int Code, string Output, string Error) ExecuteSeparately(string program, string folder, params string[] args)
+    {
         var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
         {
@@ -25,9 +32,9 @@ public static class ExternalProgram
         if (!process.WaitForExit(120_000))
         {
             process.Kill(entireProcessTree: true);
-            return (-1, "timed out");
+            return (-1, "", "timed out");
         }
 
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }
