@@ -195,7 +195,7 @@ public static class AbInitioCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(console);
         var clock = Stopwatch.StartNew();
-        var table = ParticleTable.Load(settings.Particles);
+        var table = ParticleTable.Load(settings.Particles, context.Communicator);
         if (!table.Columns.HasFlag(ParticleColumns.Image))
         {
             throw new InvalidFileException(settings.Particles, "needs an _rlnImageName column");

@@ -211,7 +211,7 @@ public static class Class2DCommand
         var communicator = context.Communicator;
         var options = OptionsOf(settings, context);
         options.Validate();
-        var table = ParticleTable.Load(settings.Particles);
+        var table = ParticleTable.Load(settings.Particles, context.Communicator);
         if (!table.Columns.HasFlag(ParticleColumns.Image))
         {
             throw new InvalidFileException(settings.Particles, "needs an _rlnImageName column");

@@ -74,7 +74,7 @@ public static class ReconstructCommand
         ArgumentNullException.ThrowIfNull(console);
         var clock = Stopwatch.StartNew();
         var reconstruction = new ParticleReconstruction(options);
-        var table = ParticleTable.Load(starPath);
+        var table = ParticleTable.Load(starPath, options.Context.Communicator);
         OutputSafety.RefuseOverwritingInputs([(starPath, "--particles"), (maskPath, "--mask"), .. OutputSafety.StacksOf(table, starPath, dataRoot, "--particles")],
             ReconstructionOutputs.Names.Select(name => (Path.Combine(directory, name), "--out")));
         if (!table.Columns.HasFlag(ParticleColumns.Angles) || !table.Columns.HasFlag(ParticleColumns.Image))

@@ -252,7 +252,7 @@ public static class Refine3DCommand
         ArgumentNullException.ThrowIfNull(console);
         var communicator = context.Communicator;
         var clock = Stopwatch.StartNew();
-        var table = ParticleTable.Load(settings.Particles);
+        var table = ParticleTable.Load(settings.Particles, context.Communicator);
         if (!table.Columns.HasFlag(ParticleColumns.Image))
         {
             throw new InvalidFileException(settings.Particles, "needs an _rlnImageName column");

@@ -161,9 +161,7 @@ public sealed class Classification2D
         var pixels = new FourierPixelSet(box, box / 2);
         var shape = GridShape.Square(box);
         var accumulators = Enumerable.Range(0, k).Select(_ => new PaddedSpectrumAccumulator(box)).ToArray();
-        var groupPower = new SortedDictionary<int, double[]>();
-        var groupSum = new SortedDictionary<int, double[]>();
-        var groupCount = new SortedDictionary<int, long>();
+        var (groupPower, groupSum, groupCount) = GroupSums(prepared, shells, shape);
         var fourierShells = new FourierShells(shape);
         var fullShells = ShellCounts(fourierShells, shells);
         var images = new float[options.ChunkSize * shape.Length];
@@ -173,9 +171,11 @@ public sealed class Classification2D
         var data = new double[2 * pixels.Count];
         var ones = new double[pixels.Count];
         Array.Fill(ones, 1.0);
-        for (int start = 0; start < n; start += options.ChunkSize)
+        var communicator = options.Context.Communicator;
+        var (first, mine) = communicator.Share(n);
+        for (int start = first; start < first + mine; start += options.ChunkSize)
         {
-            int m = Math.Min(options.ChunkSize, n - start);
+            int m = Math.Min(options.ChunkSize, first + mine - start);
             prepared.ReadImages(start, m, images.AsSpan(0, m * shape.Length));
             Fft.ForwardMany(images.AsSpan(0, m * shape.Length), shape, m, spectra.AsSpan(0, m * shape.HalfComplexLength), context: options.Context);
             for (int j = 0; j < m; j++)
@@ -183,16 +183,9 @@ public sealed class Classification2D
                 int i = start + j;
                 var spectrum = spectra.AsSpan(j * shape.HalfComplexLength, shape.HalfComplexLength);
                 int g = prepared.Records[i].Optics.Number;
-                if (!groupPower.TryGetValue(g, out var power))
-                {
-                    power = groupPower[g] = new double[shells];
-                    groupSum[g] = new double[2 * shape.HalfComplexLength];
-                    groupCount[g] = 0;
-                }
-
                 var sum = groupSum[g];
                 groupCount[g]++;
-                AddShellPower(spectrum, fourierShells, power);
+                AddShellPower(spectrum, fourierShells, groupPower[g]);
                 for (int f = 0; f < spectrum.Length; f++)
                 {
                     sum[2 * f] += spectrum[f].Re;
@@ -208,6 +201,15 @@ public sealed class Classification2D
 
                 accumulators[startClass[i]].Insert(psi[i] * Math.PI / 180, pixels, data, ones);
             }
+        }
+
+        // Under MPI each rank has read its share of the images: the start's sums are added over the ranks.
+        communicator.SumInPlace(groupPower);
+        communicator.SumInPlace(groupSum);
+        communicator.SumInPlace(groupCount);
+        foreach (var accumulator in accumulators)
+        {
+            accumulator.SumOver(communicator);
         }
 
         var noise = NoiseSpectra.FromImageSpread(groupPower, groupSum, groupCount, fourierShells, fullShells);
@@ -573,6 +575,30 @@ public sealed class Classification2D
         }
 
         return counts;
+    }
+
+    /// <summary>
+    /// Zeroed per-optics-group sums of shell power, of spectra (interleaved re, im) and of counts, with a key for every
+    /// group of <paramref name="source"/>'s records: MPI ranks that read different particles hold the same keys.
+    /// </summary>
+    internal static (SortedDictionary<int, double[]> Power, SortedDictionary<int, double[]> Sum, SortedDictionary<int, long> Count) GroupSums(
+        IParticleSource source, int shells, GridShape shape)
+    {
+        var power = new SortedDictionary<int, double[]>();
+        var sum = new SortedDictionary<int, double[]>();
+        var count = new SortedDictionary<int, long>();
+        foreach (var record in source.Records)
+        {
+            int g = record.Optics.Number;
+            if (!power.ContainsKey(g))
+            {
+                power[g] = new double[shells];
+                sum[g] = new double[2 * shape.HalfComplexLength];
+                count[g] = 0;
+            }
+        }
+
+        return (power, sum, count);
     }
 
     /// <summary>Adds Σ|X|² per shell of a half-complex spectrum (each stored frequency once) to <paramref name="power"/>.</summary>

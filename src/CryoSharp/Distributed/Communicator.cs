@@ -116,6 +116,22 @@ public sealed class Communicator : IDisposable
         }
     }
 
+    /// <summary>Rank <paramref name="root"/>'s <paramref name="text"/> on every rank (the others pass null).</summary>
+    public string BroadcastText(string? text, int root = 0)
+    {
+        if (!IsDistributed)
+        {
+            return text ?? throw new ArgumentNullException(nameof(text));
+        }
+
+        var bytes = Rank == root ? System.Text.Encoding.UTF8.GetBytes(text ?? throw new ArgumentNullException(nameof(text))) : null;
+        Span<long> length = [bytes?.LongLength ?? 0];
+        Broadcast(length, root);
+        bytes ??= new byte[length[0]];
+        Broadcast(bytes.AsSpan(), root);
+        return System.Text.Encoding.UTF8.GetString(bytes);
+    }
+
     /// <summary>Replaces <paramref name="values"/> on every rank by rank <paramref name="root"/>'s.</summary>
     public void Broadcast<T>(Span<T> values, int root = 0)
         where T : unmanaged => Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values), root);

@@ -598,35 +598,31 @@ public sealed class Refinement3D
     private int InitialRadius(IParticleSource source) =>
         Math.Clamp((int)Math.Round(source.Box * source.PixelSizeA / options.InitialLowpassA), 1, source.Box / 2);
 
-    /// <summary>σ² per optics group from the spread of the images about their mean (the first noise model, as RELION's).</summary>
+    /// <summary>
+    /// σ² per optics group from the spread of the images about their mean (the first noise model, as RELION's). Under
+    /// MPI each rank reads its share of the images and the sums are added over the ranks.
+    /// </summary>
     internal SortedDictionary<int, double[]> InitialNoise(IParticleSource prepared)
     {
         int n = prepared.Count, box = prepared.Box, shells = (box / 2) + 1;
         var shape = GridShape.Square(box);
         var fourierShells = new FourierShells(shape);
-        var groupPower = new SortedDictionary<int, double[]>();
-        var groupSum = new SortedDictionary<int, double[]>();
-        var groupCount = new SortedDictionary<int, long>();
+        var (groupPower, groupSum, groupCount) = Classification2D.GroupSums(prepared, shells, shape);
         var images = new float[options.ChunkSize * shape.Length];
         var spectra = new ComplexF[options.ChunkSize * shape.HalfComplexLength];
-        for (int start = 0; start < n; start += options.ChunkSize)
+        var communicator = options.Context.Communicator;
+        var (first, mine) = communicator.Share(n);
+        for (int start = first; start < first + mine; start += options.ChunkSize)
         {
-            int m = Math.Min(options.ChunkSize, n - start);
+            int m = Math.Min(options.ChunkSize, first + mine - start);
             prepared.ReadImages(start, m, images.AsSpan(0, m * shape.Length));
             Fft.ForwardMany(images.AsSpan(0, m * shape.Length), shape, m, spectra.AsSpan(0, m * shape.HalfComplexLength), context: options.Context);
             for (int j = 0; j < m; j++)
             {
                 var spectrum = spectra.AsSpan(j * shape.HalfComplexLength, shape.HalfComplexLength);
                 int group = prepared.Records[start + j].Optics.Number;
-                if (!groupPower.TryGetValue(group, out var power))
-                {
-                    power = groupPower[group] = new double[shells];
-                    groupSum[group] = new double[2 * shape.HalfComplexLength];
-                    groupCount[group] = 0;
-                }
-
                 groupCount[group]++;
-                Classification2D.AddShellPower(spectrum, fourierShells, power);
+                Classification2D.AddShellPower(spectrum, fourierShells, groupPower[group]);
                 var sum = groupSum[group];
                 for (int f = 0; f < spectrum.Length; f++)
                 {
@@ -636,6 +632,9 @@ public sealed class Refinement3D
             }
         }
 
+        communicator.SumInPlace(groupPower);
+        communicator.SumInPlace(groupSum);
+        communicator.SumInPlace(groupCount);
         return NoiseSpectra.FromImageSpread(groupPower, groupSum, groupCount, fourierShells, Classification2D.ShellCounts(fourierShells, shells));
     }
 }

@@ -67,6 +67,18 @@ public sealed class ParticleTable
     /// <summary>Reads a STAR file's particles.</summary>
     public static ParticleTable Load(string path) => FromDocument(StarDocument.Load(path));
 
+    /// <summary>
+    /// Reads a STAR file's particles on rank 0 of <paramref name="communicator"/>, which sends the text to the other
+    /// ranks (one read of a file that may hold millions of rows, not one per rank); in one process, <see cref="Load(string)"/>.
+    /// </summary>
+    public static ParticleTable Load(string path, Distributed.Communicator communicator)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        return communicator.IsDistributed
+            ? FromDocument(StarDocument.Parse(communicator.BroadcastText(communicator.IsRoot ? StarDocument.ReadText(path) : null), path))
+            : Load(path);
+    }
+
     /// <summary>Writes the table atomically, RELION 3.1 style.</summary>
     public void Save(string path) => ToDocument().Save(path);
 

@@ -25,20 +25,20 @@ public sealed class StarDocument
     }
 
     /// <summary>Reads a STAR file; malformed content raises an <see cref="InvalidFileException"/> with the line.</summary>
-    public static StarDocument Load(string path)
+    public static StarDocument Load(string path) => StarParser.Parse(ReadText(path), path);
+
+    /// <summary>A STAR file's text; a missing or unreadable file raises an <see cref="InvalidFileException"/>.</summary>
+    public static string ReadText(string path)
     {
-        string text;
         RegularFile.Require(path);
         try
         {
-            text = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw InvalidFileException.Opening(path, e);
         }
-
-        return StarParser.Parse(text, path);
     }
 
     /// <summary>Parses STAR text; <paramref name="sourceName"/> names it in error messages.</summary>
