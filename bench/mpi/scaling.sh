@@ -23,14 +23,14 @@ run() { # ranks name args...
 }
 wants reconstruct && for n in $ranks; do
   run "$n" reconstruct reconstruct --particles "$star" --ctf --json
-  grep -h '"reduceSeconds"' "reconstruct-$n.json" | sed 's/^ */             adding the ranks'"'"' sums: /'
+  { grep -h '"reduceSeconds"' "reconstruct-$n.json" || true; } | sed 's/^ */             adding the ranks'"'"' sums: /'
 done
 wants class2d && for n in $ranks; do
   run "$n" class2d class2d --particles "$star" --classes 10 --iterations "$iter" --psi-step 10 --offset-range 5 --offset-step 2 --ctf --particle-diameter 170
 done
 wants abinitio && for n in $ranks; do
   run "$n" abinitio abinitio --particles "$star" --particle-diameter 170 --ctf --iterations "$((10 * iter))" --checkpoint-every 1000
-  grep -h "adding the" "abinitio-$n.log" | tail -1 | sed 's/^/             /'
+  { grep -h "adding the" "abinitio-$n.log" || true; } | tail -1 | sed 's/^/             /'
 done
 wants refine3d && for n in $ranks; do
   run "$n" refine3d refine3d --particles "$star" --reference "$reference" --initial-lowpass 30 --particle-diameter 170 --ctf --healpix-order 2 \
