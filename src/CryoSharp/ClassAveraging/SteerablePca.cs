@@ -69,14 +69,14 @@ public sealed class SteerablePca
     public double[][] SampleEigenvalues { get; }
 
     /// <summary>
-    /// Fits the components to the Fourier–Bessel <paramref name="coefficients"/> that <paramref name="chunks"/> gives
+    /// Fits the components to the Fourier–Bessel coefficients that <paramref name="chunks"/> gives
     /// (each array holds whole images of <see cref="FourierBesselBasis.Count"/> coefficients).
     /// </summary>
     /// <param name="basis">The basis of the coefficients.</param>
-    /// <param name="chunks">The coefficients of every image, a chunk at a time (read twice: mean, then covariance).</param>
+    /// <param name="chunks">The coefficients of every image, a chunk at a time (one pass: the mean and the second moments together).</param>
     /// <param name="noiseVariance">σ² per pixel.</param>
     /// <param name="maxComponents">At most this many components in all (the largest ℓ kept), or null.</param>
-    public static SteerablePca Fit(FourierBesselBasis basis, Func<IEnumerable<ComplexF[]>> chunks, double noiseVariance, int? maxComponents = null)
+    public static SteerablePca Fit(FourierBesselBasis basis, IEnumerable<ComplexF[]> chunks, double noiseVariance, int? maxComponents = null)
     {
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(chunks);
@@ -88,27 +88,6 @@ public sealed class SteerablePca
         int count = basis.Count, q0 = basis.RadialCounts[0];
         var mean = new double[q0];
         long n = 0;
-        foreach (var chunk in chunks())
-        {
-            for (int i = 0; i < chunk.Length / count; i++, n++)
-            {
-                for (int q = 0; q < q0; q++)
-                {
-                    mean[q] += chunk[(i * count) + q].Re;
-                }
-            }
-        }
-
-        if (n < 2)
-        {
-            throw new InvalidParameterException("images", n, "steerable PCA needs at least 2");
-        }
-
-        for (int q = 0; q < q0; q++)
-        {
-            mean[q] /= n;
-        }
-
         int frequencies = basis.MaxFrequency + 1;
         var covariance = new double[frequencies][];
         for (int k = 0; k < frequencies; k++)
@@ -118,17 +97,22 @@ public sealed class SteerablePca
 
         var re = new double[q0];
         var im = new double[q0];
-        foreach (var chunk in chunks())
+        foreach (var chunk in chunks)
         {
-            for (int i = 0; i < chunk.Length / count; i++)
+            for (int i = 0; i < chunk.Length / count; i++, n++)
             {
                 var a = chunk.AsSpan(i * count, count);
+                for (int q = 0; q < q0; q++)
+                {
+                    mean[q] += a[q].Re;
+                }
+
                 for (int k = 0; k < frequencies; k++)
                 {
                     int q = basis.RadialCounts[k], start = basis.FrequencyStart(k);
                     for (int r = 0; r < q; r++)
                     {
-                        re[r] = a[start + r].Re - (k == 0 ? mean[r] : 0);
+                        re[r] = a[start + r].Re;
                         im[r] = k == 0 ? 0 : a[start + r].Im;
                     }
 
@@ -143,6 +127,25 @@ public sealed class SteerablePca
                         }
                     }
                 }
+            }
+        }
+
+        if (n < 2)
+        {
+            throw new InvalidParameterException("images", n, "steerable PCA needs at least 2");
+        }
+
+        // Second moments about zero, accumulated in double: at k = 0 the mean's outer product comes off.
+        for (int q = 0; q < q0; q++)
+        {
+            mean[q] /= n;
+        }
+
+        for (int r = 0; r < q0; r++)
+        {
+            for (int s = r; s < q0; s++)
+            {
+                covariance[0][(r * q0) + s] -= n * mean[r] * mean[s];
             }
         }
 

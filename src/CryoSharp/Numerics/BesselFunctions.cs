@@ -4,8 +4,8 @@ namespace CryoSharp.Numerics;
 /// Bessel functions of the first kind of integer order, Jₙ(x) for x ≥ 0, and their positive zeros, to double
 /// precision. Jₙ is the minimal solution of the three-term recurrence J_{m−1} = (2m/x)J_m − J_{m+1}, so it is computed
 /// by recurring downwards from an order well above n and x (Miller's algorithm) and normalising with the identity
-/// J₀ + 2Σ J_{2m} = 1; the zeros are bracketed by a scan in steps shorter than their spacing (which exceeds π) and
-/// refined by bisection.
+/// J₀ + 2Σ J_{2m} = 1; the zeros are bracketed by a scan in steps shorter than their spacing (more than π for n ≥ 1,
+/// above 3.1 for n = 0) and refined by bisection.
 /// </summary>
 public static class BesselFunctions
 {
@@ -64,7 +64,7 @@ public static class BesselFunctions
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         var zeros = new List<double>();
 
-        // Every zero of Jₙ (n ≥ 1) lies beyond n, and consecutive zeros are more than π apart.
+        // Every zero of Jₙ (n ≥ 1) lies beyond n, and consecutive zeros are more than 3 apart.
         const double step = 1.0;
         double a = n == 0 ? 0.5 : Math.Max(n, 0.5), fa = J(n, a);
         while (a < limit)
