@@ -183,6 +183,7 @@ public static partial class CryoSharpApp
         root.Subcommands.Add(Refine3DCommand.Create(globals, console));
         root.Subcommands.Add(Class3DCommand.Create(globals, console));
         root.Subcommands.Add(AbInitioCommand.Create(globals, console));
+        root.Subcommands.Add(ClassAverageCommand.Create(globals, console));
         root.Subcommands.Add(ScorePosesCommand.Create(console));
         root.Subcommands.Add(AlignCommand.Create(globals, console));
         root.Subcommands.Add(SyncCommand.Create(globals, console));

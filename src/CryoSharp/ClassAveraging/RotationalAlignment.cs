@@ -69,23 +69,7 @@ public sealed class RotationalAlignment
         var plainIm = scratch.Slice(kk, kk);
         var mirrorRe = scratch.Slice(2 * kk, kk);
         var mirrorIm = scratch.Slice(3 * kk, kk);
-        plainRe.Clear();
-        plainIm.Clear();
-        mirrorRe.Clear();
-        mirrorIm.Clear();
-        for (int o = 0; o < ci.Length; o++)
-        {
-            int k = frequencies[o];
-            double ar = ci[o].Re, ai = ci[o].Im, br = cj[o].Re, bi = cj[o].Im;
-            double w = k == 0 ? 1 : 2;
-
-            // cᵢ·conj(cⱼ) and cᵢ·cⱼ
-            plainRe[k] += w * ((ar * br) + (ai * bi));
-            plainIm[k] += w * ((ai * br) - (ar * bi));
-            mirrorRe[k] += w * ((ar * br) - (ai * bi));
-            mirrorIm[k] += w * ((ai * br) + (ar * bi));
-        }
-
+        Correlate(ci, cj, plainRe, plainIm, mirrorRe, mirrorIm);
         var (plainAngle, plainValue) = Maximise(plainRe, plainIm);
         var (mirrorAngle, mirrorValue) = Maximise(mirrorRe, mirrorIm);
         bool reflected = mirrorValue > plainValue;
@@ -117,41 +101,155 @@ public sealed class RotationalAlignment
             }
         }
 
-        double alpha = 2 * Math.PI * bestM / grid, step = 2 * Math.PI / grid;
-        for (int iteration = 0; iteration < 4; iteration++)
+        return Refine(re, im, bestM, bestValue);
+    }
+
+    /// <summary>
+    /// The best alignments of images <paramref name="others"/> onto image <paramref name="i"/> (all coefficients in
+    /// <paramref name="coefficients"/>, <paramref name="length"/> per image): the correlations of every pair, plain and
+    /// mirrored, go through one batched real FFT of length M for their values on the grid, then Newton steps.
+    /// </summary>
+    public void AlignMany(ReadOnlySpan<ComplexF> coefficients, int length, int i, ReadOnlySpan<int> others, ReadOnlySpan<double> norms,
+        Span<PairAlignment> results, AlignmentWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        int kk = maxFrequency + 1, half = (grid / 2) + 1, count = others.Length;
+        workspace.Ensure(count, kk, half, grid);
+        var ci = coefficients.Slice(i * length, length);
+        var sums = workspace.Sums;
+        var spectra = workspace.Spectra;
+        for (int p = 0; p < count; p++)
         {
-            double d1 = 0, d2 = 0;
-            for (int k = 1; k < kk; k++)
+            var cj = coefficients.Slice(others[p] * length, length);
+            var plainRe = sums.AsSpan(4 * p * kk, kk);
+            var plainIm = sums.AsSpan(((4 * p) + 1) * kk, kk);
+            var mirrorRe = sums.AsSpan(((4 * p) + 2) * kk, kk);
+            var mirrorIm = sums.AsSpan(((4 * p) + 3) * kk, kk);
+            Correlate(ci, cj, plainRe, plainIm, mirrorRe, mirrorIm);
+
+            // The unscaled inverse real FFT gives X₀ + 2 Re Σ Xₖ e^{2πikm/M}: S₀ and Sₖ/2 make it g on the grid.
+            var plain = spectra.AsSpan(2 * p * half, half);
+            var mirror = spectra.AsSpan(((2 * p) + 1) * half, half);
+            plain.Clear();
+            mirror.Clear();
+            for (int k = 0; k < kk; k++)
             {
-                var (s, c) = Math.SinCos(k * alpha);
-                double v = (re[k] * c) - (im[k] * s), dv = -(re[k] * s) - (im[k] * c);
-                d1 += k * dv;
-                d2 -= k * k * v;
+                float w = k == 0 ? 1 : 0.5f;
+                plain[k] = new ComplexF(w * (float)plainRe[k], w * (float)plainIm[k]);
+                mirror[k] = new ComplexF(w * (float)mirrorRe[k], w * (float)mirrorIm[k]);
+            }
+        }
+
+        Numerics.Fft.Fft.InverseMany(spectra.AsSpan(0, 2 * count * half), new GridShape(grid), 2 * count, workspace.Values.AsSpan(0, 2 * count * grid),
+            Numerics.Fft.FftOrigin.Corner, Numerics.Fft.FftScaling.None, ComputeContext.SingleThreaded);
+        for (int p = 0; p < count; p++)
+        {
+            PairAlignment best = default;
+            for (int mirrored = 0; mirrored < 2; mirrored++)
+            {
+                var values = workspace.Values.AsSpan(((2 * p) + mirrored) * grid, grid);
+                int at = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
+                var re = sums.AsSpan(((4 * p) + (2 * mirrored)) * kk, kk);
+                var im = sums.AsSpan(((4 * p) + (2 * mirrored) + 1) * kk, kk);
+                var (angle, value) = Refine(re, im, at, Evaluate(re, im, 2 * Math.PI * at / grid).Value);
+                var candidate = new PairAlignment(Math.Max(norms[i] + norms[others[p]] - (2 * value), 0), angle, mirrored == 1);
+                if (mirrored == 0 || candidate.SquaredDistance < best.SquaredDistance)
+                {
+                    best = candidate;
+                }
             }
 
+            results[p] = best;
+        }
+    }
+
+    private void Correlate(ReadOnlySpan<ComplexF> ci, ReadOnlySpan<ComplexF> cj, Span<double> plainRe, Span<double> plainIm, Span<double> mirrorRe, Span<double> mirrorIm)
+    {
+        plainRe.Clear();
+        plainIm.Clear();
+        mirrorRe.Clear();
+        mirrorIm.Clear();
+        for (int o = 0; o < ci.Length; o++)
+        {
+            int k = frequencies[o];
+            double ar = ci[o].Re, ai = ci[o].Im, br = cj[o].Re, bi = cj[o].Im;
+            double w = k == 0 ? 1 : 2;
+
+            // cᵢ·conj(cⱼ) and cᵢ·cⱼ
+            plainRe[k] += w * ((ar * br) + (ai * bi));
+            plainIm[k] += w * ((ai * br) - (ar * bi));
+            mirrorRe[k] += w * ((ar * br) - (ai * bi));
+            mirrorIm[k] += w * ((ai * br) + (ar * bi));
+        }
+    }
+
+    /// <summary>g(α) = Σₖ (re[k] cos kα − im[k] sin kα) and its first two derivatives, by the recurrence e^{ikα} = e^{iα}·e^{i(k−1)α}.</summary>
+    private static (double Value, double First, double Second) Evaluate(ReadOnlySpan<double> re, ReadOnlySpan<double> im, double alpha)
+    {
+        var (s1, c1) = Math.SinCos(alpha);
+        double c = 1, s = 0, value = re[0], first = 0, second = 0;
+        for (int k = 1; k < re.Length; k++)
+        {
+            (c, s) = ((c * c1) - (s * s1), (s * c1) + (c * s1));
+            double v = (re[k] * c) - (im[k] * s), dv = -(re[k] * s) - (im[k] * c);
+            value += v;
+            first += k * dv;
+            second -= k * k * v;
+        }
+
+        return (value, first, second);
+    }
+
+    /// <summary>Newton steps from grid point <paramref name="at"/> (value <paramref name="gridValue"/>), kept within its cell; never worse than the grid.</summary>
+    private (double Angle, double Value) Refine(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int at, double gridValue)
+    {
+        double start = 2 * Math.PI * at / grid, step = 2 * Math.PI / grid, alpha = start;
+        for (int iteration = 0; iteration < 4; iteration++)
+        {
+            var (_, d1, d2) = Evaluate(re, im, alpha);
             if (!(d2 < 0))
             {
                 break;
             }
 
-            // Stay within the grid cell the maximum was found in.
-            alpha -= Math.Clamp(d1 / d2, -step, step);
+            alpha = Math.Clamp(alpha - (d1 / d2), start - step, start + step);
         }
 
-        double value2 = 0;
-        for (int k = 0; k < kk; k++)
+        double value = Evaluate(re, im, alpha).Value;
+        if (value < gridValue)
         {
-            var (s, c) = Math.SinCos(k * alpha);
-            value2 += (re[k] * c) - (im[k] * s);
+            (alpha, value) = (start, gridValue);
         }
 
-        if (value2 < bestValue)
+        return (Math.IEEERemainder(alpha, 2 * Math.PI), value);
+    }
+}
+
+/// <summary>Buffers of <see cref="RotationalAlignment.AlignMany"/> for one thread, grown as needed.</summary>
+public sealed class AlignmentWorkspace
+{
+    internal double[] Sums { get; private set; } = [];
+
+    internal ComplexF[] Spectra { get; private set; } = [];
+
+    internal float[] Values { get; private set; } = [];
+
+    internal void Ensure(int pairs, int frequencies, int half, int grid)
+    {
+        if (Sums.Length < 4 * pairs * frequencies)
         {
-            (alpha, value2) = (2 * Math.PI * bestM / grid, bestValue);
+            Sums = new double[4 * pairs * frequencies];
         }
 
-        alpha = Math.IEEERemainder(alpha, 2 * Math.PI);
-        return (alpha, value2);
+        if (Spectra.Length < 2 * pairs * half)
+        {
+            Spectra = new ComplexF[2 * pairs * half];
+        }
+
+        if (Values.Length < 2 * pairs * grid)
+        {
+            Values = new float[2 * pairs * grid];
+        }
     }
 }
 

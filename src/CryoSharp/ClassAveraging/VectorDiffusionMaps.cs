@@ -1,0 +1,284 @@
+using System.Numerics;
+using CryoSharp.Numerics;
+using CryoSharp.Numerics.LinearAlgebra;
+
+namespace CryoSharp.ClassAveraging;
+
+/// <summary>
+/// Vector diffusion maps at angular frequencies k = 1…k_max (VDM: Singer and Wu 2012; MFVDM: Fan and Zhao 2019) on the
+/// neighbour graph of images with their in-plane alignments. Images of opposite viewing directions are reflections of
+/// each other, so the graph has 2n nodes, every image (node i) and its reflection (node n + i): an alignment
+/// "j, reflected or not, rotated by α, matches i" gives the edge i–j (or i–j′) with Wᵢⱼ = e^{ikα}, and its mirror
+/// i′–j′ (or i′–j) with e^{−ikα}. Each W⁽ᵏ⁾ is normalised by the degrees, S⁽ᵏ⁾ = D^{−½}W⁽ᵏ⁾D^{−½}, and its top mₖ = 2k + 1
+/// eigenpairs (λ, φ) are found by thick-restart Lanczos with a block start of mₖ vectors (the eigenvalues come in
+/// near-degenerate groups of 2k + 1: the representation of SO(3) at degree k). A node's embedding at frequency k is
+/// its row of φ weighted by λᵗ; for two nodes Cₖ(a, b) = Σₗ λₗ^{2t} φₗ(a) conj φₗ(b), which on clean data is
+/// ((1 + cos θ)/2)ᵏ e^{ikα} up to normalisation, θ the angle between their viewing directions and α their in-plane
+/// alignment. The normalised affinity is Aₖ(a, b) = |Cₖ(a, b)|² / (Cₖ(a, a)Cₖ(b, b)) ∈ [0, 1]: VDM ranks neighbours by
+/// A₁, MFVDM by Σₖ Aₖ (the inner product of the concatenated normalised embeddings), and takes the alignment
+/// maximising Σₖ Re(conj Cₖ(a, b)/|Cₖ(a, b)| e^{ikα}) (all frequencies vote, the higher ones sharper).
+/// </summary>
+public sealed class VectorDiffusionMaps
+{
+    private readonly Complex[][] embeddings; // per k: node-major, mₖ values per node, weighted by λᵗ
+    private readonly double[][] selfAffinity;
+
+    private VectorDiffusionMaps(int images, int maxFrequency, double[][] eigenvalues, Complex[][] embeddings, double[][] selfAffinity, double seconds)
+    {
+        Images = images;
+        MaxFrequency = maxFrequency;
+        Eigenvalues = eigenvalues;
+        this.embeddings = embeddings;
+        this.selfAffinity = selfAffinity;
+        Seconds = seconds;
+    }
+
+    /// <summary>n, the images (the graph has 2n nodes).</summary>
+    public int Images { get; }
+
+    /// <summary>k_max.</summary>
+    public int MaxFrequency { get; }
+
+    /// <summary>Per k (index k − 1), the top eigenvalues of S⁽ᵏ⁾, largest first.</summary>
+    public double[][] Eigenvalues { get; }
+
+    /// <summary>Seconds the eigenvectors took.</summary>
+    public double Seconds { get; }
+
+    /// <summary>The node of image <paramref name="image"/>, reflected or not.</summary>
+    public int Node(int image, bool reflected) => reflected ? Images + image : image;
+
+    /// <summary>
+    /// The maps of the graph the alignments give (each image to its first <paramref name="neighbours"/>; symmetrised).
+    /// </summary>
+    /// <param name="alignments">Per image, candidate neighbours sorted best first, with their alignments.</param>
+    /// <param name="neighbours">Edges per image taken from the lists.</param>
+    /// <param name="maxFrequency">k_max.</param>
+    /// <param name="diffusionTime">t, the power of λ in the embedding (0: the bare eigenvectors).</param>
+    /// <param name="seeds">Lanczos start vectors.</param>
+    /// <param name="context">Threads.</param>
+    public static VectorDiffusionMaps Build(ImageNeighbours alignments, int neighbours, int maxFrequency, double diffusionTime, SeedSequence seeds,
+        ComputeContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(alignments);
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrequency, 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int n = alignments.Count, take = Math.Min(neighbours, alignments.PerImage);
+        var edges = new Dictionary<(int, int), (double Angle, bool Reflected)>();
+        for (int i = 0; i < n; i++)
+        {
+            for (int r = 0; r < take; r++)
+            {
+                int o = (i * alignments.PerImage) + r, j = alignments.Neighbour[o];
+                if (j == i || j < 0)
+                {
+                    continue;
+                }
+
+                // i ≈ R_α F j; seen from j: j ≈ R_{−α} i (plain) or j ≈ R_α F i (reflected).
+                double angle = alignments.AngleRad[o];
+                bool reflected = alignments.Reflected[o];
+                var key = i < j ? (i, j) : (j, i);
+                if (!edges.ContainsKey(key))
+                {
+                    edges[key] = i < j ? (angle, reflected) : (reflected ? angle : -angle, reflected);
+                }
+            }
+        }
+
+        var degree = new double[2 * n];
+        foreach (var ((i, j), (_, reflected)) in edges)
+        {
+            // Each undirected image pair is two node pairs (the pair and its mirror), each touching two nodes.
+            degree[i]++;
+            degree[n + i]++;
+            degree[reflected ? n + j : j]++;
+            degree[reflected ? j : n + j]++;
+        }
+
+        var eigenvalues = new double[maxFrequency][];
+        var embeddings = new Complex[maxFrequency][];
+        var self = new double[maxFrequency][];
+        // The frequencies are independent eigenproblems: one thread each, the costliest (highest k) first.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = (context ?? ComputeContext.Default).Threads };
+        Parallel.ForEach(Enumerable.Range(1, maxFrequency).Reverse(), options, k =>
+        {
+            var entries = new List<(int, int, Complex)>(2 * edges.Count);
+            foreach (var ((i, j), (angle, reflected)) in edges)
+            {
+                var w = Complex.FromPolarCoordinates(1, k * angle);
+                int a = i, b = reflected ? n + j : j, a2 = n + i, b2 = reflected ? j : n + j;
+                entries.Add((a, b, w / Math.Sqrt(Math.Max(degree[a], 1) * Math.Max(degree[b], 1))));
+                entries.Add((a2, b2, Complex.Conjugate(w) / Math.Sqrt(Math.Max(degree[a2], 1) * Math.Max(degree[b2], 1))));
+            }
+
+            var matrix = new SparseHermitianMatrix(2 * n, entries);
+            int m = Math.Min((2 * k) + 1, 2 * n);
+            // The wanted eigenvalues sit close together below 1 with the rest of the spectrum spread over [−1, 1]: a
+            // large basis (few restarts) and a residual of 10⁻⁵ (the affinities need no more) keep this cheap.
+            var result = LanczosEigensolver.Largest(matrix, m, 1e-5, seeds.Spawn("vdm", k), krylovDimension: Math.Min(2 * n, Math.Max(6 * m, 120)), blockSize: m, maxRestarts: 400);
+            eigenvalues[k - 1] = result.Values;
+            var embedding = new Complex[2 * n * m];
+            var norms = new double[2 * n];
+            for (int l = 0; l < m; l++)
+            {
+                double weight = Math.Pow(Math.Abs(result.Values[l]), diffusionTime);
+                var v = result.Vectors[l];
+                for (int a = 0; a < 2 * n; a++)
+                {
+                    var value = weight * v[a];
+                    embedding[(a * m) + l] = value;
+                    norms[a] += (value.Real * value.Real) + (value.Imaginary * value.Imaginary);
+                }
+            }
+
+            embeddings[k - 1] = embedding;
+            self[k - 1] = norms;
+        });
+
+        return new VectorDiffusionMaps(n, maxFrequency, eigenvalues, embeddings, self, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Cₖ(a, b) = Σₗ λₗ^{2t} φₗ(a) conj φₗ(b) for nodes a and b.</summary>
+    public Complex Correlation(int k, int a, int b)
+    {
+        var e = embeddings[k - 1];
+        int m = e.Length / (2 * Images);
+        var sum = Complex.Zero;
+        for (int l = 0; l < m; l++)
+        {
+            sum += e[(a * m) + l] * Complex.Conjugate(e[(b * m) + l]);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Aₖ(a, b) = |Cₖ(a, b)|² / (Cₖ(a, a)Cₖ(b, b)), in [0, 1].</summary>
+    public double Affinity(int k, int a, int b)
+    {
+        var c = Correlation(k, a, b);
+        double denominator = selfAffinity[k - 1][a] * selfAffinity[k - 1][b];
+        return denominator > 0 ? ((c.Real * c.Real) + (c.Imaginary * c.Imaginary)) / denominator : 0;
+    }
+
+    /// <summary>|Cₖ(a, b)| / √(Cₖ(a, a)Cₖ(b, b)): on clean data ((1 + cos θ)/2)ᵏ, θ the angle between the viewing directions.</summary>
+    public double NormalisedCorrelation(int k, int a, int b) => Math.Sqrt(Affinity(k, a, b));
+
+    /// <summary>
+    /// Re-ranks each image's candidates (<paramref name="candidates"/>, any order) by VDM (frequency 1 only) or MFVDM
+    /// (frequencies 1…k_max), each candidate taken as itself or its reflection, whichever is nearer, and keeps the
+    /// <paramref name="neighbours"/> best with the alignment the embeddings give.
+    /// </summary>
+    public ImageNeighbours Rank(ImageNeighbours candidates, int neighbours, bool multiFrequency, ComputeContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        int n = candidates.Count, kmax = multiFrequency ? MaxFrequency : 1, take = Math.Min(neighbours, candidates.PerImage);
+        var result = new ImageNeighbours(n, take);
+        Parallel.For(0, n, (context ?? ComputeContext.Default).ParallelOptions, i =>
+        {
+            int c = candidates.PerImage;
+            var scored = new (double Score, int J, bool Reflected)[c];
+            for (int r = 0; r < c; r++)
+            {
+                int j = candidates.Neighbour[(i * c) + r];
+                double plain = 0, mirror = 0;
+                for (int k = 1; k <= kmax; k++)
+                {
+                    plain += Affinity(k, i, j);
+                    mirror += Affinity(k, i, Images + j);
+                }
+
+                scored[r] = plain >= mirror ? (plain, j, false) : (mirror, j, true);
+            }
+
+            Array.Sort(scored, (x, y) => y.Score.CompareTo(x.Score));
+            Span<double> re = stackalloc double[kmax + 1];
+            Span<double> im = stackalloc double[kmax + 1];
+            for (int r = 0; r < take; r++)
+            {
+                var (score, j, reflected) = scored[r];
+                int o = (i * take) + r;
+                result.Neighbour[o] = j;
+                result.Reflected[o] = reflected;
+                result.Score[o] = score;
+                result.AngleRad[o] = Angle(i, Node(j, reflected), kmax, re, im);
+            }
+        });
+        return result;
+    }
+
+    /// <summary>The in-plane alignment of node b onto node a from the embeddings of frequencies 1…<paramref name="kmax"/>.</summary>
+    private double Angle(int a, int b, int kmax, Span<double> re, Span<double> im)
+    {
+        if (kmax == 1)
+        {
+            return Correlation(1, a, b).Phase;
+        }
+
+        re.Clear();
+        im.Clear();
+        for (int k = 1; k <= kmax; k++)
+        {
+            var c = Correlation(k, a, b);
+            double magnitude = c.Magnitude;
+            if (magnitude > 0)
+            {
+                // Cₖ ≈ |Cₖ| e^{ikα}: maximise Σₖ Re(conj(Cₖ/|Cₖ|) e^{ikα}).
+                re[k] = c.Real / magnitude;
+                im[k] = -c.Imaginary / magnitude;
+            }
+        }
+
+        return TrigonometricMaximum(re, im, kmax);
+    }
+
+    /// <summary>argmax over α of Σₖ (re[k] cos kα − im[k] sin kα): a grid of 8(k_max + 1) angles, then Newton.</summary>
+    internal static double TrigonometricMaximum(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int kmax)
+    {
+        int grid = 8 * (kmax + 1);
+        double best = double.NegativeInfinity, alpha = 0;
+        for (int g = 0; g < grid; g++)
+        {
+            double x = 2 * Math.PI * g / grid, value = Value(re, im, kmax, x);
+            if (value > best)
+            {
+                (best, alpha) = (value, x);
+            }
+        }
+
+        double step = 2 * Math.PI / grid;
+        for (int iteration = 0; iteration < 4; iteration++)
+        {
+            double d1 = 0, d2 = 0;
+            for (int k = 1; k <= kmax; k++)
+            {
+                var (s, c) = Math.SinCos(k * alpha);
+                double v = (re[k] * c) - (im[k] * s), dv = -(re[k] * s) - (im[k] * c);
+                d1 += k * dv;
+                d2 -= k * k * v;
+            }
+
+            if (!(d2 < 0))
+            {
+                break;
+            }
+
+            alpha -= Math.Clamp(d1 / d2, -step, step);
+        }
+
+        return Math.IEEERemainder(alpha, 2 * Math.PI);
+    }
+
+    private static double Value(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int kmax, double alpha)
+    {
+        double sum = 0;
+        for (int k = 0; k <= kmax; k++)
+        {
+            var (s, c) = Math.SinCos(k * alpha);
+            sum += (re[k] * c) - (im[k] * s);
+        }
+
+        return sum;
+    }
+}
