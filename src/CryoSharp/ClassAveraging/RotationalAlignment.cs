@@ -52,7 +52,9 @@ public sealed class RotationalAlignment
         double sum = 0;
         for (int o = 0; o < c.Length; o++)
         {
-            sum += (frequencies[o] == 0 ? 1 : 2) * (double)c[o].MagnitudeSquared;
+            // In double: the distance is a difference of these norms and the correlation, and must not inherit float rounding.
+            double re = c[o].Re, im = c[o].Im;
+            sum += (frequencies[o] == 0 ? 1 : 2) * ((re * re) + (im * im));
         }
 
         return sum;
@@ -204,7 +206,7 @@ public sealed class RotationalAlignment
     private (double Angle, double Value) Refine(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int at, double gridValue)
     {
         double start = 2 * Math.PI * at / grid, step = 2 * Math.PI / grid, alpha = start;
-        for (int iteration = 0; iteration < 4; iteration++)
+        for (int iteration = 0; iteration < 10; iteration++)
         {
             var (_, d1, d2) = Evaluate(re, im, alpha);
             if (!(d2 < 0))
@@ -212,7 +214,13 @@ public sealed class RotationalAlignment
                 break;
             }
 
-            alpha = Math.Clamp(alpha - (d1 / d2), start - step, start + step);
+            double next = Math.Clamp(alpha - (d1 / d2), start - step, start + step);
+            bool settled = Math.Abs(next - alpha) < 1e-13;
+            alpha = next;
+            if (settled)
+            {
+                break;
+            }
         }
 
         double value = Evaluate(re, im, alpha).Value;
