@@ -61,7 +61,7 @@ public static class ClassAveragingReport
             .Table([
                 .. rows,
                 ("steerable basis", string.Create(C, $"{search.Basis.Count} Fourier–Bessel coefficients (k ≤ {search.Basis.MaxFrequency}) on a {search.Basis.RadiusPx:0.#} px disc of the {search.SearchBox} px search images")),
-                ("steerable PCA", string.Create(C, $"{search.Pca.Count} components (k ≤ {search.Pca.MaxFrequency}) above the noise, σ² = {search.NoiseVariance:0.###} per pixel")),
+                ("steerable PCA", string.Create(C, $"{search.Pca.Count} components (k ≤ {search.Pca.MaxFrequency}) above the noise, σ² = {search.NoiseVariance:G3} per pixel")),
                 ("time", string.Join(", ", search.Seconds.Select(s => string.Create(C, $"{s.Key} {s.Value:0.0} s")))),
             ])
             .Heading("Class averages")

@@ -33,6 +33,11 @@ public sealed class VectorDiffusionMaps
         Seconds = seconds;
     }
 
+    // Relative residual of the eigenpairs: the affinities rank neighbours and need no more; the CRYOSHARP_VDM_TOLERANCE
+    // environment variable overrides it for experiments.
+    private static readonly double Tolerance = double.TryParse(Environment.GetEnvironmentVariable("CRYOSHARP_VDM_TOLERANCE"),
+        System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double t) ? t : 1e-4;
+
     /// <summary>n, the images (the graph has 2n nodes).</summary>
     public int Images { get; }
 
@@ -116,8 +121,8 @@ public sealed class VectorDiffusionMaps
             var matrix = new SparseHermitianMatrix(2 * n, entries);
             int m = Math.Min((2 * k) + 1, 2 * n);
             // The wanted eigenvalues sit close together below 1 with the rest of the spectrum spread over [−1, 1]: a
-            // large basis (few restarts) and a residual of 10⁻⁵ (the affinities need no more) keep this cheap.
-            var result = LanczosEigensolver.Largest(matrix, m, 1e-5, seeds.Spawn("vdm", k), krylovDimension: Math.Min(2 * n, Math.Max(6 * m, 120)), blockSize: m, maxRestarts: 400);
+            // large basis (few restarts) and a modest residual keep this cheap.
+            var result = LanczosEigensolver.Largest(matrix, m, Tolerance, seeds.Spawn("vdm", k), krylovDimension: Math.Min(2 * n, Math.Max(4 * m, 100)), blockSize: m, maxRestarts: 400);
             eigenvalues[k - 1] = result.Values;
             var embedding = new Complex[2 * n * m];
             var norms = new double[2 * n];

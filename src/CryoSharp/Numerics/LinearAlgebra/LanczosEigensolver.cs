@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace CryoSharp.Numerics.LinearAlgebra;
@@ -223,12 +225,7 @@ public static class LanczosEigensolver
         var result = new Complex[n];
         for (int j = 0; j < vectors.Count; j++)
         {
-            var v = vectors[j];
-            var cj = c[j];
-            for (int i = 0; i < n; i++)
-            {
-                result[i] += cj * v[i];
-            }
+            AddScaled(result, vectors[j], c[j]);
         }
 
         return result;
@@ -237,11 +234,33 @@ public static class LanczosEigensolver
     /// <summary>⟨a, b⟩ = Σ conj(aᵢ)·bᵢ.</summary>
     public static Complex Dot(ReadOnlySpan<Complex> a, ReadOnlySpan<Complex> b)
     {
+        // Two complex numbers per 256-bit vector: Re = Σ a·b over the interleaved doubles, Im from b with its real and
+        // imaginary parts swapped (ar·bi − ai·br: even lanes minus odd lanes).
+        var x = MemoryMarshal.Cast<Complex, double>(a);
+        var y = MemoryMarshal.Cast<Complex, double>(b);
+        int i = 0;
         double re = 0, im = 0;
-        for (int i = 0; i < a.Length; i++)
+        if (Vector256.IsHardwareAccelerated)
         {
-            re += (a[i].Real * b[i].Real) + (a[i].Imaginary * b[i].Imaginary);
-            im += (a[i].Real * b[i].Imaginary) - (a[i].Imaginary * b[i].Real);
+            var sumRe = Vector256<double>.Zero;
+            var sumIm = Vector256<double>.Zero;
+            var swap = Vector256.Create(1L, 0L, 3L, 2L);
+            for (; i + 4 <= x.Length; i += 4)
+            {
+                var va = Vector256.Create(x.Slice(i, 4));
+                var vb = Vector256.Create(y.Slice(i, 4));
+                sumRe += va * vb;
+                sumIm += va * Vector256.Shuffle(vb, swap);
+            }
+
+            re = Vector256.Sum(sumRe);
+            im = sumIm.GetElement(0) - sumIm.GetElement(1) + sumIm.GetElement(2) - sumIm.GetElement(3);
+        }
+
+        for (; i < x.Length; i += 2)
+        {
+            re += (x[i] * y[i]) + (x[i + 1] * y[i + 1]);
+            im += (x[i] * y[i + 1]) - (x[i + 1] * y[i]);
         }
 
         return new Complex(re, im);
@@ -249,11 +268,33 @@ public static class LanczosEigensolver
 
     private static double Norm(ReadOnlySpan<Complex> a) => Math.Sqrt(Dot(a, a).Real);
 
-    private static void Subtract(Span<Complex> w, ReadOnlySpan<Complex> v, Complex c)
+    private static void Subtract(Span<Complex> w, ReadOnlySpan<Complex> v, Complex c) => AddScaled(w, v, -c);
+
+    /// <summary>w += c·v, two complex numbers per 256-bit vector: c·v = cr·v + ci·(−vi, vr).</summary>
+    private static void AddScaled(Span<Complex> w, ReadOnlySpan<Complex> v, Complex c)
     {
-        for (int i = 0; i < w.Length; i++)
+        var x = MemoryMarshal.Cast<Complex, double>(w);
+        var y = MemoryMarshal.Cast<Complex, double>(v);
+        double cr = c.Real, ci = c.Imaginary;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            w[i] -= c * v[i];
+            var real = Vector256.Create(cr);
+            var imaginary = Vector256.Create(-ci, ci, -ci, ci);
+            var swap = Vector256.Create(1L, 0L, 3L, 2L);
+            for (; i + 4 <= x.Length; i += 4)
+            {
+                var vy = Vector256.Create(y.Slice(i, 4));
+                var sum = Vector256.Create(x.Slice(i, 4)) + (real * vy) + (imaginary * Vector256.Shuffle(vy, swap));
+                sum.CopyTo(x.Slice(i, 4));
+            }
+        }
+
+        for (; i < x.Length; i += 2)
+        {
+            double vr = y[i], vi = y[i + 1];
+            x[i] += (cr * vr) - (ci * vi);
+            x[i + 1] += (cr * vi) + (ci * vr);
         }
     }
 }
