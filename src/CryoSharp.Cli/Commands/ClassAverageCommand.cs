@@ -43,6 +43,7 @@ public static class ClassAverageCommand
         var neighbours = new Option<int>("--neighbors") { Description = "Neighbours per image (each average has this many members besides its reference).", DefaultValueFactory = _ => 50 };
         var candidates = new Option<int?>("--candidates") { Description = "Candidates per image from the invariant features, aligned exactly and re-ranked [default: 3 × --neighbors]." };
         var kmax = new Option<int>("--kmax") { Description = "Highest angular frequency of MFVDM.", DefaultValueFactory = _ => 10 };
+        var extra = new Option<int>("--extra-eigenvectors") { Description = "Eigenvectors beyond 2k + 1 in the VDM and MFVDM embeddings (0: Fan and Zhao's truncation).", DefaultValueFactory = _ => 0 };
         var averages = new Option<int>("--averages") { Description = "Class averages to make.", DefaultValueFactory = _ => 100 };
         var ctf = SharedOptions.CorrectCtf();
         var radius = new Option<double?>("--radius") { Description = "Radius in Å of the disc the images are described on [default: half the box]." };
@@ -53,7 +54,7 @@ public static class ClassAverageCommand
         var json = SharedOptions.Json();
         var command = new Command("class-average", "Class averages from rotation-invariant neighbours: steerable PCA, exact rotational alignment with reflections, and neighbour graphs cleaned by vector diffusion maps (VDM) and multi-frequency VDM.")
         {
-            particles, output, method, neighbours, candidates, kmax, averages, ctf, radius, searchBox, truth, dataRoot, pixel, json,
+            particles, output, method, neighbours, candidates, kmax, extra, averages, ctf, radius, searchBox, truth, dataRoot, pixel, json,
         };
         command.SetAction(parse =>
         {
@@ -62,6 +63,7 @@ public static class ClassAverageCommand
                 Neighbours = parse.GetValue(neighbours),
                 Candidates = parse.GetValue(candidates),
                 MaxFrequency = parse.GetValue(kmax),
+                ExtraEigenvectors = parse.GetValue(extra),
                 Averages = parse.GetValue(averages),
                 Method = parse.GetValue(method),
                 Ctf = parse.GetValue(ctf),

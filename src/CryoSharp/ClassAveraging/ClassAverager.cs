@@ -142,7 +142,8 @@ public sealed class ClassAverager
 
         clock.Restart();
         progress?.Report(("vector diffusion maps", 0));
-        var maps = VectorDiffusionMaps.Build(rid, options.Neighbours, options.MaxFrequency, options.DiffusionTime, options.Seeds.Spawn("vdm"), context);
+        var maps = VectorDiffusionMaps.Build(rid, options.Neighbours, options.MaxFrequency, options.DiffusionTime, options.Seeds.Spawn("vdm"), context,
+            options.ExtraEigenvectors);
         var vdm = maps.Rank(rid, options.Neighbours, multiFrequency: false, context);
         var mfvdm = maps.Rank(rid, options.Neighbours, multiFrequency: true, context);
         seconds["vector diffusion maps"] = clock.Elapsed.TotalSeconds;

@@ -14,6 +14,9 @@ public sealed record ClassAveragingOptions
     /// <summary>k_max of MFVDM.</summary>
     public int MaxFrequency { get; init; } = 10;
 
+    /// <summary>Eigenvectors beyond 2k + 1 in the VDM and MFVDM embeddings (0: Fan and Zhao's truncation).</summary>
+    public int ExtraEigenvectors { get; init; }
+
     /// <summary>t, the diffusion time of the VDM and MFVDM embeddings (the power of the eigenvalues).</summary>
     public double DiffusionTime { get; init; } = 1;
 
@@ -72,6 +75,11 @@ public sealed record ClassAveragingOptions
         if (MaxFrequency < 1 || MaxFrequency > 40)
         {
             throw new InvalidParameterException("--kmax", MaxFrequency, "must be between 1 and 40");
+        }
+
+        if (ExtraEigenvectors < 0 || ExtraEigenvectors > 100)
+        {
+            throw new InvalidParameterException("--extra-eigenvectors", ExtraEigenvectors, "must be between 0 and 100");
         }
 
         if (Averages < 1)

@@ -44,7 +44,7 @@ public sealed class VectorDiffusionMaps
     /// <summary>k_max.</summary>
     public int MaxFrequency { get; }
 
-    /// <summary>Per k (index k − 1), the top eigenvalues of S⁽ᵏ⁾, largest first.</summary>
+    /// <summary>Per k (index k − 1), the top eigenvalues of S⁽ᵏ⁾, largest first (the embedding's, then any extra asked for).</summary>
     public double[][] Eigenvalues { get; }
 
     /// <summary>Seconds the eigenvectors took.</summary>
@@ -62,8 +62,10 @@ public sealed class VectorDiffusionMaps
     /// <param name="diffusionTime">t, the power of λ in the embedding (0: the bare eigenvectors).</param>
     /// <param name="seeds">Lanczos start vectors.</param>
     /// <param name="context">Threads.</param>
+    /// <param name="extraEigenvectors">Eigenvectors beyond 2k + 1 in each embedding (0: Fan and Zhao's truncation).</param>
+    /// <param name="extraEigenvalues">Eigenvalues computed beyond the embedding's, for the spectral gap only.</param>
     public static VectorDiffusionMaps Build(ImageNeighbours alignments, int neighbours, int maxFrequency, double diffusionTime, SeedSequence seeds,
-        ComputeContext? context = null)
+        ComputeContext? context = null, int extraEigenvectors = 0, int extraEigenvalues = 0)
     {
         ArgumentNullException.ThrowIfNull(alignments);
         ArgumentNullException.ThrowIfNull(seeds);
@@ -119,10 +121,11 @@ public sealed class VectorDiffusionMaps
             }
 
             var matrix = new SparseHermitianMatrix(2 * n, entries);
-            int m = Math.Min((2 * k) + 1, 2 * n);
+            int m = Math.Min((2 * k) + 1 + extraEigenvectors, 2 * n), wanted = Math.Min(m + extraEigenvalues, 2 * n);
             // The wanted eigenvalues sit close together below 1 with the rest of the spectrum spread over [−1, 1]: a
             // large basis (few restarts) and a modest residual keep this cheap.
-            var result = LanczosEigensolver.Largest(matrix, m, Tolerance, seeds.Spawn("vdm", k), krylovDimension: Math.Min(2 * n, Math.Max(4 * m, 100)), blockSize: m, maxRestarts: 400);
+            var result = LanczosEigensolver.Largest(matrix, wanted, Tolerance, seeds.Spawn("vdm", k), krylovDimension: Math.Min(2 * n, Math.Max(4 * wanted, 100)),
+                blockSize: wanted, maxRestarts: 400);
             eigenvalues[k - 1] = result.Values;
             var embedding = new Complex[2 * n * m];
             var norms = new double[2 * n];

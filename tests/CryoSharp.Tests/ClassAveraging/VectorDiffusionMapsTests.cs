@@ -42,20 +42,21 @@ public class VectorDiffusionMapsTests(Xunit.Abstractions.ITestOutputHelper outpu
     public void AtTenThousandImagesTheIdentityHoldsClosely()
     {
         Skip.IfNot(Environment.GetEnvironmentVariable("CRYOSHARP_LONG_CHECKS") == "1", "a long check: set CRYOSHARP_LONG_CHECKS=1");
-        var (worst, eigenvalues) = Identity(10_000, 50, 5, 20_000);
+        var (worst, eigenvalues) = Identity(10_000, 50, 5, 20_000, extraEigenvalues: 3);
         for (int k = 1; k <= 5; k++)
         {
-            output.WriteLine($"k = {k}: max deviation {worst[k]:0.0000}; eigenvalues {string.Join(" ", eigenvalues[k - 1].Select(v => v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
+            var e = eigenvalues[k - 1];
+            output.WriteLine($"k = {k}: max deviation {worst[k]:0.0000}; gap λ_{2 * k + 1} − λ_{2 * k + 2} = {e[2 * k] - e[(2 * k) + 1]:0.0000}; eigenvalues {string.Join(" ", e.Select(v => v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
         }
 
         // Measured 0.030, 0.046, 0.050, 0.051, 0.054 for k = 1…5 (the unweighted kNN graph's discretisation).
         Assert.True(worst.Skip(1).Max() < 0.06, $"max deviation {worst.Skip(1).Max():0.000}");
     }
 
-    private static (double[] Worst, double[][] Eigenvalues) Identity(int n, int neighbours, int kmax, int pairs)
+    private static (double[] Worst, double[][] Eigenvalues) Identity(int n, int neighbours, int kmax, int pairs, int extraEigenvalues)
     {
         var (graph, nodes) = TrueGraph(n, neighbours, seed: 5);
-        var maps = VectorDiffusionMaps.Build(graph, neighbours, kmax, diffusionTime: 0, new SeedSequence(6));
+        var maps = VectorDiffusionMaps.Build(graph, neighbours, kmax, diffusionTime: 0, new SeedSequence(6), extraEigenvalues: extraEigenvalues);
         var random = new SeedSequence(7).CreateStream();
         var worst = new double[kmax + 1];
         for (int t = 0; t < pairs; t++)
