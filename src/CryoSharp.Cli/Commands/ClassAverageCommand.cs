@@ -172,7 +172,8 @@ public static class ClassAverageCommand
 
         List<ClassAverageCommand.MethodAccuracy>? accuracy = null;
         Dictionary<ClassAveragingMethod, double[]>? angles = null;
-        if (table.Columns.HasFlag(ParticleColumns.Angles))
+        // Picked particles may carry angle columns of zeros (no poses yet): score only poses that say something.
+        if (table.Columns.HasFlag(ParticleColumns.Angles) && source.Records.Any(r => r.Pose.TiltDeg != 0 || r.Pose.RotDeg != 0))
         {
             angles = MethodChoices.ToDictionary(m => m.Value, m => NeighbourAccuracy.Angles(search.Of(m.Value), source.Records));
             accuracy = [.. MethodChoices.Select(m =>
