@@ -127,17 +127,10 @@ public static class ClassAverageCommand
         console.Error.WriteLine(string.Create(c0,
             $"class-average: {source.Count} particles of {source.Box} px at {source.PixelSizeA:0.###} Å from {starPath}, {options.Neighbours} neighbours from {options.CandidateCount} candidates, k_max {options.MaxFrequency}"));
         var averager = new ClassAverager(options);
-        string phase = "";
+        // The expansion is the phase that reads every image; its fraction drives the bar, and each phase's time is printed after.
         NeighbourSearchResult search = null!;
-        ProgressDisplay.Run(console, "Neighbours", 1000, progress => search = averager.FindNeighbours(source, new Progress<(string Phase, double Fraction)>(p =>
-        {
-            if (p.Phase != phase)
-            {
-                phase = p.Phase;
-            }
-
-            progress.Report((long)(1000 * Math.Clamp(p.Fraction, 0, 1)));
-        })));
+        ProgressDisplay.Run(console, "Expanding images", 1000, progress => search = averager.FindNeighbours(source,
+            new Progress<(string Phase, double Fraction)>(p => progress.Report((long)(1000 * Math.Clamp(p.Fraction, 0, 1))))));
         foreach (var (name, s) in search.Seconds)
         {
             console.Error.WriteLine(string.Create(c0, $"  {name}: {s:0.0} s"));
