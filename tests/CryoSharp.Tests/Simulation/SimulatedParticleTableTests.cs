@@ -81,7 +81,8 @@ public class SimulatedParticleTableMemoryTests
 
         // Held, the records would take about 350 MB (ParticleRecord, Pose and CtfModel objects); the table keeps one
         // generator state per block and two blocks of records.
-        Assert.InRange(held, 0, 16L << 20);
+        // The lower bound allows the runtime's own buffers (thread pool, earlier tests' caches) to shrink in between.
+        Assert.InRange(held, -(16L << 20), 16L << 20);
         Assert.InRange(sum / table.Count, 85, 95); // uniform views: mean tilt 90°
     }
 }
