@@ -163,7 +163,7 @@ public static class ClassAverageCommand
         var averagesSource = new InMemoryParticleSource(set2.Images, set2.Box, set2.PixelSizeA, records, "class averages");
         ParticleSet.Save(averagesSource, set.Stage(AveragesName), set.Stage(AveragesStarName), ParticleColumns.Image, imagePath: AveragesName);
 
-        List<ClassAverageCommand.MethodAccuracy>? accuracy = null;
+        List<MethodAccuracy>? accuracy = null;
         Dictionary<ClassAveragingMethod, double[]>? angles = null;
         // Picked particles may carry angle columns of zeros (no poses yet): score only poses that say something.
         if (table.Columns.HasFlag(ParticleColumns.Angles) && source.Records.Any(r => r.Pose.TiltDeg != 0 || r.Pose.RotDeg != 0))

@@ -178,11 +178,8 @@ public sealed class FourierBesselBasis
     /// </summary>
     public void Expand(ReadOnlySpan<float> images, int count, Span<ComplexF> coefficients, ComputeContext? context = null)
     {
+        CheckLengths(images.Length, coefficients.Length, count);
         int length = Box * Box, p = pixels.Length;
-        if (images.Length < (long)count * length || coefficients.Length < (long)count * Count)
-        {
-            throw new ArgumentException($"{count} images need {count * length} pixels and {count * Count} coefficients.");
-        }
 
         var source = images[..(count * length)].ToArray();
         var result = new ComplexF[count * Count];
@@ -223,11 +220,8 @@ public sealed class FourierBesselBasis
     /// </summary>
     public void Evaluate(ReadOnlySpan<ComplexF> coefficients, int count, Span<float> images, ComputeContext? context = null)
     {
+        CheckLengths(images.Length, coefficients.Length, count);
         int length = Box * Box, p = pixels.Length;
-        if (images.Length < (long)count * length || coefficients.Length < (long)count * Count)
-        {
-            throw new ArgumentException($"{count} images need {count * length} pixels and {count * Count} coefficients.");
-        }
 
         var source = coefficients[..(count * Count)].ToArray();
         var result = new float[count * length];
@@ -288,6 +282,15 @@ public sealed class FourierBesselBasis
         for (int c = 0; c < Count; c++)
         {
             coefficients[c] = coefficients[c].Conjugate;
+        }
+    }
+
+    private void CheckLengths(int pixelCount, int coefficientCount, int count)
+    {
+        int length = Box * Box;
+        if (pixelCount < (long)count * length || coefficientCount < (long)count * Count)
+        {
+            throw new ArgumentException($"{count} images need {count * length} pixels and {count * Count} coefficients.");
         }
     }
 

@@ -2,7 +2,7 @@ namespace CryoSharp.ClassAveraging;
 
 /// <summary>
 /// Each image's nearest neighbours under one method, best first, with the in-plane alignment of each neighbour onto
-/// the image: neighbour j, reflected (y → −y) first when <see cref="IsReflected"/>, then its content rotated by
+/// the image: neighbour j, reflected (y → −y) first when <see cref="Reflected"/> says so, then its content rotated by
 /// <see cref="AngleRad"/> (from +x towards +y), matches image i. Images are numbered from 0 in source order.
 /// </summary>
 public sealed class ImageNeighbours
@@ -37,7 +37,4 @@ public sealed class ImageNeighbours
 
     /// <summary>The method's score of the pair: squared distance for RID (smaller is nearer), affinity for VDM and MFVDM (larger is nearer).</summary>
     public double[] Score { get; }
-
-    /// <summary>Whether the neighbour is reflected before it is rotated.</summary>
-    public bool IsReflected(int image, int rank) => Reflected[(image * PerImage) + rank];
 }

@@ -15,8 +15,6 @@ public sealed class RotationalAlignment
     private readonly int[] frequencies;
     private readonly int maxFrequency;
     private readonly int grid;
-    private readonly double[] cosTable;
-    private readonly double[] sinTable;
 
     /// <summary>An aligner for coefficients of the given angular <paramref name="frequencies"/> (ordered by k).</summary>
     public RotationalAlignment(int[] frequencies)
@@ -28,18 +26,6 @@ public sealed class RotationalAlignment
         while (grid < 4 * (maxFrequency + 1))
         {
             grid *= 2;
-        }
-
-        cosTable = new double[grid * (maxFrequency + 1)];
-        sinTable = new double[grid * (maxFrequency + 1)];
-        for (int m = 0; m < grid; m++)
-        {
-            for (int k = 0; k <= maxFrequency; k++)
-            {
-                var (s, c) = Math.SinCos(2 * Math.PI * m * k / grid);
-                cosTable[(m * (maxFrequency + 1)) + k] = c;
-                sinTable[(m * (maxFrequency + 1)) + k] = s;
-            }
         }
     }
 
@@ -72,8 +58,8 @@ public sealed class RotationalAlignment
         var mirrorRe = scratch.Slice(2 * kk, kk);
         var mirrorIm = scratch.Slice(3 * kk, kk);
         Correlate(ci, cj, plainRe, plainIm, mirrorRe, mirrorIm);
-        var (plainAngle, plainValue) = Maximise(plainRe, plainIm);
-        var (mirrorAngle, mirrorValue) = Maximise(mirrorRe, mirrorIm);
+        var (plainAngle, plainValue) = Maximum(plainRe, plainIm, grid);
+        var (mirrorAngle, mirrorValue) = Maximum(mirrorRe, mirrorIm, grid);
         bool reflected = mirrorValue > plainValue;
         double best = reflected ? mirrorValue : plainValue;
         return new PairAlignment(Math.Max(normI + normJ - (2 * best), 0), reflected ? mirrorAngle : plainAngle, reflected);
@@ -82,28 +68,24 @@ public sealed class RotationalAlignment
     /// <summary>Scratch doubles <see cref="Align"/> needs.</summary>
     public int ScratchLength => 4 * (maxFrequency + 1);
 
-    /// <summary>The maximum of g(α) = Σₖ Re(Sₖ e^{ikα}) (weights already in S): grid, then Newton.</summary>
-    public (double Angle, double Value) Maximise(ReadOnlySpan<double> re, ReadOnlySpan<double> im)
+    /// <summary>
+    /// The maximum of g(α) = Σₖ (re[k] cos kα − im[k] sin kα) over α: the best of <paramref name="gridSize"/> equally
+    /// spaced angles, then Newton steps within its cell. Returns α in (−π, π] and g(α).
+    /// </summary>
+    internal static (double Angle, double Value) Maximum(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int gridSize)
     {
-        int kk = maxFrequency + 1, bestM = 0;
+        int best = 0;
         double bestValue = double.NegativeInfinity;
-        for (int m = 0; m < grid; m++)
+        for (int m = 0; m < gridSize; m++)
         {
-            var c = cosTable.AsSpan(m * kk, kk);
-            var s = sinTable.AsSpan(m * kk, kk);
-            double value = 0;
-            for (int k = 0; k < kk; k++)
-            {
-                value += (re[k] * c[k]) - (im[k] * s[k]);
-            }
-
+            double value = Evaluate(re, im, 2 * Math.PI * m / gridSize).Value;
             if (value > bestValue)
             {
-                (bestValue, bestM) = (value, m);
+                (bestValue, best) = (value, m);
             }
         }
 
-        return Refine(re, im, bestM, bestValue);
+        return Refine(re, im, best, gridSize, bestValue);
     }
 
     /// <summary>
@@ -153,7 +135,7 @@ public sealed class RotationalAlignment
                 int at = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
                 var re = sums.AsSpan(((4 * p) + (2 * mirrored)) * kk, kk);
                 var im = sums.AsSpan(((4 * p) + (2 * mirrored) + 1) * kk, kk);
-                var (angle, value) = Refine(re, im, at, Evaluate(re, im, 2 * Math.PI * at / grid).Value);
+                var (angle, value) = Refine(re, im, at, grid, Evaluate(re, im, 2 * Math.PI * at / grid).Value);
                 var candidate = new PairAlignment(Math.Max(norms[i] + norms[others[p]] - (2 * value), 0), angle, mirrored == 1);
                 if (mirrored == 0 || candidate.SquaredDistance < best.SquaredDistance)
                 {
@@ -202,8 +184,8 @@ public sealed class RotationalAlignment
         return (value, first, second);
     }
 
-    /// <summary>Newton steps from grid point <paramref name="at"/> (value <paramref name="gridValue"/>), kept within its cell; never worse than the grid.</summary>
-    private (double Angle, double Value) Refine(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int at, double gridValue)
+    /// <summary>Newton steps from point <paramref name="at"/> of a grid of <paramref name="grid"/> angles (value <paramref name="gridValue"/>), kept within its cell; never worse than the grid.</summary>
+    private static (double Angle, double Value) Refine(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int at, int grid, double gridValue)
     {
         double start = 2 * Math.PI * at / grid, step = 2 * Math.PI / grid, alpha = start;
         for (int iteration = 0; iteration < 10; iteration++)

@@ -238,55 +238,6 @@ public sealed class VectorDiffusionMaps
             }
         }
 
-        return TrigonometricMaximum(re, im, kmax);
-    }
-
-    /// <summary>argmax over α of Σₖ (re[k] cos kα − im[k] sin kα): a grid of 8(k_max + 1) angles, then Newton.</summary>
-    internal static double TrigonometricMaximum(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int kmax)
-    {
-        int grid = 8 * (kmax + 1);
-        double best = double.NegativeInfinity, alpha = 0;
-        for (int g = 0; g < grid; g++)
-        {
-            double x = 2 * Math.PI * g / grid, value = Value(re, im, kmax, x);
-            if (value > best)
-            {
-                (best, alpha) = (value, x);
-            }
-        }
-
-        double step = 2 * Math.PI / grid;
-        for (int iteration = 0; iteration < 4; iteration++)
-        {
-            double d1 = 0, d2 = 0;
-            for (int k = 1; k <= kmax; k++)
-            {
-                var (s, c) = Math.SinCos(k * alpha);
-                double v = (re[k] * c) - (im[k] * s), dv = -(re[k] * s) - (im[k] * c);
-                d1 += k * dv;
-                d2 -= k * k * v;
-            }
-
-            if (!(d2 < 0))
-            {
-                break;
-            }
-
-            alpha -= Math.Clamp(d1 / d2, -step, step);
-        }
-
-        return Math.IEEERemainder(alpha, 2 * Math.PI);
-    }
-
-    private static double Value(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int kmax, double alpha)
-    {
-        double sum = 0;
-        for (int k = 0; k <= kmax; k++)
-        {
-            var (s, c) = Math.SinCos(k * alpha);
-            sum += (re[k] * c) - (im[k] * s);
-        }
-
-        return sum;
+        return RotationalAlignment.Maximum(re, im, 8 * (kmax + 1)).Angle;
     }
 }
