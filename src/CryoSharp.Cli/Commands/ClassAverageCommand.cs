@@ -19,6 +19,9 @@ public static class ClassAverageCommand
     public static readonly (string Name, ClassAveragingMethod Value)[] MethodChoices =
         [("rid", ClassAveragingMethod.Rid), ("vdm", ClassAveragingMethod.Vdm), ("mfvdm", ClassAveragingMethod.Mfvdm)];
 
+    /// <summary>The --embedding-search choices: whether VDM and MFVDM search all images or re-rank the candidates.</summary>
+    public static readonly (string Name, bool Value)[] EmbeddingSearchChoices = [("all", true), ("candidates", false)];
+
     /// <summary>Neighbour accuracy of one method against the true viewing directions.</summary>
     public sealed record MethodAccuracy(string Method, double FractionWithin10Deg, double MedianAngleDeg);
 
@@ -44,6 +47,9 @@ public static class ClassAverageCommand
         var candidates = new Option<int?>("--candidates") { Description = "Candidates per image from the invariant features, aligned exactly and re-ranked [default: 3 × --neighbors]." };
         var kmax = new Option<int>("--kmax") { Description = "Highest angular frequency of MFVDM.", DefaultValueFactory = _ => 10 };
         var extra = new Option<int>("--extra-eigenvectors") { Description = "Eigenvectors beyond 2k + 1 in the VDM and MFVDM embeddings (0: Fan and Zhao's truncation).", DefaultValueFactory = _ => 0 };
+        var vdmEigenvectors = new Option<int>("--vdm-eigenvectors") { Description = "Eigenvectors in VDM's embedding (frequency 1).", DefaultValueFactory = _ => 10 };
+        var embeddingSearch = ChoiceOption.Create("--embedding-search", "Where VDM and MFVDM look for neighbours: all (every image, by its embedding, as Singer and Wu and Fan and Zhao do) or candidates (re-rank the rotation-invariant candidates only: cheaper, cannot find what they missed).",
+            EmbeddingSearchChoices, true);
         var averages = new Option<int>("--averages") { Description = "Class averages to make.", DefaultValueFactory = _ => 100 };
         var ctf = SharedOptions.CorrectCtf();
         var radius = new Option<double?>("--radius") { Description = "Radius in Å of the disc the images are described on [default: half the box]." };
@@ -54,7 +60,7 @@ public static class ClassAverageCommand
         var json = SharedOptions.Json();
         var command = new Command("class-average", "Class averages from rotation-invariant neighbours: steerable PCA, exact rotational alignment with reflections, and neighbour graphs cleaned by vector diffusion maps (VDM) and multi-frequency VDM.")
         {
-            particles, output, method, neighbours, candidates, kmax, extra, averages, ctf, radius, searchBox, truth, dataRoot, pixel, json,
+            particles, output, method, neighbours, candidates, kmax, extra, vdmEigenvectors, embeddingSearch, averages, ctf, radius, searchBox, truth, dataRoot, pixel, json,
         };
         command.SetAction(parse =>
         {
@@ -64,6 +70,8 @@ public static class ClassAverageCommand
                 Candidates = parse.GetValue(candidates),
                 MaxFrequency = parse.GetValue(kmax),
                 ExtraEigenvectors = parse.GetValue(extra),
+                EmbeddingSearchAll = parse.GetValue(embeddingSearch),
+                VdmEigenvectors = parse.GetValue(vdmEigenvectors),
                 Averages = parse.GetValue(averages),
                 Method = parse.GetValue(method),
                 Ctf = parse.GetValue(ctf),

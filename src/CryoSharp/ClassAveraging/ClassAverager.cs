@@ -143,9 +143,13 @@ public sealed class ClassAverager
         clock.Restart();
         progress?.Report(("vector diffusion maps", 0));
         var maps = VectorDiffusionMaps.Build(rid, options.Neighbours, options.MaxFrequency, options.DiffusionTime, options.Seeds.Spawn("vdm"), context,
-            options.ExtraEigenvectors);
-        var vdm = maps.Rank(rid, options.Neighbours, multiFrequency: false, context);
-        var mfvdm = maps.Rank(rid, options.Neighbours, multiFrequency: true, context);
+            options.ExtraEigenvectors, vdmEigenvectors: options.VdmEigenvectors);
+        var vdm = options.EmbeddingSearchAll
+            ? EmbeddingNeighbourSearch.Find(maps, options.Neighbours, multiFrequency: false, context)
+            : maps.Rank(rid, options.Neighbours, multiFrequency: false, context);
+        var mfvdm = options.EmbeddingSearchAll
+            ? EmbeddingNeighbourSearch.Find(maps, options.Neighbours, multiFrequency: true, context)
+            : maps.Rank(rid, options.Neighbours, multiFrequency: true, context);
         seconds["vector diffusion maps"] = clock.Elapsed.TotalSeconds;
 
         return new NeighbourSearchResult(basis, pca, noise, Truncate(rid, options.Neighbours), vdm, mfvdm, maps, search.Box, search.PixelSizeA, seconds);

@@ -17,6 +17,15 @@ public sealed record ClassAveragingOptions
     /// <summary>Eigenvectors beyond 2k + 1 in the VDM and MFVDM embeddings (0: Fan and Zhao's truncation).</summary>
     public int ExtraEigenvectors { get; init; }
 
+    /// <summary>Eigenvectors in VDM's embedding (frequency 1 alone; MFVDM's frequency 1 keeps 3 + extra).</summary>
+    public int VdmEigenvectors { get; init; } = 10;
+
+    /// <summary>
+    /// Search the VDM and MFVDM neighbours among all images by their embeddings (Singer and Wu; Fan and Zhao), or only
+    /// re-rank each image's rotation-invariant candidates (cheaper; cannot find what the candidates missed).
+    /// </summary>
+    public bool EmbeddingSearchAll { get; init; } = true;
+
     /// <summary>t, the diffusion time of the VDM and MFVDM embeddings (the power of the eigenvalues).</summary>
     public double DiffusionTime { get; init; } = 1;
 
@@ -80,6 +89,11 @@ public sealed record ClassAveragingOptions
         if (ExtraEigenvectors < 0 || ExtraEigenvectors > 100)
         {
             throw new InvalidParameterException("--extra-eigenvectors", ExtraEigenvectors, "must be between 0 and 100");
+        }
+
+        if (VdmEigenvectors < 1 || VdmEigenvectors > 100)
+        {
+            throw new InvalidParameterException("--vdm-eigenvectors", VdmEigenvectors, "must be between 1 and 100");
         }
 
         if (Averages < 1)

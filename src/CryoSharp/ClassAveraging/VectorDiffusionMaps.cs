@@ -20,16 +20,30 @@ namespace CryoSharp.ClassAveraging;
 /// </summary>
 public sealed class VectorDiffusionMaps
 {
-    private readonly Complex[][] embeddings; // per k: node-major, mₖ values per node, weighted by λᵗ
-    private readonly double[][] selfAffinity;
+    private readonly Complex[][] embeddings; // per k: node-major, stride[k] values per node, weighted by λᵗ
+    private readonly int[] stride;
+    private readonly int[] multiLength; // per k, MFVDM's mₖ (VDM's at k = 1 may be longer)
+    private readonly int vdmLength;
+    private readonly double[][] selfAffinity; // per k, |φ(a)|² over MFVDM's mₖ
+    private readonly double[] vdmSelfAffinity;
 
-    private VectorDiffusionMaps(int images, int maxFrequency, double[][] eigenvalues, Complex[][] embeddings, double[][] selfAffinity, double seconds)
+    private VectorDiffusionMaps(int images, int maxFrequency, double[][] eigenvalues, Complex[][] embeddings, int[] multiLength, int vdmLength, double seconds)
     {
         Images = images;
         MaxFrequency = maxFrequency;
         Eigenvalues = eigenvalues;
         this.embeddings = embeddings;
-        this.selfAffinity = selfAffinity;
+        this.multiLength = multiLength;
+        this.vdmLength = vdmLength;
+        stride = new int[maxFrequency];
+        selfAffinity = new double[maxFrequency][];
+        for (int k = 1; k <= maxFrequency; k++)
+        {
+            stride[k - 1] = embeddings[k - 1].Length / (2 * images);
+            selfAffinity[k - 1] = SquaredNorms(k, multiLength[k - 1]);
+        }
+
+        vdmSelfAffinity = SquaredNorms(1, vdmLength);
         Seconds = seconds;
     }
 
@@ -64,8 +78,9 @@ public sealed class VectorDiffusionMaps
     /// <param name="context">Threads.</param>
     /// <param name="extraEigenvectors">Eigenvectors beyond 2k + 1 in each embedding (0: Fan and Zhao's truncation).</param>
     /// <param name="extraEigenvalues">Eigenvalues computed beyond the embedding's, for the spectral gap only.</param>
+    /// <param name="vdmEigenvectors">Eigenvectors in VDM's embedding (frequency 1; 0: as MFVDM's, 3 + extra).</param>
     public static VectorDiffusionMaps Build(ImageNeighbours alignments, int neighbours, int maxFrequency, double diffusionTime, SeedSequence seeds,
-        ComputeContext? context = null, int extraEigenvectors = 0, int extraEigenvalues = 0)
+        ComputeContext? context = null, int extraEigenvectors = 0, int extraEigenvalues = 0, int vdmEigenvectors = 0)
     {
         ArgumentNullException.ThrowIfNull(alignments);
         ArgumentNullException.ThrowIfNull(seeds);
@@ -106,7 +121,13 @@ public sealed class VectorDiffusionMaps
 
         var eigenvalues = new double[maxFrequency][];
         var embeddings = new Complex[maxFrequency][];
-        var self = new double[maxFrequency][];
+        var multiLength = new int[maxFrequency];
+        for (int k = 1; k <= maxFrequency; k++)
+        {
+            multiLength[k - 1] = Math.Min((2 * k) + 1 + extraEigenvectors, 2 * n);
+        }
+
+        int vdmLength = vdmEigenvectors > 0 ? Math.Min(vdmEigenvectors, 2 * n) : multiLength[0];
         // The frequencies are independent eigenproblems: one thread each, the costliest (highest k) first.
         var options = new ParallelOptions { MaxDegreeOfParallelism = (context ?? ComputeContext.Default).Threads };
         Parallel.ForEach(Enumerable.Range(1, maxFrequency).Reverse(), options, k =>
@@ -121,52 +142,79 @@ public sealed class VectorDiffusionMaps
             }
 
             var matrix = new SparseHermitianMatrix(2 * n, entries);
-            int m = Math.Min((2 * k) + 1 + extraEigenvectors, 2 * n), wanted = Math.Min(m + extraEigenvalues, 2 * n);
+            int m = k == 1 ? Math.Max(multiLength[0], vdmLength) : multiLength[k - 1], wanted = Math.Min(m + extraEigenvalues, 2 * n);
             // The wanted eigenvalues sit close together below 1 with the rest of the spectrum spread over [−1, 1]: a
             // large basis (few restarts) and a modest residual keep this cheap.
             var result = LanczosEigensolver.Largest(matrix, wanted, Tolerance, seeds.Spawn("vdm", k), krylovDimension: Math.Min(2 * n, Math.Max(4 * wanted, 100)),
                 blockSize: wanted, maxRestarts: 400);
             eigenvalues[k - 1] = result.Values;
             var embedding = new Complex[2 * n * m];
-            var norms = new double[2 * n];
             for (int l = 0; l < m; l++)
             {
                 double weight = Math.Pow(Math.Abs(result.Values[l]), diffusionTime);
                 var v = result.Vectors[l];
                 for (int a = 0; a < 2 * n; a++)
                 {
-                    var value = weight * v[a];
-                    embedding[(a * m) + l] = value;
-                    norms[a] += (value.Real * value.Real) + (value.Imaginary * value.Imaginary);
+                    embedding[(a * m) + l] = weight * v[a];
                 }
             }
 
             embeddings[k - 1] = embedding;
-            self[k - 1] = norms;
         });
 
-        return new VectorDiffusionMaps(n, maxFrequency, eigenvalues, embeddings, self, clock.Elapsed.TotalSeconds);
+        return new VectorDiffusionMaps(n, maxFrequency, eigenvalues, embeddings, multiLength, vdmLength, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Cₖ(a, b) = Σₗ λₗ^{2t} φₗ(a) conj φₗ(b) for nodes a and b.</summary>
-    public Complex Correlation(int k, int a, int b)
+    private double[] SquaredNorms(int k, int m)
     {
         var e = embeddings[k - 1];
-        int m = e.Length / (2 * Images);
-        var sum = Complex.Zero;
-        for (int l = 0; l < m; l++)
+        int s = stride[k - 1];
+        var norms = new double[2 * Images];
+        for (int a = 0; a < norms.Length; a++)
         {
-            sum += e[(a * m) + l] * Complex.Conjugate(e[(b * m) + l]);
+            double sum = 0;
+            for (int l = 0; l < m; l++)
+            {
+                var value = e[(a * s) + l];
+                sum += (value.Real * value.Real) + (value.Imaginary * value.Imaginary);
+            }
+
+            norms[a] = sum;
+        }
+
+        return norms;
+    }
+
+    /// <summary>mₖ, the eigenvectors in MFVDM's embedding at frequency <paramref name="k"/>, or in VDM's (frequency 1).</summary>
+    public int EmbeddingLength(int k, bool multiFrequency = true) => multiFrequency ? multiLength[k - 1] : vdmLength;
+
+    /// <summary>
+    /// Node <paramref name="node"/>'s embedding at frequency <paramref name="k"/>: its row of the eigenvectors weighted
+    /// by λᵗ, the first <see cref="EmbeddingLength"/> values.
+    /// </summary>
+    public ReadOnlySpan<Complex> Embedding(int k, int node, bool multiFrequency = true) =>
+        embeddings[k - 1].AsSpan(node * stride[k - 1], EmbeddingLength(k, multiFrequency));
+
+    /// <summary>Cₖ(a, b) = Σₗ λₗ^{2t} φₗ(a) conj φₗ(b) for nodes a and b over MFVDM's embedding (or VDM's, k = 1).</summary>
+    public Complex Correlation(int k, int a, int b, bool multiFrequency = true)
+    {
+        var x = Embedding(k, a, multiFrequency);
+        var y = Embedding(k, b, multiFrequency);
+        var sum = Complex.Zero;
+        for (int l = 0; l < x.Length; l++)
+        {
+            sum += x[l] * Complex.Conjugate(y[l]);
         }
 
         return sum;
     }
 
-    /// <summary>Aₖ(a, b) = |Cₖ(a, b)|² / (Cₖ(a, a)Cₖ(b, b)), in [0, 1].</summary>
-    public double Affinity(int k, int a, int b)
+    /// <summary>Aₖ(a, b) = |Cₖ(a, b)|² / (Cₖ(a, a)Cₖ(b, b)), in [0, 1], over MFVDM's embedding (or VDM's, k = 1).</summary>
+    public double Affinity(int k, int a, int b, bool multiFrequency = true)
     {
-        var c = Correlation(k, a, b);
-        double denominator = selfAffinity[k - 1][a] * selfAffinity[k - 1][b];
+        var c = Correlation(k, a, b, multiFrequency);
+        var self = multiFrequency ? selfAffinity[k - 1] : vdmSelfAffinity;
+        double denominator = self[a] * self[b];
         return denominator > 0 ? ((c.Real * c.Real) + (c.Imaginary * c.Imaginary)) / denominator : 0;
     }
 
@@ -193,16 +241,14 @@ public sealed class VectorDiffusionMaps
                 double plain = 0, mirror = 0;
                 for (int k = 1; k <= kmax; k++)
                 {
-                    plain += Affinity(k, i, j);
-                    mirror += Affinity(k, i, Images + j);
+                    plain += Affinity(k, i, j, multiFrequency);
+                    mirror += Affinity(k, i, Images + j, multiFrequency);
                 }
 
                 scored[r] = plain >= mirror ? (plain, j, false) : (mirror, j, true);
             }
 
             Array.Sort(scored, (x, y) => y.Score.CompareTo(x.Score));
-            Span<double> re = stackalloc double[kmax + 1];
-            Span<double> im = stackalloc double[kmax + 1];
             for (int r = 0; r < take; r++)
             {
                 var (score, j, reflected) = scored[r];
@@ -210,22 +256,26 @@ public sealed class VectorDiffusionMaps
                 result.Neighbour[o] = j;
                 result.Reflected[o] = reflected;
                 result.Score[o] = score;
-                result.AngleRad[o] = Angle(i, Node(j, reflected), kmax, re, im);
+                result.AngleRad[o] = Angle(i, Node(j, reflected), kmax, multiFrequency);
             }
         });
         return result;
     }
 
-    /// <summary>The in-plane alignment of node b onto node a from the embeddings of frequencies 1…<paramref name="kmax"/>.</summary>
-    private double Angle(int a, int b, int kmax, Span<double> re, Span<double> im)
+    /// <summary>The in-plane alignment, radians, of node b onto node a from the embeddings of frequencies 1…<paramref name="kmax"/>.</summary>
+    /// <param name="a">The node aligned onto.</param>
+    /// <param name="b">The node aligned.</param>
+    /// <param name="kmax">The highest frequency voting.</param>
+    /// <param name="multiFrequency">MFVDM's embeddings, or VDM's (kmax 1).</param>
+    public double Angle(int a, int b, int kmax, bool multiFrequency = true)
     {
         if (kmax == 1)
         {
-            return Correlation(1, a, b).Phase;
+            return Correlation(1, a, b, multiFrequency).Phase;
         }
 
-        re.Clear();
-        im.Clear();
+        Span<double> re = stackalloc double[kmax + 1];
+        Span<double> im = stackalloc double[kmax + 1];
         for (int k = 1; k <= kmax; k++)
         {
             var c = Correlation(k, a, b);

@@ -87,11 +87,21 @@ public static class LanczosEigensolver
                 }
 
                 pending.Clear();
-                foreach (var w in added)
+                var before = new double[added.Count];
+                for (int b = 0; b < added.Count; b++)
                 {
-                    if (Orthogonalize(w, basis, pending))
+                    before[b] = Norm(added[b]);
+                }
+
+                // Against the basis block by block (classical Gram–Schmidt twice: the basis is read once per pass for
+                // the whole block, not once per vector), then within the block.
+                ProjectOut(basis, added);
+                ProjectOut(basis, added);
+                for (int b = 0; b < added.Count; b++)
+                {
+                    if (Orthogonalize(added[b], pending, null, before[b]))
                     {
-                        pending.Add(w);
+                        pending.Add(added[b]);
                     }
                 }
 
@@ -100,13 +110,8 @@ public static class LanczosEigensolver
 
             var (values, coefficients) = RayleighRitz(basis, products, Math.Min(keep, basis.Count));
             int wanted = Math.Min(count, values.Length);
-            var ritz = new Complex[values.Length][];
-            var ritzProducts = new Complex[values.Length][];
-            for (int p = 0; p < values.Length; p++)
-            {
-                ritz[p] = Combine(basis, coefficients[p], n);
-                ritzProducts[p] = Combine(products, coefficients[p], n);
-            }
+            var ritz = Combine(basis, coefficients, n);
+            var ritzProducts = Combine(products, coefficients, n);
 
             double scale = Math.Max(Math.Abs(values[0]), 1e-300);
             var residuals = new double[wanted];
@@ -162,9 +167,9 @@ public static class LanczosEigensolver
     /// Orthogonalises <paramref name="w"/> against the basis and the extra vectors (twice: "twice is enough",
     /// Parlett) and normalises it; false when nothing is left (they already span it).
     /// </summary>
-    private static bool Orthogonalize(Complex[] w, List<Complex[]> basis, List<Complex[]>? extra = null)
+    private static bool Orthogonalize(Complex[] w, List<Complex[]> basis, List<Complex[]>? extra = null, double? normBefore = null)
     {
-        double before = Norm(w);
+        double before = normBefore ?? Norm(w);
         for (int pass = 0; pass < 2; pass++)
         {
             foreach (var v in basis)
@@ -195,16 +200,71 @@ public static class LanczosEigensolver
         return true;
     }
 
+    // Rows per tile of the block projection: a tile of the whole basis and block stays in a core's L2 cache.
+    private const int ProjectionTile = 256;
+
+    /// <summary>wⱼ −= Σᵢ ⟨vᵢ, wⱼ⟩ vᵢ for every vector of the block, the inner products taken before any update (classical Gram–Schmidt).</summary>
+    private static void ProjectOut(List<Complex[]> basis, List<Complex[]> block)
+    {
+        int b = basis.Count, w = block.Count;
+        if (b == 0 || w == 0)
+        {
+            return;
+        }
+
+        int n = basis[0].Length;
+        var c = new Complex[b * w];
+        for (int start = 0; start < n; start += ProjectionTile)
+        {
+            int length = Math.Min(ProjectionTile, n - start);
+            for (int i = 0; i < b; i++)
+            {
+                var v = basis[i].AsSpan(start, length);
+                for (int j = 0; j < w; j++)
+                {
+                    c[(i * w) + j] += Dot(v, block[j].AsSpan(start, length));
+                }
+            }
+        }
+
+        for (int start = 0; start < n; start += ProjectionTile)
+        {
+            int length = Math.Min(ProjectionTile, n - start);
+            for (int j = 0; j < w; j++)
+            {
+                var target = block[j].AsSpan(start, length);
+                for (int i = 0; i < b; i++)
+                {
+                    AddScaled(target, basis[i].AsSpan(start, length), -c[(i * w) + j]);
+                }
+            }
+        }
+    }
+
     /// <summary>The largest eigenpairs of T = V*·(AV): values and the coefficient vectors in the basis.</summary>
     private static (double[] Values, Complex[][] Coefficients) RayleighRitz(List<Complex[]> basis, List<Complex[]> products, int count)
     {
-        int k = basis.Count;
+        int k = basis.Count, n = basis[0].Length;
+        var upper = new Complex[k * k];
+        for (int start = 0; start < n; start += ProjectionTile)
+        {
+            int length = Math.Min(ProjectionTile, n - start);
+            for (int i = 0; i < k; i++)
+            {
+                var v = basis[i].AsSpan(start, length);
+                for (int j = i; j < k; j++)
+                {
+                    upper[(i * k) + j] += Dot(v, products[j].AsSpan(start, length));
+                }
+            }
+        }
+
         var t = Matrix<Complex>.Build.Dense(k, k);
         for (int i = 0; i < k; i++)
         {
             for (int j = i; j < k; j++)
             {
-                var value = Dot(basis[i], products[j]);
+                var value = upper[(i * k) + j];
                 t[i, j] = value;
                 t[j, i] = Complex.Conjugate(value);
             }
@@ -219,13 +279,26 @@ public static class LanczosEigensolver
         return (values, coefficients);
     }
 
-    /// <summary>Σⱼ cⱼ·vⱼ.</summary>
-    private static Complex[] Combine(List<Complex[]> vectors, Complex[] c, int n)
+    /// <summary>Σⱼ cₚⱼ·vⱼ for every coefficient vector cₚ, a tile of rows at a time (the vectors are read once, not once per p).</summary>
+    private static Complex[][] Combine(List<Complex[]> vectors, Complex[][] c, int n)
     {
-        var result = new Complex[n];
-        for (int j = 0; j < vectors.Count; j++)
+        var result = new Complex[c.Length][];
+        for (int p = 0; p < c.Length; p++)
         {
-            AddScaled(result, vectors[j], c[j]);
+            result[p] = new Complex[n];
+        }
+
+        for (int start = 0; start < n; start += ProjectionTile)
+        {
+            int length = Math.Min(ProjectionTile, n - start);
+            for (int p = 0; p < c.Length; p++)
+            {
+                var target = result[p].AsSpan(start, length);
+                for (int j = 0; j < vectors.Count; j++)
+                {
+                    AddScaled(target, vectors[j].AsSpan(start, length), c[p][j]);
+                }
+            }
         }
 
         return result;
