@@ -51,9 +51,12 @@ public static class LanczosEigensolver
         var products = new List<Complex[]>(m);
         var random = (seeds ?? new SeedSequence(0)).Spawn("lanczos-start").CreateStream();
         var pending = new List<Complex[]>(blockSize);
+        // Vectors of length n are recycled: a restart frees a whole basis, and at 10⁵ nodes and more the garbage, not
+        // the live set, would otherwise set the memory used.
+        var pool = new VectorPool(n);
         for (int b = 0; b < blockSize; b++)
         {
-            var start = new Complex[n];
+            var start = pool.Rent();
             for (int i = 0; i < n; i++)
             {
                 start[i] = new Complex(random.NextGaussian(), random.NextGaussian());
@@ -62,6 +65,10 @@ public static class LanczosEigensolver
             if (Orthogonalize(start, pending))
             {
                 pending.Add(start);
+            }
+            else
+            {
+                pool.Return(start);
             }
         }
 
@@ -79,11 +86,18 @@ public static class LanczosEigensolver
                 for (int b = 0; b < take; b++)
                 {
                     basis.Add(pending[b]);
-                    var w = new Complex[n];
+                    var w = pool.Rent();
                     matrix.Multiply(pending[b], w);
                     productCount++;
                     products.Add(w);
-                    added.Add((Complex[])w.Clone());
+                    var copy = pool.Rent();
+                    w.CopyTo(copy, 0);
+                    added.Add(copy);
+                }
+
+                for (int b = take; b < pending.Count; b++)
+                {
+                    pool.Return(pending[b]);
                 }
 
                 pending.Clear();
@@ -103,6 +117,10 @@ public static class LanczosEigensolver
                     {
                         pending.Add(added[b]);
                     }
+                    else
+                    {
+                        pool.Return(added[b]);
+                    }
                 }
 
                 exhausted = pending.Count == 0;
@@ -110,15 +128,16 @@ public static class LanczosEigensolver
 
             var (values, coefficients) = RayleighRitz(basis, products, Math.Min(keep, basis.Count));
             int wanted = Math.Min(count, values.Length);
-            var ritz = Combine(basis, coefficients, n);
-            var ritzProducts = Combine(products, coefficients, n);
+            var ritz = Combine(basis, coefficients, pool);
+            var ritzProducts = Combine(products, coefficients, pool);
 
             double scale = Math.Max(Math.Abs(values[0]), 1e-300);
             var residuals = new double[wanted];
             var residualVectors = new Complex[values.Length][];
             for (int p = 0; p < values.Length; p++)
             {
-                var r = (Complex[])ritzProducts[p].Clone();
+                var r = pool.Rent();
+                ritzProducts[p].CopyTo(r, 0);
                 Subtract(r, ritz[p], values[p]);
                 residualVectors[p] = r;
                 if (p < wanted)
@@ -135,10 +154,25 @@ public static class LanczosEigensolver
 
             // Thick restart: the kept Ritz vectors (orthonormal) start the new basis; the residuals of the first
             // unconverged ones (a block's worth), orthogonalised against them, continue the Krylov sequence.
+            foreach (var v in basis)
+            {
+                pool.Return(v);
+            }
+
+            foreach (var v in products)
+            {
+                pool.Return(v);
+            }
+
             basis.Clear();
             products.Clear();
             basis.AddRange(ritz);
             products.AddRange(ritzProducts);
+            foreach (var v in pending)
+            {
+                pool.Return(v);
+            }
+
             pending.Clear();
             for (int p = 0; p < values.Length && pending.Count < blockSize; p++)
             {
@@ -148,9 +182,22 @@ public static class LanczosEigensolver
                 }
 
                 var r = residualVectors[p];
+                residualVectors[p] = null!;
                 if (Orthogonalize(r, basis, pending))
                 {
                     pending.Add(r);
+                }
+                else
+                {
+                    pool.Return(r);
+                }
+            }
+
+            foreach (var r in residualVectors)
+            {
+                if (r is not null)
+                {
+                    pool.Return(r);
                 }
             }
 
@@ -280,12 +327,13 @@ public static class LanczosEigensolver
     }
 
     /// <summary>Σⱼ cₚⱼ·vⱼ for every coefficient vector cₚ, a tile of rows at a time (the vectors are read once, not once per p).</summary>
-    private static Complex[][] Combine(List<Complex[]> vectors, Complex[][] c, int n)
+    private static Complex[][] Combine(List<Complex[]> vectors, Complex[][] c, VectorPool pool)
     {
+        int n = pool.Length;
         var result = new Complex[c.Length][];
         for (int p = 0; p < c.Length; p++)
         {
-            result[p] = new Complex[n];
+            result[p] = pool.Rent();
         }
 
         for (int start = 0; start < n; start += ProjectionTile)
@@ -370,6 +418,27 @@ public static class LanczosEigensolver
             x[i + 1] += (cr * vi) + (ci * vr);
         }
     }
+}
+
+/// <summary>Zeroed vectors of one length, handed back for reuse.</summary>
+internal sealed class VectorPool(int length)
+{
+    private readonly Stack<Complex[]> free = new();
+
+    public int Length { get; } = length;
+
+    public Complex[] Rent()
+    {
+        if (free.TryPop(out var v))
+        {
+            Array.Clear(v);
+            return v;
+        }
+
+        return new Complex[Length];
+    }
+
+    public void Return(Complex[] v) => free.Push(v);
 }
 
 /// <summary>Eigenpairs from <see cref="LanczosEigensolver"/>.</summary>
