@@ -10,8 +10,9 @@ namespace CryoSharp.ClassAveraging;
 /// with --ctf, optionally Fourier-cropped for the search) are expanded in a Fourier–Bessel basis, reduced by steerable
 /// PCA, and given rotation-invariant features; each image's candidates are its nearest by the features, aligned
 /// exactly (rotation and reflection) by <see cref="RotationalAlignment"/> and ranked by that distance (RID). The RID
-/// neighbours with their alignments make the graph of <see cref="VectorDiffusionMaps"/>, whose embeddings re-rank the
-/// same candidates (VDM: k = 1; MFVDM: k = 1…k_max). Memory: the Fourier–Bessel coefficients of a chunk, the sPCA
+/// neighbours with their alignments make the graph of <see cref="VectorDiffusionMaps"/>, whose embeddings are searched
+/// over all images (<see cref="EmbeddingNeighbourSearch"/>; VDM: k = 1; MFVDM: k = 1…k_max) or re-rank the same
+/// candidates. Memory: the Fourier–Bessel coefficients of a chunk, the sPCA
 /// coefficients of every image (n × components × 8 B), the features (n × 2 × dimension × 4 B), the candidate lists
 /// and the embeddings (2n × Σₖ(2k + 1) × 16 B).
 /// </summary>
