@@ -49,6 +49,33 @@ public static class ProgressDisplay
             });
     }
 
+    /// <summary>
+    /// Runs work of several phases: <paramref name="work"/> reports progress of <paramref name="total"/> units and may
+    /// rename the task (the second argument) as it enters each phase; redirected output gets a line per phase.
+    /// </summary>
+    public static void RunPhases(CliConsole console, string description, long total, Action<IProgress<long>, Action<string>> work)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(work);
+        if (!console.Interactive)
+        {
+            var lines = new PlainLines(console.Error, description, total, FirstLineAfterSeconds);
+            work(new SynchronousProgress(lines.Report), lines.Rename);
+            lines.Done();
+            return;
+        }
+
+        console.ErrorConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(description, maxValue: total);
+                work(new SynchronousProgress(done => task.Value = done), name => task.Description = name);
+                task.Value = total;
+            });
+    }
+
     /// <summary>Runs <paramref name="work"/> and returns its result.</summary>
     public static T Run<T>(CliConsole console, string description, long total, Func<IProgress<long>, T> work)
     {
@@ -67,6 +94,8 @@ public static class ProgressDisplay
     /// <summary>The plain progress lines of redirected output.</summary>
     private sealed class PlainLines(TextWriter error, string description, long total, double firstLineAfterSeconds)
     {
+        private string description = description;
+
         private readonly Stopwatch clock = Stopwatch.StartNew();
         private readonly Lock gate = new();
         private double lastSeconds = double.NegativeInfinity;
@@ -86,6 +115,23 @@ public static class ProgressDisplay
 
                 Write(done, seconds);
                 (lastTenth, lastSeconds) = (tenth, seconds);
+            }
+        }
+
+        public void Rename(string name)
+        {
+            lock (gate)
+            {
+                if (name == description)
+                {
+                    return;
+                }
+
+                description = name;
+                lastTenth = -1;
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} (after {clock.Elapsed.TotalSeconds:0.0} s)"));
+                error.Flush();
+                printed = true;
             }
         }
 

@@ -19,6 +19,15 @@ public static class ClassAverageCommand
     public static readonly (string Name, ClassAveragingMethod Value)[] MethodChoices =
         [("rid", ClassAveragingMethod.Rid), ("vdm", ClassAveragingMethod.Vdm), ("mfvdm", ClassAveragingMethod.Mfvdm)];
 
+    private static readonly Dictionary<string, string> PhaseNames = new()
+    {
+        ["expanding"] = "Expanding images",
+        ["projecting"] = "Projecting on the steerable PCA",
+        ["candidates"] = "Finding candidates",
+        ["aligning"] = "Aligning candidates",
+        ["vector diffusion maps"] = "Vector diffusion maps",
+    };
+
     /// <summary>The --embedding-search choices: whether VDM and MFVDM search all images or re-rank the candidates.</summary>
     public static readonly (string Name, bool Value)[] EmbeddingSearchChoices = [("all", true), ("candidates", false)];
 
@@ -137,8 +146,12 @@ public static class ClassAverageCommand
         var averager = new ClassAverager(options);
         // The expansion is the phase that reads every image; its fraction drives the bar, and each phase's time is printed after.
         NeighbourSearchResult search = null!;
-        ProgressDisplay.Run(console, "Expanding images", 1000, progress => search = averager.FindNeighbours(source,
-            new Progress<(string Phase, double Fraction)>(p => progress.Report((long)(1000 * Math.Clamp(p.Fraction, 0, 1))))));
+        ProgressDisplay.RunPhases(console, "Expanding images", 1000, (progress, rename) => search = averager.FindNeighbours(source,
+            new Progress<(string Phase, double Fraction)>(p =>
+            {
+                rename(PhaseNames.TryGetValue(p.Phase, out var name) ? name : p.Phase);
+                progress.Report((long)(1000 * Math.Clamp(p.Fraction, 0, 1)));
+            })));
         foreach (var (name, s) in search.Seconds)
         {
             console.Error.WriteLine(string.Create(c0, $"  {name}: {s:0.0} s"));

@@ -17,7 +17,7 @@ public static class MraCommand
 
     /// <summary>What <c>mra solve</c> found.</summary>
     public sealed record MraSolveResult(string Method, int Length, long Count, double Sigma, double? RelativeError, double? RhoError,
-        PassAndFitSeconds Seconds, int Iterations, double[] Estimate, double[]? RhoEstimate, string? Plot);
+        PassAndFitSeconds Seconds, int Iterations, double[] Estimate, double[]? RhoEstimate, string? Plot, IReadOnlyList<MraPriorStep>? UnsupervisedCurve = null);
 
     /// <summary>One (method, N, σ) cell of a sweep.</summary>
     public sealed record MraSweepPoint(string Method, long Count, double Sigma, double ErrorMean, double ErrorStd, double? RhoErrorMean,
@@ -107,6 +107,8 @@ public static class MraCommand
             CreateSimulate(globals, console),
             CreateSolve(globals, console),
             CreateSweep(globals, console),
+            MraPriorCommands.CreateTrain(globals, console),
+            MraPriorCommands.CreateCompare(globals, console),
         };
     }
 
@@ -148,14 +150,17 @@ public static class MraCommand
         var d = DataOptions.Create();
         var s = SolverOptions.Create();
         var method = ChoiceOption.Create("--method",
-            "bispectrum (power spectrum + bispectrum phase retrieval; uniform shifts), moments (fit x and ρ to the first two moments; non-uniform shifts), em (expectation–maximisation), oracle (true shifts).",
+            "bispectrum (power spectrum + bispectrum phase retrieval; uniform shifts), moments (fit x and ρ to the first two moments; non-uniform shifts), em (expectation–maximisation), oracle (true shifts), nn-prior (the first two moments through a trained encoder, --model, refined unsupervised).",
             SharedOptions.MraMethodChoices, MraMethod.Bispectrum);
         var data = SharedOptions.Data("mra simulate", "the data are simulated in memory, chunk by chunk, from the options");
         var plot = SharedOptions.Plot("the aligned estimate against the truth");
         var json = SharedOptions.Json();
+        var model = MraPriorCommands.Model();
+        var (iterations, priorRate, lambda) = MraPriorCommands.RefinementOptions();
+        var untrained = new Option<bool>("--untrained") { Description = "nn-prior: start the refinement from fresh weights of the model's architecture instead of the trained ones." };
         var command = new Command("solve", "Estimate the signal (and ρ where the method does) and report the relative error up to the best cyclic shift.")
         {
-            method, d.Length, d.Signal, d.Count, d.Sigma, d.Aperiodic, data,
+            method, d.Length, d.Signal, d.Count, d.Sigma, d.Aperiodic, data, model, iterations, priorRate, lambda, untrained,
         };
         s.AddTo(command, plot, json);
         command.SetAction(parse =>
@@ -179,6 +184,57 @@ public static class MraCommand
 
             using (opened)
             {
+                if (m == MraMethod.NnPrior)
+                {
+                    if (globals.Communicator.IsDistributed)
+                    {
+                        throw new CryoSharpException("mra solve --method nn-prior does not share its work among MPI processes: run it without mpirun");
+                    }
+
+                    string modelPath = parse.GetValue(model) ?? throw new InvalidParameterException("--model", null, "is needed by --method nn-prior");
+                    var engine = MraPriorCommands.Engine("mra solve --method nn-prior");
+                    var settings = MraPriorCommands.ModelSettings.Read(modelPath);
+                    if (settings.Length != source.Length)
+                    {
+                        throw new InvalidParameterException("--model", modelPath, $"was trained for L = {settings.Length}, the data have L = {source.Length}");
+                    }
+
+                    var pass = Stopwatch.StartNew();
+                    var invariants = MraInvariants.Compute(source, sigma, bispectrum: false, secondMoment: true, context: globals.Context(parse));
+                    double passSeconds = pass.Elapsed.TotalSeconds;
+                    int steps = parse.GetValue(iterations);
+                    var prior = ProgressDisplay.Run(console, "Refining through the network", steps + 1, progress => engine.Solve(new MraNeuralPriorSolveOptions
+                    {
+                        Model = modelPath,
+                        Pretrained = !parse.GetValue(untrained),
+                        FirstMoment = invariants.Mean,
+                        SecondMoment = invariants.SecondMoment!,
+                        Iterations = steps,
+                        LearningRate = parse.GetValue(priorRate),
+                        Lambda = parse.GetValue(lambda),
+                        TrueSignal = x,
+                        TrueRho = rho,
+                        Seeds = seeds.Spawn("nn-prior"),
+                        Threads = globals.Context(parse).Threads,
+                    }, new CallbackProgress<MraPriorStep>(step => progress.Report(step.Iteration))));
+                    var (priorShift, priorError) = CircularAlignment.Align(prior.Signal, x);
+                    double priorRhoError = CircularAlignment.DistributionError(prior.Rho, rho, priorShift);
+                    string? priorPlot = parse.GetValue(plot);
+                    if (priorPlot is not null)
+                    {
+                        var steps1 = prior.Curve.Select(c => (double)c.Iteration).ToArray();
+                        new LinePlot { Title = string.Create(CultureInfo.InvariantCulture, $"MRA, nn-prior: N = {source.Count}, σ = {sigma}"), XLabel = "unsupervised iteration", YLabel = "relative error" }
+                            .Add("signal", steps1, [.. prior.Curve.Select(c => c.SignalError)])
+                            .Add("ρ", steps1, [.. prior.Curve.Select(c => c.RhoError)])
+                            .Save(priorPlot);
+                    }
+
+                    var priorResult = new MraSolveResult("nn-prior", x.Length, source.Count, sigma, priorError, priorRhoError,
+                        new PassAndFitSeconds(passSeconds, prior.Seconds), steps, prior.Signal, prior.Rho, priorPlot, prior.Curve);
+                    return CommandOutput.Emit(console, parse.GetValue(json), priorResult, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"nn-prior: N = {r.Count}, σ = {sigma}: relative error {r.RelativeError:0.0000}, ρ error {r.RhoError:0.0000} (pass {r.Seconds.Pass:0.00} s, refinement {r.Seconds.Fit:0.00} s, {steps} iterations)")));
+                }
+
                 // EM is the long one (minutes at N = 10⁷): its iterations drive the bar, up to the limit.
                 MraSolution solution = null!;
                 ProgressDisplay.Run(console, "Solving", m == MraMethod.Em ? parse.GetValue(s.MaxIterations) : 1, progress =>

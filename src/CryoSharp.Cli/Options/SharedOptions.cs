@@ -300,7 +300,7 @@ internal static class SharedOptions
 
     /// <summary>The MRA methods.</summary>
     public static readonly (string Name, MraMethod Value)[] MraMethodChoices =
-        [("bispectrum", MraMethod.Bispectrum), ("moments", MraMethod.Moments), ("em", MraMethod.Em), ("oracle", MraMethod.Oracle)];
+        [("bispectrum", MraMethod.Bispectrum), ("moments", MraMethod.Moments), ("em", MraMethod.Em), ("oracle", MraMethod.Oracle), ("nn-prior", MraMethod.NnPrior)];
 
     /// <summary>The MTD methods.</summary>
     public static readonly (string Name, MtdMethod Value)[] MtdMethodChoices = [("autocorrelation", MtdMethod.Autocorrelation), ("em", MtdMethod.Em)];

@@ -28,6 +28,31 @@ public sealed class MraInvariants
         PowerSpectrum = new double[length];
     }
 
+    /// <summary>
+    /// The first two moments given directly (M̂¹, and M̂² row-major L × L, debiased), as <see cref="MraMomentSampler"/>
+    /// draws them; the power spectrum is the diagonal of the second moment's Fourier form, and no bispectrum.
+    /// </summary>
+    public static MraInvariants FromMoments(double[] mean, double[] secondMoment, long count, double sigma)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(secondMoment);
+        int l = mean.Length;
+        if (secondMoment.Length != l * l)
+        {
+            throw new InvalidParameterException("second moment", secondMoment.Length, $"must hold L² = {l * l} values");
+        }
+
+        var result = new MraInvariants(l, count, sigma) { SecondMoment = (double[])secondMoment.Clone() };
+        mean.CopyTo(result.Mean, 0);
+        var fourier = result.FourierSecondMoment();
+        for (int k = 0; k < l; k++)
+        {
+            result.PowerSpectrum[k] = fourier[(k * l) + k].Real;
+        }
+
+        return result;
+    }
+
     /// <summary>L.</summary>
     public int Length { get; }
 

@@ -14,4 +14,7 @@ public enum MraMethod
 
     /// <summary>Averaging with the true shifts.</summary>
     Oracle,
+
+    /// <summary>The first two moments through a neural-network prior (CryoSharp.Learning), refined unsupervised.</summary>
+    NnPrior,
 }

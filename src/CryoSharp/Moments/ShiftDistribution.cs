@@ -54,6 +54,34 @@ public sealed class ShiftDistribution
         return new ShiftDistribution([.. Enumerable.Range(0, length).Select(_ => 0.2 + (0.8 * random.NextDouble()))]);
     }
 
+    /// <summary>
+    /// A mixture of <paramref name="components"/> circular Gaussian bumps: centres uniform on the circle, widths
+    /// L·(0.03…0.12), weights uniform on [0.5, 1.5], normalised (generic and aperiodic, so the second moment determines
+    /// the signal); the neural-prior instances of Khoo, Paul and Sharon draw ρ this way.
+    /// </summary>
+    public static ShiftDistribution GaussianMixture(int length, int components, SeedSequence seeds)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        if (components < 1)
+        {
+            throw new InvalidParameterException("mixture components", components, "must be at least 1");
+        }
+
+        var random = seeds.CreateStream();
+        var weights = new double[length];
+        for (int c = 0; c < components; c++)
+        {
+            double centre = random.NextDouble() * length, width = length * (0.03 + (0.09 * random.NextDouble())), weight = 0.5 + random.NextDouble();
+            for (int t = 0; t < length; t++)
+            {
+                double d = Math.IEEERemainder(t - centre, length);
+                weights[t] += weight * Math.Exp(-0.5 * d * d / (width * width));
+            }
+        }
+
+        return new ShiftDistribution(weights);
+    }
+
     /// <summary>A shift drawn from ρ given a uniform number u in [0, 1).</summary>
     public int Sample(double u)
     {

@@ -1,0 +1,72 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CryoSharp.Learning.Mra;
+
+/// <summary>Architecture of an <see cref="MraMomentEncoder"/>.</summary>
+/// <param name="Length">L, points of the signal.</param>
+/// <param name="Channels">c, channels of the convolutions.</param>
+/// <param name="Window">w (odd), the convolutions' window.</param>
+/// <param name="Hidden">Width of the fully connected layers.</param>
+public sealed record MraEncoderShape(int Length, int Channels, int Window, int Hidden);
+
+/// <summary>
+/// The MRA moment encoder of Khoo, Paul and Sharon (2023, appendix), as we read it: two 1D CNN branches with periodic
+/// padding, one on M̂¹ (1 channel on L points), one on M̂² (its L rows as L channels on L points), each two conv1D layers
+/// (window w, c channels, LeakyReLU(0.02)) ending in 3 channels; stacked into 6 channels; two more conv1D layers; then
+/// two fully connected heads (tanh, then linear): z_ρ, a softmax density on the L points, and z_v, the signal's
+/// Fourier coefficients (⌊L/2⌋ + 1 complex values), turned into the signal by the inverse real DFT. Periodic
+/// convolutions commute with cyclic shifts, as the moments' symmetry asks, up to the fully connected heads.
+/// </summary>
+public sealed class MraMomentEncoder : Module<Tensor, Tensor, (Tensor Signal, Tensor Rho)>
+{
+    private readonly Sequential first;
+    private readonly Sequential second;
+    private readonly Sequential trunk;
+    private readonly Sequential rhoHead;
+    private readonly Sequential signalHead;
+    private readonly int length;
+
+    /// <summary>A fresh encoder (weights from torch's generator: seed it first).</summary>
+    public MraMomentEncoder(MraEncoderShape shape)
+        : base(nameof(MraMomentEncoder))
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (shape.Window % 2 == 0 || shape.Window < 1)
+        {
+            throw new ArgumentException("the window must be odd", nameof(shape));
+        }
+
+        Shape = shape;
+        length = shape.Length;
+        int c = shape.Channels, w = shape.Window, l = shape.Length, pad = w / 2;
+        Module<Tensor, Tensor> Conv(long input, long output) => Conv1d(input, output, w, padding: pad, padding_mode: PaddingModes.Circular);
+        first = Sequential(Conv(1, c), LeakyReLU(0.02), Conv(c, 3), LeakyReLU(0.02));
+        second = Sequential(Conv(l, c), LeakyReLU(0.02), Conv(c, 3), LeakyReLU(0.02));
+        trunk = Sequential(Conv(6, c), LeakyReLU(0.02), Conv(c, c), LeakyReLU(0.02), Flatten());
+        rhoHead = Sequential(Linear(c * l, shape.Hidden), Tanh(), Linear(shape.Hidden, l));
+        signalHead = Sequential(Linear(c * l, shape.Hidden), Tanh(), Linear(shape.Hidden, 2 * ((l / 2) + 1)));
+        RegisterComponents();
+    }
+
+    /// <summary>The architecture.</summary>
+    public MraEncoderShape Shape { get; }
+
+    /// <summary>(signal [B, L], ρ [B, L]) from M̂¹ [B, L] and M̂² [B, L, L].</summary>
+    public override (Tensor Signal, Tensor Rho) forward(Tensor firstMoment, Tensor secondMoment)
+    {
+        ArgumentNullException.ThrowIfNull(firstMoment);
+        ArgumentNullException.ThrowIfNull(secondMoment);
+        using var a = first.call(firstMoment.unsqueeze(1));
+        using var b = second.call(secondMoment);
+        using var stacked = cat([a, b], 1);
+        using var features = trunk.call(stacked);
+        var rho = functional.softmax(rhoHead.call(features), 1);
+        using var fourier = signalHead.call(features).reshape(-1, (length / 2) + 1, 2);
+        using var coefficients = complex(fourier.select(2, 0), fourier.select(2, 1));
+        var signal = fft.irfft(coefficients, length, 1);
+        return (signal, rho);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CryoSharp.Moments;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CryoSharp.Learning.Mra;
+
+/// <summary>
+/// Supervised training of the <see cref="MraMomentEncoder"/> (Khoo, Paul and Sharon 2023): synthetic instances split
+/// into training, validation (a tenth, at least 100) and test (as many) sets, Adam with the learning rate divided by 10
+/// after half and after three quarters of the epochs, the shift-invariant loss of <see cref="MraOrbitErrors"/>; the
+/// weights of the epoch with the best validation errors are kept and scored on the test set. The model is written as
+/// PATH (weights) and PATH.json (architecture, training settings and test errors), both through temporary files.
+/// </summary>
+public static class MraPriorTrainer
+{
+    /// <summary>Trains and writes the model.</summary>
+    public static MraPriorTrainingResult Train(MraPriorTrainingOptions options, IProgress<MraPriorEpoch>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        TorchRuntime.Initialise(options.Threads);
+        var clock = Stopwatch.StartNew();
+        int train = options.TrainCount, held = Math.Max(100, train / 10), l = options.Length;
+        var examples = MraPriorExamples.Create(train + (2 * held), l, options.Mixtures, options.Observations, options.Sigma, options.Seeds.Spawn("instances"),
+            Environment.ProcessorCount);
+        double dataSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+
+        using var x1 = TensorConversion.FromFloats(examples.FirstMoments, examples.Count, l);
+        using var x2 = TensorConversion.FromFloats(examples.SecondMoments, examples.Count, l, l);
+        using var v = TensorConversion.FromFloats(examples.Signals, examples.Count, l);
+        using var r = TensorConversion.FromFloats(examples.Rhos, examples.Count, l);
+        TorchRuntime.Seed(options.Seeds.Spawn("weights"));
+        var shape = new MraEncoderShape(l, options.Channels, options.Window, options.Hidden);
+        using var model = new MraMomentEncoder(shape);
+        using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
+        var order = options.Seeds.Spawn("minibatches").CreateStream();
+        var indices = Enumerable.Range(0, train).ToArray();
+        var curve = new List<MraPriorEpoch>();
+        string best = options.Output + ".best.tmp";
+        double bestScore = double.PositiveInfinity;
+        int bestEpoch = 0;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            double rate = options.LearningRate * (epoch > options.Epochs / 2 ? 0.1 : 1) * (epoch > 3 * options.Epochs / 4 ? 0.1 : 1);
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = rate;
+            }
+
+            Shuffle(indices, order);
+            model.train();
+            double lossSum = 0;
+            int batches = 0;
+            for (int start = 0; start < train; start += options.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                int count = Math.Min(options.BatchSize, train - start);
+                var batch = tensor(indices.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
+                optimizer.zero_grad();
+                var (signal, rho) = model.call(x1.index_select(0, batch), x2.index_select(0, batch));
+                var loss = MraOrbitErrors.Loss(signal, rho, v.index_select(0, batch), r.index_select(0, batch));
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>();
+                batches++;
+            }
+
+            var (validationSignal, validationRho) = Evaluate(model, x1, x2, v, r, train, held);
+            var record = new MraPriorEpoch(epoch, options.Epochs, lossSum / batches, validationRho, validationSignal, clock.Elapsed.TotalSeconds);
+            curve.Add(record);
+            progress?.Report(record);
+            if (validationRho + validationSignal < bestScore)
+            {
+                bestScore = validationRho + validationSignal;
+                bestEpoch = epoch;
+                model.save(best);
+            }
+        }
+
+        model.load(best);
+        var (testSignal, testRho) = Evaluate(model, x1, x2, v, r, train + held, held);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        var result = new MraPriorTrainingResult(testRho, testSignal, bestEpoch, curve, dataSeconds, trainSeconds, options.Output);
+        var settings = new MraPriorModelFile(MraPriorModelFile.FormatName, shape.Length, shape.Channels, shape.Window, shape.Hidden, options.Mixtures,
+            options.Observations, options.Sigma, options.TrainCount, options.Epochs, bestEpoch, testRho, testSignal);
+        string weights = options.Output + ".tmp", json = options.Output + ".json.tmp";
+        File.Move(best, weights, overwrite: true);
+        File.WriteAllText(json, JsonSerializer.Serialize(settings, MraPriorModelFile.JsonOptions));
+        File.Move(weights, options.Output, overwrite: true);
+        File.Move(json, options.Output + ".json", overwrite: true);
+        return result;
+    }
+
+    /// <summary>Mean (signal error, ρ error) of instances first…first + count.</summary>
+    internal static (double Signal, double Rho) Evaluate(MraMomentEncoder model, Tensor x1, Tensor x2, Tensor v, Tensor r, int first, int count)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        var (signal, rho) = model.call(x1.narrow(0, first, count), x2.narrow(0, first, count));
+        var (signalError, rhoError) = MraOrbitErrors.Errors(signal, rho, v.narrow(0, first, count), r.narrow(0, first, count));
+        return (signalError.mean().item<float>(), rhoError.mean().item<float>());
+    }
+
+    private static void Shuffle(int[] values, CryoSharp.Numerics.RandomStream random)
+    {
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = (int)(random.NextDouble() * (i + 1));
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    private static void Validate(MraPriorTrainingOptions o)
+    {
+        if (o.Mixtures is < 1 or > 3)
+        {
+            throw new InvalidParameterException("--mixtures", o.Mixtures, "must be 1, 2 or 3");
+        }
+
+        if (o.Length is < 5 or > 257)
+        {
+            throw new InvalidParameterException("--length", o.Length, "must be between 5 and 257");
+        }
+
+        if (o.TrainCount < 10)
+        {
+            throw new InvalidParameterException("--train", o.TrainCount, "must be at least 10");
+        }
+
+        if (o.Epochs < 1)
+        {
+            throw new InvalidParameterException("--epochs", o.Epochs, "must be at least 1");
+        }
+
+        if (o.BatchSize < 1)
+        {
+            throw new InvalidParameterException("--batch-size", o.BatchSize, "must be at least 1");
+        }
+
+        if (!(o.LearningRate > 0))
+        {
+            throw new InvalidParameterException("--learning-rate", o.LearningRate, "must be positive");
+        }
+
+        if (o.Observations < 1)
+        {
+            throw new InvalidParameterException("--observations", o.Observations, "must be at least 1");
+        }
+
+        if (!(o.Sigma >= 0) || double.IsInfinity(o.Sigma))
+        {
+            throw new InvalidParameterException("--sigma", o.Sigma, "must be finite and not negative");
+        }
+
+        if (o.Window % 2 == 0 || o.Window < 1 || o.Window > o.Length)
+        {
+            throw new InvalidParameterException("--window", o.Window, $"must be odd and at most the length {o.Length}");
+        }
+    }
+}
+
+/// <summary>The settings file beside a trained model's weights (PATH.json).</summary>
+/// <param name="Format">Always <see cref="FormatName"/>.</param>
+/// <param name="Length">L.</param>
+/// <param name="Channels">c.</param>
+/// <param name="Window">w.</param>
+/// <param name="Hidden">Fully connected width.</param>
+/// <param name="Mixtures">K of the training instances.</param>
+/// <param name="Observations">N of the training moments.</param>
+/// <param name="Sigma">σ of the training moments.</param>
+/// <param name="TrainCount">Training instances.</param>
+/// <param name="Epochs">Epochs run.</param>
+/// <param name="BestEpoch">Epoch kept.</param>
+/// <param name="TestRhoError">Its test error of ρ.</param>
+/// <param name="TestSignalError">Its test error of the signal.</param>
+public sealed record MraPriorModelFile(string Format, int Length, int Channels, int Window, int Hidden, int Mixtures, long Observations, double Sigma,
+    int TrainCount, int Epochs, int BestEpoch, double TestRhoError, double TestSignalError)
+{
+    /// <summary>The format tag.</summary>
+    public const string FormatName = "cryosharp-mra-prior-1";
+
+    /// <summary>camelCase, indented.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    /// <summary>The encoder's architecture.</summary>
+    public MraEncoderShape Shape => new(Length, Channels, Window, Hidden);
+
+    /// <summary>Reads PATH.json for the model at <paramref name="model"/>; one-line errors name the file.</summary>
+    public static MraPriorModelFile Read(string model)
+    {
+        string path = model + ".json";
+        if (!File.Exists(model))
+        {
+            throw new InvalidFileException(model, "does not exist");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new InvalidFileException(path, "is missing: a model is its weights and this settings file, written together by mra train-prior");
+        }
+
+        MraPriorModelFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize<MraPriorModelFile>(File.ReadAllText(path), JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidFileException(path, $"is not a model settings file ({e.Message})");
+        }
+
+        if (file is null || file.Format != FormatName)
+        {
+            throw new InvalidFileException(path, $"is not a {FormatName} settings file");
+        }
+
+        return file;
+    }
+}

@@ -1,0 +1,101 @@
+using CryoSharp.Learning.Mra;
+using CryoSharp.Moments;
+using CryoSharp.Numerics;
+using static TorchSharp.torch;
+
+namespace CryoSharp.Learning.Tests.Mra;
+
+public sealed class MraPriorTrainerTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("cryosharp-learning-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private MraPriorTrainingOptions Small(string name, int epochs = 12) => new()
+    {
+        Mixtures = 1,
+        Length = 11,
+        TrainCount = 600,
+        Observations = 100_000,
+        Sigma = 0.5,
+        Epochs = epochs,
+        BatchSize = 32,
+        LearningRate = 3e-3,
+        Channels = 8,
+        Window = 3,
+        Hidden = 64,
+        Output = Path.Combine(folder, name),
+        Seeds = new SeedSequence(11),
+    };
+
+    [Fact]
+    public void TrainingLearnsTheInverseMapAndTheSavedModelGivesTheSameOutputs()
+    {
+        TorchFixture.Ready();
+        var options = Small("model.pt");
+        var result = MraPriorTrainer.Train(options);
+        Assert.True(File.Exists(options.Output) && File.Exists(options.Output + ".json"), "weights and settings written");
+        Assert.Empty(Directory.EnumerateFiles(folder, "*.tmp"));
+
+        // An untrained encoder of the same shape on the same test set, for scale.
+        var examples = MraPriorExamples.Create(600 + 200, 11, 1, 100_000, 0.5, options.Seeds.Spawn("instances"));
+        using var x1 = TensorConversion.FromFloats(examples.FirstMoments, examples.Count, 11);
+        using var x2 = TensorConversion.FromFloats(examples.SecondMoments, examples.Count, 11, 11);
+        using var v = TensorConversion.FromFloats(examples.Signals, examples.Count, 11);
+        using var r = TensorConversion.FromFloats(examples.Rhos, examples.Count, 11);
+        TorchRuntime.Seed(new SeedSequence(99));
+        using var fresh = new MraMomentEncoder(new MraEncoderShape(11, 8, 3, 64));
+        var (freshSignal, freshRho) = MraPriorTrainer.Evaluate(fresh, x1, x2, v, r, 700, 100);
+        Assert.True(result.TestSignalError < 0.6 * freshSignal, $"signal error {result.TestSignalError:0.000} trained, {freshSignal:0.000} untrained");
+        Assert.True(result.TestRhoError < 0.6 * freshRho, $"ρ error {result.TestRhoError:0.000} trained, {freshRho:0.000} untrained");
+        Assert.Equal(12, result.Curve.Count);
+        Assert.True(result.Curve[^1].TrainLoss < result.Curve[0].TrainLoss, "the training loss falls");
+
+        // The saved model reloads to the same outputs and the same test errors.
+        var file = MraPriorModelFile.Read(options.Output);
+        using var loaded = new MraMomentEncoder(file.Shape);
+        loaded.load(options.Output);
+        var (loadedSignal, loadedRho) = MraPriorTrainer.Evaluate(loaded, x1, x2, v, r, 700, 100);
+        Assert.Equal(result.TestSignalError, loadedSignal, 1e-6);
+        Assert.Equal(result.TestRhoError, loadedRho, 1e-6);
+        Assert.Equal(result.TestSignalError, file.TestSignalError, 1e-9);
+    }
+
+    [Fact]
+    public void TheSameSeedTrainsTheSameModel()
+    {
+        TorchFixture.Ready();
+        var a = MraPriorTrainer.Train(Small("a.pt", epochs: 2));
+        var b = MraPriorTrainer.Train(Small("b.pt", epochs: 2));
+        Assert.Equal(a.TestSignalError, b.TestSignalError);
+        Assert.Equal(a.TestRhoError, b.TestRhoError);
+    }
+
+    [Fact]
+    public void UnsupervisedRefinementLowersTheMomentMisfit()
+    {
+        TorchFixture.Ready();
+        var options = Small("refine.pt", epochs: 4);
+        MraPriorTrainer.Train(options);
+        var signal = MraSignal.GaussianMixture(11, 1, new SeedSequence(21));
+        var rho = ShiftDistribution.GaussianMixture(11, 1, new SeedSequence(22)).Probabilities;
+        var (m1, m2) = MraMomentSampler.Sample(signal, new ShiftDistribution(rho), 100_000, 0.5, new SeedSequence(23));
+        var solution = MraPriorRefinement.Solve(new MraNeuralPriorSolveOptions
+        {
+            Model = options.Output,
+            FirstMoment = m1,
+            SecondMoment = m2,
+            Iterations = 150,
+            LearningRate = 1e-3,
+            TrueSignal = signal,
+            TrueRho = rho,
+            RecordEvery = 50,
+        });
+        Assert.Equal([0, 50, 100, 150], solution.Curve.Select(s => s.Iteration));
+        Assert.True(solution.Curve[^1].Loss < 0.5 * solution.Curve[0].Loss, $"loss {solution.Curve[0].Loss:0.000} → {solution.Curve[^1].Loss:0.000}");
+        Assert.All(solution.Curve, s => Assert.False(double.IsNaN(s.SignalError)));
+        Assert.Equal(11, solution.Signal.Length);
+        Assert.Equal(1, solution.Rho.Sum(), 1e-5);
+        Assert.Throws<InvalidFileException>(() => MraPriorModelFile.Read(Path.Combine(folder, "missing.pt")));
+    }
+}
