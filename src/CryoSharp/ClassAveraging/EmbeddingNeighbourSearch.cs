@@ -10,20 +10,33 @@ namespace CryoSharp.ClassAveraging;
 /// rotation-invariant candidates missed, which re-ranking those candidates cannot. An exact search: every image
 /// against every node, the unit embeddings uₖ(b) = φₖ(b)/|φₖ(b)| held frequency by frequency as real and imaginary
 /// planes over the nodes (2n × Σₖ mₖ × 8 B), scored by a blocked kernel (a few images at once over a tile of nodes
-/// that stays in cache; n · 2n · Σₖ mₖ complex products in all). An image's own reflection is never its neighbour; of
-/// a node and its mirror image the nearer stands for the image.
+/// that stays in cache; n · 2n · Σₖ mₖ complex products in all; above 20,000 images MFVDM's is prefiltered by its
+/// first three frequencies). An image's own reflection is never its neighbour; of a node and its mirror image the
+/// nearer stands for the image.
 /// </summary>
 public static class EmbeddingNeighbourSearch
 {
     private const int QueryBlock = 8;
     private const int NodeTile = 512;
 
-    /// <summary>The <paramref name="neighbours"/> nearest images of every image by VDM or by MFVDM.</summary>
+    /// <summary>Above this many images, MFVDM's search is prefiltered (see <see cref="Find"/>).</summary>
+    public const int ExactUpTo = 20_000;
+
+    /// <summary>Frequencies of the prefilter.</summary>
+    public const int PrefilterFrequencies = 3;
+
+    /// <summary>
+    /// The <paramref name="neighbours"/> nearest images of every image by VDM or by MFVDM. Exact up to
+    /// <paramref name="exactUpTo"/> images. Above, MFVDM first scores every node by frequencies 1…3 only (Σₖ mₖ = 15
+    /// of 120 at k_max = 10: the cost that grows as n²), keeps each image's 10 × <paramref name="neighbours"/> best
+    /// images (at least 200), and ranks those exactly by all frequencies.
+    /// </summary>
     /// <param name="maps">The embeddings.</param>
     /// <param name="neighbours">Neighbours per image.</param>
     /// <param name="multiFrequency">MFVDM (frequencies 1…k_max), or VDM (frequency 1, its own embedding).</param>
     /// <param name="context">Threads.</param>
-    public static ImageNeighbours Find(VectorDiffusionMaps maps, int neighbours, bool multiFrequency, ComputeContext? context = null)
+    /// <param name="exactUpTo">Images up to which the search is exhaustive in every frequency.</param>
+    public static ImageNeighbours Find(VectorDiffusionMaps maps, int neighbours, bool multiFrequency, ComputeContext? context = null, int exactUpTo = ExactUpTo)
     {
         ArgumentNullException.ThrowIfNull(maps);
         int kmax = multiFrequency ? maps.MaxFrequency : 1;
@@ -35,6 +48,10 @@ public static class EmbeddingNeighbourSearch
             planes[k - 1] = Planes(maps, k, multiFrequency);
         }
 
+        bool prefilter = n > exactUpTo && kmax > PrefilterFrequencies;
+        var scored = prefilter ? planes[..PrefilterFrequencies] : planes;
+        int shortlist = prefilter ? Math.Min(n - 1, Math.Max(10 * take, 200)) : take;
+
         // The padded node count lets every tile be whole vectors; padding nodes score 0.
         int width = Vector<float>.Count, padded = (nodes + width - 1) / width * width;
         var result = new ImageNeighbours(n, take);
@@ -42,10 +59,17 @@ public static class EmbeddingNeighbourSearch
         Parallel.For(0, blocks, (context ?? ComputeContext.Default).ParallelOptions, () => new Workspace(padded), (block, _, workspace) =>
         {
             int first = block * QueryBlock, count = Math.Min(QueryBlock, n - first);
-            Score(planes, n, padded, first, count, workspace);
+            Score(scored, n, padded, first, count, workspace);
             for (int q = 0; q < count; q++)
             {
-                Select(maps, workspace.Scores.AsSpan(q * padded, padded), n, first + q, kmax, multiFrequency, result, workspace);
+                int i = first + q;
+                var best = Best(workspace.Scores.AsSpan(q * padded, padded), n, i, shortlist, workspace);
+                if (prefilter)
+                {
+                    Rescore(planes, padded, n, i, best);
+                }
+
+                Write(maps, best, i, kmax, multiFrequency, result);
             }
 
             return workspace;
@@ -120,13 +144,12 @@ public static class EmbeddingNeighbourSearch
         }
     }
 
-    private static void Select(VectorDiffusionMaps maps, ReadOnlySpan<float> scores, int n, int i, int kmax, bool multiFrequency, ImageNeighbours result,
-        Workspace workspace)
+    // The `count` best images by their nearer node, best first (an image's own reflection excluded).
+    private static List<(float Score, int J, bool Reflected)> Best(ReadOnlySpan<float> scores, int n, int i, int count, Workspace workspace)
     {
         // A min-heap of the best so far: the root is the one to beat.
         var heap = workspace.Heap;
         heap.Clear();
-        int take = result.PerImage;
         for (int j = 0; j < n; j++)
         {
             if (j == i)
@@ -136,7 +159,7 @@ public static class EmbeddingNeighbourSearch
 
             float plain = scores[j], mirror = scores[n + j];
             float best = Math.Max(plain, mirror);
-            if (heap.Count < take)
+            if (heap.Count < count)
             {
                 heap.Enqueue((j, mirror > plain), best);
             }
@@ -154,7 +177,45 @@ public static class EmbeddingNeighbourSearch
         }
 
         list.Reverse();
+        return list;
+    }
+
+    // The shortlist scored by every frequency, plain and mirrored, best first.
+    private static void Rescore((float[] Re, float[] Im, int M)[] planes, int padded, int n, int i, List<(float Score, int J, bool Reflected)> list)
+    {
         for (int r = 0; r < list.Count; r++)
+        {
+            int j = list[r].J;
+            float plain = Exact(planes, padded, i, j), mirror = Exact(planes, padded, i, n + j);
+            list[r] = (Math.Max(plain, mirror), j, mirror > plain);
+        }
+
+        list.Sort((x, y) => y.Score.CompareTo(x.Score));
+    }
+
+    private static float Exact((float[] Re, float[] Im, int M)[] planes, int padded, int a, int b)
+    {
+        float sum = 0;
+        foreach (var (re, im, m) in planes)
+        {
+            float cr = 0, ci = 0;
+            for (int l = 0; l < m; l++)
+            {
+                float qr = re[(l * padded) + a], qi = im[(l * padded) + a], pr = re[(l * padded) + b], pi = im[(l * padded) + b];
+                cr += (qr * pr) + (qi * pi);
+                ci += (qi * pr) - (qr * pi);
+            }
+
+            sum += (cr * cr) + (ci * ci);
+        }
+
+        return sum;
+    }
+
+    private static void Write(VectorDiffusionMaps maps, List<(float Score, int J, bool Reflected)> list, int i, int kmax, bool multiFrequency, ImageNeighbours result)
+    {
+        int take = result.PerImage;
+        for (int r = 0; r < take; r++)
         {
             var (score, j, reflected) = list[r];
             int o = (i * take) + r;
