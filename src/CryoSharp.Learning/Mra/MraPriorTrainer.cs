@@ -24,7 +24,7 @@ public static class MraPriorTrainer
         var clock = Stopwatch.StartNew();
         int train = options.TrainCount, held = Math.Max(100, train / 10), l = options.Length;
         var examples = MraPriorExamples.Create(train + (2 * held), l, options.Mixtures, options.Observations, options.Sigma, options.Seeds.Spawn("instances"),
-            Environment.ProcessorCount);
+            options.Threads);
         double dataSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
 

@@ -59,7 +59,7 @@ public sealed record MraPriorTrainingOptions
     /// <summary>Seeds of the instances, the split, the initial weights and the minibatches.</summary>
     public SeedSequence Seeds { get; init; } = new(1);
 
-    /// <summary>Threads (torch's intra-op threads).</summary>
+    /// <summary>Threads: torch's intra-op threads, and those that make the instances.</summary>
     public int Threads { get; init; } = 1;
 }
 
