@@ -22,44 +22,30 @@ public static class ProgressDisplay
     /// <summary>As <see cref="Run(CliConsole, string, long, Action{IProgress{long}})"/>, with the delay of the first plain line.</summary>
     internal static void Run(CliConsole console, string description, long total, Action<IProgress<long>> work, double firstLineAfterSeconds)
     {
-        ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(work);
-        if (total <= 0)
-        {
-            work(new SynchronousProgress(_ => { }));
-            return;
-        }
-
-        if (!console.Interactive)
-        {
-            var lines = new PlainLines(console.Error, description, total, firstLineAfterSeconds);
-            work(new SynchronousProgress(lines.Report));
-            lines.Done();
-            return;
-        }
-
-        console.ErrorConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask(description, maxValue: total);
-                work(new SynchronousProgress(done => task.Value = done));
-                task.Value = total;
-            });
+        Run(console, description, total, (progress, _) => work(progress), firstLineAfterSeconds);
     }
 
     /// <summary>
     /// Runs work of several phases: <paramref name="work"/> reports progress of <paramref name="total"/> units and may
     /// rename the task (the second argument) as it enters each phase; redirected output gets a line per phase.
     /// </summary>
-    public static void RunPhases(CliConsole console, string description, long total, Action<IProgress<long>, Action<string>> work)
+    public static void RunPhases(CliConsole console, string description, long total, Action<IProgress<long>, Action<string>> work) =>
+        Run(console, description, total, work, FirstLineAfterSeconds);
+
+    private static void Run(CliConsole console, string description, long total, Action<IProgress<long>, Action<string>> work, double firstLineAfterSeconds)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(work);
+        if (total <= 0)
+        {
+            work(new SynchronousProgress(_ => { }), _ => { });
+            return;
+        }
+
         if (!console.Interactive)
         {
-            var lines = new PlainLines(console.Error, description, total, FirstLineAfterSeconds);
+            var lines = new PlainLines(console.Error, description, total, firstLineAfterSeconds);
             work(new SynchronousProgress(lines.Report), lines.Rename);
             lines.Done();
             return;

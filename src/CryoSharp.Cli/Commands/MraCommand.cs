@@ -193,7 +193,7 @@ public static class MraCommand
 
                     string modelPath = parse.GetValue(model) ?? throw new InvalidParameterException("--model", null, "is needed by --method nn-prior");
                     var engine = MraPriorCommands.Engine("mra solve --method nn-prior");
-                    var settings = MraPriorCommands.ModelSettings.Read(modelPath);
+                    var settings = MraPriorModelFile.Read(modelPath);
                     if (settings.Length != source.Length)
                     {
                         throw new InvalidParameterException("--model", modelPath, $"was trained for L = {settings.Length}, the data have L = {source.Length}");

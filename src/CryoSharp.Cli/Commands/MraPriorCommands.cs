@@ -125,7 +125,7 @@ public static class MraPriorCommands
             var engine = Engine("mra compare-prior");
             var clock = Stopwatch.StartNew();
             string path = parse.GetValue(model)!;
-            var settings = ModelSettings.Read(path);
+            var settings = MraPriorModelFile.Read(path);
             int count = parse.GetValue(instances);
             if (count < 1)
             {
@@ -220,34 +220,4 @@ public static class MraPriorCommands
         new Option<int>("--unsupervised-iterations") { Description = "Adam steps of the unsupervised refinement through the network.", DefaultValueFactory = _ => 3000 },
         new Option<double>("--prior-learning-rate") { Description = "Adam's learning rate in the refinement.", DefaultValueFactory = _ => 1e-4 },
         new Option<double>("--lambda") { Description = "λ in ‖M̂¹ − M¹‖ + λ‖M̂² − M²‖.", DefaultValueFactory = _ => 1.0 });
-
-    /// <summary>The fields of a model's PATH.json the CLI needs (the rest is the component's).</summary>
-    public sealed record ModelSettings(int Length, int Mixtures)
-    {
-        /// <summary>Reads PATH.json; one line naming the file when it is missing or wrong.</summary>
-        public static ModelSettings Read(string model)
-        {
-            string path = model + ".json";
-            if (!File.Exists(model))
-            {
-                throw new InvalidFileException(model, "does not exist");
-            }
-
-            if (!File.Exists(path))
-            {
-                throw new InvalidFileException(path, "is missing: a model is its weights and this settings file, written together by mra train-prior");
-            }
-
-            try
-            {
-                using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
-                var root = document.RootElement;
-                return new ModelSettings(root.GetProperty("length").GetInt32(), root.GetProperty("mixtures").GetInt32());
-            }
-            catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                throw new InvalidFileException(path, "is not a model settings file written by mra train-prior");
-            }
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using CryoSharp.Moments;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,15 @@ namespace CryoSharp.Learning.Mra;
 /// <param name="Channels">c, channels of the convolutions.</param>
 /// <param name="Window">w (odd), the convolutions' window.</param>
 /// <param name="Hidden">Width of the fully connected layers.</param>
-public sealed record MraEncoderShape(int Length, int Channels, int Window, int Hidden);
+public sealed record MraEncoderShape(int Length, int Channels, int Window, int Hidden)
+{
+    /// <summary>The architecture a saved model's settings give.</summary>
+    public static MraEncoderShape Of(MraPriorModelFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return new(file.Length, file.Channels, file.Window, file.Hidden);
+    }
+}
 
 /// <summary>
 /// The MRA moment encoder of Khoo, Paul and Sharon (2023, appendix), as we read it: two 1D CNN branches with periodic

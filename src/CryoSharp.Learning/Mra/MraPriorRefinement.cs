@@ -31,7 +31,7 @@ public static class MraPriorRefinement
         TorchRuntime.Initialise(options.Threads);
         var clock = Stopwatch.StartNew();
         TorchRuntime.Seed(options.Seeds.Spawn("weights"));
-        using var model = new MraMomentEncoder(file.Shape);
+        using var model = new MraMomentEncoder(MraEncoderShape.Of(file));
         if (options.Pretrained)
         {
             model.load(options.Model);

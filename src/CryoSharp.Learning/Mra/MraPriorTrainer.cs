@@ -37,7 +37,12 @@ public static class MraPriorTrainer
         using var model = new MraMomentEncoder(shape);
         using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
         var order = options.Seeds.Spawn("minibatches").CreateStream();
-        var indices = Enumerable.Range(0, train).ToArray();
+        var indices = new long[train];
+        for (int i = 0; i < train; i++)
+        {
+            indices[i] = i;
+        }
+
         var curve = new List<MraPriorEpoch>();
         string best = options.Output + ".best.tmp";
         double bestScore = double.PositiveInfinity;
@@ -58,7 +63,7 @@ public static class MraPriorTrainer
             {
                 using var scope = NewDisposeScope();
                 int count = Math.Min(options.BatchSize, train - start);
-                var batch = tensor(indices.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
+                var batch = tensor(indices[start..(start + count)]);
                 optimizer.zero_grad();
                 var (signal, rho) = model.call(x1.index_select(0, batch), x2.index_select(0, batch));
                 var loss = MraOrbitErrors.Loss(signal, rho, v.index_select(0, batch), r.index_select(0, batch));
@@ -105,7 +110,7 @@ public static class MraPriorTrainer
         return (signalError.mean().item<float>(), rhoError.mean().item<float>());
     }
 
-    private static void Shuffle(int[] values, CryoSharp.Numerics.RandomStream random)
+    private static void Shuffle(long[] values, CryoSharp.Numerics.RandomStream random)
     {
         for (int i = values.Length - 1; i > 0; i--)
         {
@@ -160,64 +165,5 @@ public static class MraPriorTrainer
         {
             throw new InvalidParameterException("--window", o.Window, $"must be odd and at most the length {o.Length}");
         }
-    }
-}
-
-/// <summary>The settings file beside a trained model's weights (PATH.json).</summary>
-/// <param name="Format">Always <see cref="FormatName"/>.</param>
-/// <param name="Length">L.</param>
-/// <param name="Channels">c.</param>
-/// <param name="Window">w.</param>
-/// <param name="Hidden">Fully connected width.</param>
-/// <param name="Mixtures">K of the training instances.</param>
-/// <param name="Observations">N of the training moments.</param>
-/// <param name="Sigma">σ of the training moments.</param>
-/// <param name="TrainCount">Training instances.</param>
-/// <param name="Epochs">Epochs run.</param>
-/// <param name="BestEpoch">Epoch kept.</param>
-/// <param name="TestRhoError">Its test error of ρ.</param>
-/// <param name="TestSignalError">Its test error of the signal.</param>
-public sealed record MraPriorModelFile(string Format, int Length, int Channels, int Window, int Hidden, int Mixtures, long Observations, double Sigma,
-    int TrainCount, int Epochs, int BestEpoch, double TestRhoError, double TestSignalError)
-{
-    /// <summary>The format tag.</summary>
-    public const string FormatName = "cryosharp-mra-prior-1";
-
-    /// <summary>camelCase, indented.</summary>
-    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
-    /// <summary>The encoder's architecture.</summary>
-    public MraEncoderShape Shape => new(Length, Channels, Window, Hidden);
-
-    /// <summary>Reads PATH.json for the model at <paramref name="model"/>; one-line errors name the file.</summary>
-    public static MraPriorModelFile Read(string model)
-    {
-        string path = model + ".json";
-        if (!File.Exists(model))
-        {
-            throw new InvalidFileException(model, "does not exist");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new InvalidFileException(path, "is missing: a model is its weights and this settings file, written together by mra train-prior");
-        }
-
-        MraPriorModelFile? file;
-        try
-        {
-            file = JsonSerializer.Deserialize<MraPriorModelFile>(File.ReadAllText(path), JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidFileException(path, $"is not a model settings file ({e.Message})");
-        }
-
-        if (file is null || file.Format != FormatName)
-        {
-            throw new InvalidFileException(path, $"is not a {FormatName} settings file");
-        }
-
-        return file;
     }
 }

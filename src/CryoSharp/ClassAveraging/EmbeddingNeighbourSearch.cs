@@ -42,18 +42,18 @@ public static class EmbeddingNeighbourSearch
         int kmax = multiFrequency ? maps.MaxFrequency : 1;
         int n = maps.Images, nodes = 2 * n, take = Math.Min(neighbours, n - 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(take, 1, nameof(neighbours));
+        // The padded node count lets every tile be whole vectors; padding nodes score 0.
+        int width = Vector<float>.Count, padded = (nodes + width - 1) / width * width;
         var planes = new (float[] Re, float[] Im, int M)[kmax];
         for (int k = 1; k <= kmax; k++)
         {
-            planes[k - 1] = Planes(maps, k, multiFrequency);
+            planes[k - 1] = Planes(maps, k, multiFrequency, padded);
         }
 
         bool prefilter = n > exactUpTo && kmax > PrefilterFrequencies;
         var scored = prefilter ? planes[..PrefilterFrequencies] : planes;
         int shortlist = prefilter ? Math.Min(n - 1, Math.Max(10 * take, 200)) : take;
 
-        // The padded node count lets every tile be whole vectors; padding nodes score 0.
-        int width = Vector<float>.Count, padded = (nodes + width - 1) / width * width;
         var result = new ImageNeighbours(n, take);
         int blocks = (n + QueryBlock - 1) / QueryBlock;
         Parallel.For(0, blocks, (context ?? ComputeContext.Default).ParallelOptions, () => new Workspace(padded), (block, _, workspace) =>
@@ -77,10 +77,9 @@ public static class EmbeddingNeighbourSearch
         return result;
     }
 
-    private static (float[] Re, float[] Im, int M) Planes(VectorDiffusionMaps maps, int k, bool multiFrequency)
+    private static (float[] Re, float[] Im, int M) Planes(VectorDiffusionMaps maps, int k, bool multiFrequency, int padded)
     {
         int nodes = 2 * maps.Images, m = maps.EmbeddingLength(k, multiFrequency);
-        int width = Vector<float>.Count, padded = (nodes + width - 1) / width * width;
         var re = new float[m * padded];
         var im = new float[m * padded];
         for (int a = 0; a < nodes; a++)

@@ -53,7 +53,7 @@ public sealed class MraPriorTrainerTests : IDisposable
 
         // The saved model reloads to the same outputs and the same test errors.
         var file = MraPriorModelFile.Read(options.Output);
-        using var loaded = new MraMomentEncoder(file.Shape);
+        using var loaded = new MraMomentEncoder(MraEncoderShape.Of(file));
         loaded.load(options.Output);
         var (loadedSignal, loadedRho) = MraPriorTrainer.Evaluate(loaded, x1, x2, v, r, 700, 100);
         Assert.Equal(result.TestSignalError, loadedSignal, 1e-6);

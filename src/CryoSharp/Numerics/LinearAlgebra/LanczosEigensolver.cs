@@ -420,27 +420,6 @@ public static class LanczosEigensolver
     }
 }
 
-/// <summary>Zeroed vectors of one length, handed back for reuse.</summary>
-internal sealed class VectorPool(int length)
-{
-    private readonly Stack<Complex[]> free = new();
-
-    public int Length { get; } = length;
-
-    public Complex[] Rent()
-    {
-        if (free.TryPop(out var v))
-        {
-            Array.Clear(v);
-            return v;
-        }
-
-        return new Complex[Length];
-    }
-
-    public void Return(Complex[] v) => free.Push(v);
-}
-
 /// <summary>Eigenpairs from <see cref="LanczosEigensolver"/>.</summary>
 /// <param name="Values">Eigenvalues, largest first.</param>
 /// <param name="Vectors">Unit eigenvectors, in the same order.</param>
