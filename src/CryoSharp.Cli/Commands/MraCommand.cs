@@ -60,8 +60,11 @@ public static class MraCommand
     }
 
     /// <summary>The options that set up the estimators.</summary>
-    private sealed record SolverOptions(Option<int> Restarts, Option<double> Tolerance, Option<int> MaxIterations, Option<bool> EstimateRho)
+    private sealed record SolverOptions(Option<int> Restarts, Option<double> Tolerance, Option<int> MaxIterations, Option<bool> EstimateRho,
+        Option<MraEmSchedule> Schedule, Option<double> CacheGigabytes)
     {
+        private static readonly (string Name, MraEmSchedule Value)[] ScheduleChoices = [("fast", MraEmSchedule.Fast), ("plain", MraEmSchedule.Plain)];
+
         public static SolverOptions Create() => new(
             SharedOptions.Restarts(10, "the bispectrum and moment fits"),
             SharedOptions.Tolerance(1e-6),
@@ -69,15 +72,32 @@ public static class MraCommand
             new Option<bool>("--estimate-rho")
             {
                 Description = "EM also estimates the shift distribution ρ (otherwise it assumes uniform shifts). Moment fitting always estimates ρ; bispectrum inversion assumes uniform shifts.",
+            },
+            ChoiceOption.Create("--em-schedule", "EM's iterations: fast (SQUAREM-accelerated, on a hundredth, a tenth, then all of the observations) or plain (one EM step per pass over all of them).", ScheduleChoices, MraEmSchedule.Fast),
+            new Option<double>("--cache-gb")
+            {
+                Description = "EM keeps the observations in memory after its first pass when they take at most this many GB (N·L·4 bytes); otherwise every pass reads or simulates them again.",
+                DefaultValueFactory = _ => 4,
             });
 
         /// <summary>Adds these options, then <paramref name="last"/>, to <paramref name="command"/>.</summary>
         public void AddTo(Command command, params Option[] last)
         {
-            foreach (var option in (Option[])[Restarts, Tolerance, MaxIterations, EstimateRho, .. last])
+            foreach (var option in (Option[])[Restarts, Tolerance, MaxIterations, EstimateRho, Schedule, CacheGigabytes, .. last])
             {
                 command.Options.Add(option);
             }
+        }
+
+        private long CacheBytes(ParseResult parse)
+        {
+            double gigabytes = parse.GetValue(CacheGigabytes);
+            if (!(gigabytes >= 0) || gigabytes > 1e6)
+            {
+                throw new InvalidParameterException("--cache-gb", gigabytes, "must be a number of GB, 0 or more");
+            }
+
+            return (long)(gigabytes * (1L << 30));
         }
 
         /// <summary>The estimator of a method, seeded from <paramref name="seeds"/>.</summary>
@@ -90,6 +110,8 @@ public static class MraCommand
                 Tolerance = parse.GetValue(Tolerance),
                 MaxIterations = parse.GetValue(MaxIterations),
                 EstimateShifts = parse.GetValue(EstimateRho),
+                Schedule = parse.GetValue(Schedule),
+                CacheBytes = CacheBytes(parse),
                 Seeds = seeds,
                 Context = context,
                 Progress = iteration is null ? null : (i, _, _, _) => iteration(i),

@@ -172,6 +172,59 @@ public class MraTests
     }
 
     [Fact]
+    public void AcceleratedEmReachesThePlainFixedPointInFewerPasses()
+    {
+        // SQUAREM only reorders the route: both schedules stop at the same maximum of the likelihood.
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 20_000, new SeedSequence(21), chunkSize: 2048);
+        var options = new MraEmOptions { Tolerance = 1e-7, Seeds = new SeedSequence(2) };
+        var plain = MraExpectationMaximization.Solve(simulation, 1, options with { Schedule = MraEmSchedule.Plain });
+        var fast = MraExpectationMaximization.Solve(simulation, 1, options);
+        Assert.True(RelativeDifference(fast.Signal, plain.Signal) < 1e-4, $"{RelativeDifference(fast.Signal, plain.Signal)}");
+        Assert.True(fast.Objective <= plain.Objective + 1e-6, $"fast {fast.Objective}, plain {plain.Objective}");
+        Assert.True(fast.Iterations * 2 < plain.Iterations, $"fast {fast.Iterations} passes, plain {plain.Iterations}");
+    }
+
+    [Fact]
+    public void AcceleratedEmWithShiftsKeepsRhoADistribution()
+    {
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Aperiodic(41, new SeedSequence(22)), 1, 30_000, new SeedSequence(23), chunkSize: 2048);
+        var options = new MraEmOptions { EstimateShifts = true, Tolerance = 1e-7, Seeds = new SeedSequence(2) };
+        var plain = MraExpectationMaximization.Solve(simulation, 1, options with { Schedule = MraEmSchedule.Plain });
+        var fast = MraExpectationMaximization.Solve(simulation, 1, options);
+        Assert.All(fast.Shifts!, p => Assert.True(p >= 0));
+        Assert.Equal(1, fast.Shifts!.Sum(), 1e-6);
+        Assert.True(RelativeDifference(fast.Signal, plain.Signal) < 1e-3, $"{RelativeDifference(fast.Signal, plain.Signal)}");
+        Assert.True(RelativeDifference(fast.Shifts!, plain.Shifts!) < 1e-3);
+        Assert.True(fast.Iterations < plain.Iterations, $"fast {fast.Iterations} passes, plain {plain.Iterations}");
+    }
+
+    [Fact]
+    public void EmGivesTheSameBitsCachedOrNotAndOnAnyThreadCount()
+    {
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, 9000, new SeedSequence(24), chunkSize: 1000);
+        var options = new MraEmOptions { MaxIterations = 12, Tolerance = 0, Seeds = new SeedSequence(2) };
+        var cached = MraExpectationMaximization.Solve(simulation, 1, options with { Context = ComputeContext.Default.WithThreads(2) });
+        var streamed = MraExpectationMaximization.Solve(simulation, 1, options with { CacheBytes = 0, Context = ComputeContext.Default.WithThreads(1) });
+        Assert.Equal(12, cached.Iterations);
+        Assert.Equal(cached.Signal, streamed.Signal);
+        Assert.Equal(cached.Objective, streamed.Objective);
+    }
+
+    [Theory]
+    [InlineData(10_000_000L, new[] { 6, 61, 611 })]
+    [InlineData(1_000_000L, new[] { 6, 62 })]
+    [InlineData(100_000L, new[] { 7 })]
+    public void FastEmGrowsItsSubsetsTenfoldFromFiftyThousandObservations(long count, int[] expected)
+    {
+        var simulation = new MraSimulation(Boxcar, ShiftDistribution.Uniform(41), 1, count, new SeedSequence(25));
+        Assert.Equal(expected, MraExpectationMaximization.Stages(simulation, MraEmSchedule.Fast));
+        Assert.Equal([((IMraObservations)simulation).ChunkCount], MraExpectationMaximization.Stages(simulation, MraEmSchedule.Plain));
+    }
+
+    private static double RelativeDifference(double[] a, double[] b) =>
+        Math.Sqrt(a.Zip(b, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v));
+
+    [Fact]
     public void EmOnCleanishDataFindsTheSignal()
     {
         var x = MraSignal.RandomGaussian(17, new SeedSequence(16));
