@@ -43,6 +43,7 @@ public static class MraPriorCommands
         var observations = SharedOptions.Count("observations N behind each instance's moments", defaults.Observations);
         var sigma = SharedOptions.Sigma(defaults.Sigma);
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => defaults.Epochs };
+        var fresh = new Option<bool>("--fresh-instances") { Description = "Draw a new training set for every epoch (the validation and test sets stay fixed) instead of passing over one fixed set." };
         var batch = new Option<int>("--batch-size") { Description = "Instances per Adam step.", DefaultValueFactory = _ => defaults.BatchSize };
         var rate = new Option<double>("--learning-rate") { Description = "Adam's initial learning rate (divided by 10 after half and after three quarters of the epochs).", DefaultValueFactory = _ => defaults.LearningRate };
         var channels = new Option<int>("--channels") { Description = "Channels of the convolutions.", DefaultValueFactory = _ => defaults.Channels };
@@ -53,7 +54,7 @@ public static class MraPriorCommands
         var json = SharedOptions.Json();
         var command = new Command("train-prior", "Train the MRA moment encoder (the neural-network prior) on synthetic instances: signals and shift distributions from Gaussian mixtures, moments of N noisy observations; prints the held-back test errors.")
         {
-            mixtures, length, train, observations, sigma, epochs, batch, rate, channels, window, hidden, output, plot, json,
+            mixtures, length, train, observations, sigma, epochs, fresh, batch, rate, channels, window, hidden, output, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -68,6 +69,7 @@ public static class MraPriorCommands
                 Observations = SharedOptions.WholeCount(parse, observations, 1_000_000_000_000),
                 Sigma = parse.GetValue(sigma),
                 Epochs = parse.GetValue(epochs),
+                FreshInstances = parse.GetValue(fresh),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(rate),
                 Channels = parse.GetValue(channels),

@@ -55,6 +55,16 @@ public static class MraPriorTrainer
                 group.LearningRate = rate;
             }
 
+            if (options.FreshInstances && epoch > 1)
+            {
+                var fresh = MraPriorExamples.Create(train, l, options.Mixtures, options.Observations, options.Sigma,
+                    options.Seeds.Spawn("fresh instances", epoch), options.Threads);
+                Replace(x1, fresh.FirstMoments, train, l);
+                Replace(x2, fresh.SecondMoments, train, l, l);
+                Replace(v, fresh.Signals, train, l);
+                Replace(r, fresh.Rhos, train, l);
+            }
+
             Shuffle(indices, order);
             model.train();
             double lossSum = 0;
@@ -90,7 +100,7 @@ public static class MraPriorTrainer
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var result = new MraPriorTrainingResult(testRho, testSignal, bestEpoch, curve, dataSeconds, trainSeconds, options.Output);
         var settings = new MraPriorModelFile(MraPriorModelFile.FormatName, shape.Length, shape.Channels, shape.Window, shape.Hidden, options.Mixtures,
-            options.Observations, options.Sigma, options.TrainCount, options.Epochs, bestEpoch, testRho, testSignal);
+            options.Observations, options.Sigma, options.TrainCount, options.Epochs, bestEpoch, testRho, testSignal, options.FreshInstances);
         string weights = options.Output + ".tmp", json = options.Output + ".json.tmp";
         File.Move(best, weights, overwrite: true);
         File.WriteAllText(json, JsonSerializer.Serialize(settings, MraPriorModelFile.JsonOptions));
@@ -108,6 +118,14 @@ public static class MraPriorTrainer
         var (signal, rho) = model.call(x1.narrow(0, first, count), x2.narrow(0, first, count));
         var (signalError, rhoError) = MraOrbitErrors.Errors(signal, rho, v.narrow(0, first, count), r.narrow(0, first, count));
         return (signalError.mean().item<float>(), rhoError.mean().item<float>());
+    }
+
+    /// <summary>Overwrites the first rows of <paramref name="target"/> (the training set) with <paramref name="values"/>.</summary>
+    private static void Replace(Tensor target, float[] values, params long[] shape)
+    {
+        using var rows = TensorConversion.FromFloats(values, shape);
+        using var view = target.narrow(0, 0, shape[0]);
+        view.copy_(rows);
     }
 
     private static void Shuffle(long[] values, CryoSharp.Numerics.RandomStream random)

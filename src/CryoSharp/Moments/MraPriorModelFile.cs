@@ -16,8 +16,9 @@ namespace CryoSharp.Moments;
 /// <param name="BestEpoch">Epoch kept.</param>
 /// <param name="TestRhoError">Its test error of ρ.</param>
 /// <param name="TestSignalError">Its test error of the signal.</param>
+/// <param name="FreshInstances">Whether each epoch drew a new training set (false in files written before the option existed).</param>
 public sealed record MraPriorModelFile(string Format, int Length, int Channels, int Window, int Hidden, int Mixtures, long Observations, double Sigma,
-    int TrainCount, int Epochs, int BestEpoch, double TestRhoError, double TestSignalError)
+    int TrainCount, int Epochs, int BestEpoch, double TestRhoError, double TestSignalError, bool FreshInstances = false)
 {
     /// <summary>The format tag.</summary>
     public const string FormatName = "cryosharp-mra-prior-1";
