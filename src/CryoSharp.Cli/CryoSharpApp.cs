@@ -188,6 +188,8 @@ public static partial class CryoSharpApp
         root.Subcommands.Add(AlignCommand.Create(globals, console));
         root.Subcommands.Add(SyncCommand.Create(globals, console));
         root.Subcommands.Add(MraCommand.Create(globals, console));
+        root.Subcommands.Add(MomentsCommand.Create(globals, console));
+        root.Subcommands.Add(Mom3dCommand.Create(globals, console));
         root.Subcommands.Add(MtdCommand.Create(globals, console));
         return root;
     }

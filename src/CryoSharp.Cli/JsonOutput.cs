@@ -14,6 +14,9 @@ public static class JsonOutput
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary><paramref name="value"/> as the indented JSON <see cref="Write{T}"/> prints.</summary>
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
     /// <summary>Writes <paramref name="value"/> as indented JSON and a newline.</summary>
     public static void Write<T>(TextWriter writer, T value)
     {

@@ -72,6 +72,23 @@ public sealed class MraPriorTrainerTests : IDisposable
     }
 
     [Fact]
+    public void FreshInstancesEveryEpochTrainADifferentModelReproduciblyAndSayItInTheFile()
+    {
+        // A new training set each epoch: not the fixed set's model, the same model again from the same seed, and the
+        // file records how it was trained.
+        TorchFixture.Ready();
+        var fixedSet = MraPriorTrainer.Train(Small("fixed.pt", epochs: 2));
+        var fresh = Small("fresh.pt", epochs: 2) with { FreshInstances = true };
+        var a = MraPriorTrainer.Train(fresh);
+        var b = MraPriorTrainer.Train(fresh with { Output = Path.Combine(folder, "fresh-again.pt") });
+        Assert.NotEqual(fixedSet.TestSignalError, a.TestSignalError);
+        Assert.Equal(a.TestSignalError, b.TestSignalError);
+        Assert.Equal(a.TestRhoError, b.TestRhoError);
+        Assert.True(MraPriorModelFile.Read(fresh.Output).FreshInstances);
+        Assert.False(MraPriorModelFile.Read(Path.Combine(folder, "fixed.pt")).FreshInstances);
+    }
+
+    [Fact]
     public void UnsupervisedRefinementLowersTheMomentMisfit()
     {
         TorchFixture.Ready();
