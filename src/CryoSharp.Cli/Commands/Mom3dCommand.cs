@@ -61,12 +61,13 @@ public static class Mom3dCommand
         var iterations = SharedOptions.MaxIterations(1500);
         var lambda = new Option<double>("--lambda") { Description = "Weight λ of the second moment's error in the loss ‖M̂¹ − M¹‖ + λ‖M̂² − M²‖.", DefaultValueFactory = _ => 1.0 };
         var uniform = new Option<bool>("--uniform-views") { Description = "Fix the view density to uniform instead of fitting it." };
+        var stages = new Option<int>("--stages") { Description = "Frequency-marching stages: fit the moments to radius R/S, 2R/S, … R in turn (1: all at once).", DefaultValueFactory = _ => 3 };
         var modelBox = new Option<int?>("--model-box") { Description = "Voxels per side of the model (default: 2 × the moments' radius + 4)." };
         var output = SharedOptions.OutputFolder("map.mrc, views.svg, report.html and result.json");
         var json = SharedOptions.Json();
         var command = new Command("mom3d", "3D ab initio by the method of moments: a map and a view density whose analytic first and second image moments fit those of the images.")
         {
-            momentsPath, quadrature, representation, restarts, iterations, lambda, uniform, modelBox, output, json,
+            momentsPath, quadrature, representation, restarts, iterations, lambda, uniform, stages, modelBox, output, json,
         };
         command.SetAction(parse =>
         {
@@ -109,12 +110,25 @@ public static class Mom3dCommand
                 }
             }
 
-            var options = new MomentFitOptions { Restarts = parse.GetValue(restarts), MaxIterations = parse.GetValue(iterations), Seeds = globals.Seeds(parse).Spawn("mom3d") };
-            long total = (long)options.Restarts * options.MaxIterations;
+            var options = new MomentFitOptions
+            {
+                Restarts = parse.GetValue(restarts),
+                MaxIterations = parse.GetValue(iterations),
+                Stages = parse.GetValue(stages),
+                Lambda = parse.GetValue(lambda),
+                UniformViews = parse.GetValue(uniform),
+                ModelBox = parse.GetValue(modelBox),
+                Seeds = globals.Seeds(parse).Spawn("mom3d"),
+            };
+            options.Validate();
+
+            // Progress in loss evaluations, about (1 + 2/3·(stages − 1)) × iterations per start.
+            int stageCount = Math.Min(options.Stages, moments.Basis.RadiusPx);
+            long perStart = options.MaxIterations + ((stageCount - 1) * Math.Max(50, options.MaxIterations / 3));
             MomentFitResult fit = null!;
-            ProgressDisplay.Run(console, "Fitting", total, progress => fit = MomentVolumeFit.Fit(model, target, options,
-                new Progress<MomentFitProgress>(p => progress.Report(((long)p.Start * options.MaxIterations) + Math.Min(options.MaxIterations, p.Evaluations)))));
-            var map = model.ToVolume(fit.Parameters);
+            ProgressDisplay.Run(console, "Fitting", options.Restarts * perStart, progress => fit = MomentVolumeFit.Fit(moments, rule, options, context,
+                new Progress<MomentFitProgress>(p => progress.Report((p.Start * perStart) + Math.Min(perStart, p.Evaluations)))));
+            var map = fit.Model.ToVolume(fit.Parameters);
             double? resolution = null;
             bool? reflected = null;
             Volume? truth = null;

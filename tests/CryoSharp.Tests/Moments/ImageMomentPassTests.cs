@@ -216,6 +216,26 @@ public class ImageMomentPassTests
     }
 
     [Fact]
+    public void RestrictedMomentsAreThoseOfTheSmallerDisk()
+    {
+        var source = RandomImages(300, 1, 7);
+        var big = ImageMomentPass.Compute(source, 6, 0.5).Restrict(3);
+        var small = ImageMomentPass.Compute(source, 3, 0.5);
+        Assert.Equal(small.Basis.Dimension, big.Basis.Dimension);
+        for (int a = 0; a < small.First.Length; a++)
+        {
+            Assert.True(Math.Abs(small.First[a] - big.First[a]) < 1e-9, $"M1[{a}]");
+        }
+
+        for (int i = 0; i < small.Second.Length; i++)
+        {
+            Assert.True(Math.Abs(small.Second[i] - big.Second[i]) < 1e-6, $"M2[{i}]");
+        }
+
+        Assert.Throws<InvalidParameterException>(() => small.Restrict(4));
+    }
+
+    [Fact]
     public void TheFileGivesBackTheMomentsExactly()
     {
         var moments = ImageMomentPass.Compute(RandomImages(50, 1, 6), 4, null);

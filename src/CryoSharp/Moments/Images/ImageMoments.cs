@@ -64,4 +64,62 @@ public sealed class ImageMoments
 
     /// <summary>Whether CTF factors are present.</summary>
     public bool HasCtf => CtfFirst is not null;
+
+    /// <summary>
+    /// The same moments on the smaller disk of radius <paramref name="radiusPx"/>: the rows and columns of its
+    /// coordinates (for frequency marching, which fits the low frequencies first).
+    /// </summary>
+    public ImageMoments Restrict(int radiusPx)
+    {
+        if (radiusPx == Basis.RadiusPx)
+        {
+            return this;
+        }
+
+        if (radiusPx < 1 || radiusPx > Basis.RadiusPx)
+        {
+            throw new InvalidParameterException("moment radius", radiusPx, $"must be between 1 and {Basis.RadiusPx}");
+        }
+
+        var small = new ImageMomentBasis(Basis.Box, Basis.PixelSizeA, radiusPx);
+        var lookup = new Dictionary<(int, int), int>();
+        for (int j = 0; j < Basis.Frequencies; j++)
+        {
+            lookup[(Basis.FrequencyX[j], Basis.FrequencyY[j])] = j;
+        }
+
+        int d = small.Dimension, big = Basis.Dimension;
+        var map = new int[d];
+        for (int j = 0; j < small.Frequencies; j++)
+        {
+            int k = lookup[(small.FrequencyX[j], small.FrequencyY[j])];
+            if (j == 0)
+            {
+                map[0] = 0;
+            }
+            else
+            {
+                map[(2 * j) - 1] = (2 * k) - 1;
+                map[2 * j] = 2 * k;
+            }
+        }
+
+        double[] Vector(double[] v) => [.. map.Select(i => v[i])];
+        double[] Matrix(double[] m)
+        {
+            var r = new double[d * d];
+            for (int a = 0; a < d; a++)
+            {
+                for (int b = 0; b < d; b++)
+                {
+                    r[(a * d) + b] = m[((long)map[a] * big) + map[b]];
+                }
+            }
+
+            return r;
+        }
+
+        return new ImageMoments(small, Count, NoiseVariance, NoiseEstimated, Vector(First), Matrix(Second),
+            CtfFirst is null ? null : Vector(CtfFirst), CtfSecond is null ? null : Matrix(CtfSecond), Description);
+    }
 }
