@@ -62,12 +62,15 @@ public static class Mom3dCommand
         var lambda = new Option<double>("--lambda") { Description = "Weight λ of the second moment's error in the loss ‖M̂¹ − M¹‖ + λ‖M̂² − M²‖.", DefaultValueFactory = _ => 1.0 };
         var uniform = new Option<bool>("--uniform-views") { Description = "Fix the view density to uniform instead of fitting it." };
         var stages = new Option<int>("--stages") { Description = "Frequency-marching stages: fit the moments to radius R/S, 2R/S, … R in turn (1: all at once).", DefaultValueFactory = _ => 3 };
+        var diameter = new Option<double?>("--particle-diameter") { Description = "Diameter in Å of the sphere the map may occupy (RELION's --particle_diameter); default: the box." };
+        var maxResolution = new Option<double?>("--max-resolution") { Description = "Fit only the moments' frequencies up to this resolution in Å (default: all the file holds)." };
+        var oversampling = new Option<int>("--oversampling") { Description = "Oversampling of the model's Fourier grid that slices are interpolated on (2–8: closer to exact projections, slower).", DefaultValueFactory = _ => 2 };
         var modelBox = new Option<int?>("--model-box") { Description = "Voxels per side of the model (default: 2 × the moments' radius + 4)." };
         var output = SharedOptions.OutputFolder("map.mrc, views.svg, report.html and result.json");
         var json = SharedOptions.Json();
         var command = new Command("mom3d", "3D ab initio by the method of moments: a map and a view density whose analytic first and second image moments fit those of the images.")
         {
-            momentsPath, quadrature, representation, restarts, iterations, lambda, uniform, stages, modelBox, output, json,
+            momentsPath, quadrature, representation, restarts, iterations, lambda, uniform, stages, oversampling, maxResolution, diameter, modelBox, output, json,
         };
         command.SetAction(parse =>
         {
@@ -78,10 +81,14 @@ public static class Mom3dCommand
             }
 
             OutputSafety.RefuseOverwritingInputs([(path, "--moments")], [(Path.Combine(directory, "map.mrc"), "--out"), (Path.Combine(directory, "report.html"), "--out")]);
-            var (moments, header) = ImageMomentsFile.Read(path);
+            var (allMoments, header) = ImageMomentsFile.Read(path);
+            var moments = parse.GetValue(maxResolution) is { } res
+                ? allMoments.Restrict(Math.Min(allMoments.Basis.RadiusPx, ImageMomentBasis.RadiusFor(allMoments.Basis.Box, allMoments.Basis.PixelSizeA, res)))
+                : allMoments;
             var context = globals.Context(parse);
             var rule = ViewQuadrature.Parse(parse.GetValue(quadrature)!);
-            var model = new VolumeMomentModel(moments.Basis, rule, parse.GetValue(modelBox), context);
+            double? supportRadius = parse.GetValue(diameter) is { } dia ? dia / 2 : null;
+            var model = new VolumeMomentModel(moments.Basis, rule, parse.GetValue(modelBox), context, parse.GetValue(oversampling), supportRadius);
             double[]? fixedWeights = parse.GetValue(uniform) ? Enumerable.Repeat(1.0 / rule.Directions, rule.Directions).ToArray() : null;
             var target = MomentTarget.From(moments, parse.GetValue(lambda), fixedWeights);
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -118,6 +125,8 @@ public static class Mom3dCommand
                 Lambda = parse.GetValue(lambda),
                 UniformViews = parse.GetValue(uniform),
                 ModelBox = parse.GetValue(modelBox),
+                Oversampling = parse.GetValue(oversampling),
+                SupportRadiusA = supportRadius,
                 Seeds = globals.Seeds(parse).Spawn("mom3d"),
             };
             options.Validate();
@@ -209,7 +218,7 @@ public static class Mom3dCommand
             $"(d = {moments.Basis.Dimension}), σ² = {moments.NoiseVariance:G4}{(moments.NoiseEstimated ? " (estimated)" : "")}{(moments.HasCtf ? ", phase-flipped with CTF factors" : "")}."));
         report.Table([
             ("quadrature", r.Quadrature),
-            ("model", string.Create(CultureInfo.InvariantCulture, $"{r.ModelBox}³ voxels in a sphere, {r.Parameters} parameters")),
+            ("model", string.Create(CultureInfo.InvariantCulture, $"{r.ModelBox}³ voxels in a sphere of radius {fit.Model.SupportRadiusA:0} Å, {r.Parameters} parameters")),
             ("views", r.UniformViews ? "fixed to uniform" : "fitted (softmax weights on the directions)"),
             ("loss", r.Loss.ToString("G5", CultureInfo.InvariantCulture)),
             ("relative error of M¹ / M²", string.Create(CultureInfo.InvariantCulture, $"{r.MomentErrors.First:G3} / {r.MomentErrors.Second:G3}")),

@@ -52,6 +52,7 @@ public static class MomentsCommand
             Description = "With --views vmf: a random mixture of this many von Mises–Fisher components (the papers use 8); 0 for CryoSharp's fixed three-part mixture.",
             DefaultValueFactory = _ => 8,
         };
+        var kappa = NumberListOption.Positive("--vmf-kappa", "With --views vmf and components: the range MIN,MAX the concentrations κ are drawn from (spread ≈ 1/√κ rad).", "4,16");
         var sigma = new Option<double?>("--sigma")
         {
             Description = "Noise standard deviation per pixel: added to simulated images (default 0.5), and used to debias M̂² (default for --particles: estimated from the corners).",
@@ -68,7 +69,7 @@ public static class MomentsCommand
             "First and second moments of particle images in one streaming pass: M̂¹ = mean of the Fourier coordinates, M̂² = their mean outer product − σ²I, " +
             "phase-flipped with the CTF kept as factors. For the 3D method of moments (mom3d).")
         {
-            particles, dataRoot, volume, phantom, pdb, modelResolution, box, pixel, count, views, components, sigma, estimate, normalise, maxResolution, output, json,
+            particles, dataRoot, volume, phantom, pdb, modelResolution, box, pixel, count, views, components, kappa, sigma, estimate, normalise, maxResolution, output, json,
         };
         command.SetAction(parse =>
         {
@@ -114,9 +115,15 @@ public static class MomentsCommand
                 }
 
                 int k = parse.GetValue(components);
+                var range = parse.GetValue(kappa)!;
+                if (range.Length != 2)
+                {
+                    throw new InvalidParameterException("--vmf-kappa", string.Join(",", range), "must be two numbers MIN,MAX");
+                }
+
                 IOrientationDistribution distribution = parse.GetValue(views) switch
                 {
-                    SharedOptions.ViewKind.VonMisesFisher => k == 0 ? VonMisesFisherMixture.Default() : VonMisesFisherMixture.Random(k, seeds.Spawn("view mixture")),
+                    SharedOptions.ViewKind.VonMisesFisher => k == 0 ? VonMisesFisherMixture.Default() : VonMisesFisherMixture.Random(k, seeds.Spawn("view mixture"), range[0], range[1]),
                     SharedOptions.ViewKind.Preferred => new PreferredViewOrientations(new Vector3d(0, 0, 1)),
                     _ => new UniformOrientations(),
                 };

@@ -10,7 +10,7 @@ namespace CryoSharp.Cli.Commands;
 internal static class VolumeInput
 {
     /// <summary>The built-in phantoms.</summary>
-    public static readonly (string Name, PhantomKind Value)[] Phantoms = [("blobs", PhantomKind.Blobs), ("shepp-logan", PhantomKind.SheppLogan)];
+    public static readonly (string Name, PhantomKind Value)[] Phantoms = [("blobs", PhantomKind.Blobs), ("four-gaussians", PhantomKind.FourGaussians), ("shepp-logan", PhantomKind.SheppLogan)];
 
     /// <summary>
     /// Exactly one of the three sources, at the requested box and pixel size. A map keeps its own box and pixel
@@ -46,9 +46,12 @@ internal static class VolumeInput
 
         if (phantom is not null)
         {
-            return phantom == PhantomKind.Blobs
-                ? new GaussianBlobPhantom { Seeds = seeds.Spawn("phantom") }.Create(n, pixel)
-                : SheppLoganPhantom.Create(n, pixel);
+            return phantom switch
+            {
+                PhantomKind.Blobs => new GaussianBlobPhantom { Seeds = seeds.Spawn("phantom") }.Create(n, pixel),
+                PhantomKind.FourGaussians => new GaussianBlobPhantom { Seeds = seeds.Spawn("phantom"), BlobCount = 4 }.Create(n, pixel),
+                _ => SheppLoganPhantom.Create(n, pixel),
+            };
         }
 
         var atoms = AtomicModelReader.Read(pdbPath!);

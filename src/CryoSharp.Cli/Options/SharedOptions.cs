@@ -215,8 +215,8 @@ internal static class SharedOptions
     /// <summary><c>--phantom</c>: a built-in map.</summary>
     public static Option<Simulation.PhantomKind?> Phantom() => new("--phantom")
     {
-        Description = "A built-in map instead: blobs (an asymmetric molecule, seeded) or shepp-logan.",
-        HelpName = "blobs|shepp-logan",
+        Description = "A built-in map instead: blobs (an asymmetric molecule, seeded), four-gaussians (four blobs in a chain, seeded) or shepp-logan.",
+        HelpName = "blobs|four-gaussians|shepp-logan",
         CustomParser = result =>
         {
             string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
@@ -225,12 +225,17 @@ internal static class SharedOptions
                 return Simulation.PhantomKind.Blobs;
             }
 
+            if (text.Equals("four-gaussians", StringComparison.OrdinalIgnoreCase))
+            {
+                return Simulation.PhantomKind.FourGaussians;
+            }
+
             if (text.Equals("shepp-logan", StringComparison.OrdinalIgnoreCase))
             {
                 return Simulation.PhantomKind.SheppLogan;
             }
 
-            result.AddError($"--phantom = {text}: must be one of blobs, shepp-logan");
+            result.AddError($"--phantom = {text}: must be one of blobs, four-gaussians, shepp-logan");
             return null;
         },
     };

@@ -54,10 +54,15 @@ public sealed class VonMisesFisherMixture : IOrientationDistribution
     /// <summary>
     /// A random mixture of <paramref name="count"/> components, as in the method-of-moments papers' experiments
     /// (a mixture of 8): mean directions uniform on the sphere, concentrations uniform in [4, 16] (spreads of about
-    /// 15°–30°) and weights uniform in [0.5, 1.5] before normalising, all from <paramref name="seeds"/>.
+    /// 15°–30°) by default and weights uniform in [0.5, 1.5] before normalising, all from <paramref name="seeds"/>.
     /// </summary>
-    public static VonMisesFisherMixture Random(int count, SeedSequence seeds)
+    public static VonMisesFisherMixture Random(int count, SeedSequence seeds, double kappaMin = 4, double kappaMax = 16)
     {
+        if (!(kappaMin >= 0) || !(kappaMax >= kappaMin) || double.IsInfinity(kappaMax))
+        {
+            throw new InvalidParameterException("--vmf-kappa", $"{kappaMin},{kappaMax}", "must be MIN,MAX with 0 ≤ MIN ≤ MAX");
+        }
+
         ArgumentNullException.ThrowIfNull(seeds);
         if (count is < 1 or > 1000)
         {
@@ -69,7 +74,7 @@ public sealed class VonMisesFisherMixture : IOrientationDistribution
         for (int i = 0; i < count; i++)
         {
             var mean = SampleDirection(new Vector3d(0, 0, 1), 0, random);
-            parts[i] = (mean, 4 + (12 * random.NextDouble()), 0.5 + random.NextDouble());
+            parts[i] = (mean, kappaMin + ((kappaMax - kappaMin) * random.NextDouble()), 0.5 + random.NextDouble());
         }
 
         return new VonMisesFisherMixture(parts);

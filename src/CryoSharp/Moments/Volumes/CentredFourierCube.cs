@@ -3,12 +3,12 @@ using CryoSharp.Numerics;
 namespace CryoSharp.Moments.Volumes;
 
 /// <summary>
-/// The Fourier transform of a small real volume on the central cube of a twice-oversampled grid, in double
-/// precision, and its adjoint. The volume has n³ voxels with its centre at n/2; it is divided by the separable
-/// gridding correction of trilinear interpolation on the oversampled grid, Π sinc²(π tᵢ/N) with tᵢ the voxel's offset
-/// from the centre and N = 2n, and its transform V(K) = Σ_r u(r)·e^{−2πi K·(r − n/2)/N} is evaluated for every
-/// K ∈ [−<see cref="Reach"/>, <see cref="Reach"/>]³ by three one-dimensional sums (x, then y, then z). Integer K is the
-/// frequency K/(2n) cycles per voxel, so the frequency k of an n-voxel box sits at K = 2k. The cube is stored
+/// The Fourier transform of a small real volume on the central cube of an m-times oversampled grid (m = 2 by
+/// default), in double precision, and its adjoint. The volume has n³ voxels with its centre at n/2; it is divided by
+/// the separable gridding correction of trilinear interpolation on the oversampled grid, Π sinc²(π tᵢ/N) with tᵢ the
+/// voxel's offset from the centre and N = m·n, and its transform V(K) = Σ_r u(r)·e^{−2πi K·(r − n/2)/N} is evaluated
+/// for every K ∈ [−<see cref="Reach"/>, <see cref="Reach"/>]³ by three one-dimensional sums (x, then y, then z). Integer
+/// K is the frequency K/(m·n) cycles per voxel, so the frequency k of an n-voxel box sits at K = m·k. The cube is stored
 /// x fastest, as separate real and imaginary arrays of <see cref="Side"/>³ values.
 /// </summary>
 public sealed class CentredFourierCube
@@ -18,24 +18,30 @@ public sealed class CentredFourierCube
     private readonly double[] correction;
     private readonly ComputeContext context;
 
-    /// <summary>Prepares the sums for an n-voxel box and frequencies up to <paramref name="reach"/> on the 2n grid.</summary>
-    public CentredFourierCube(int box, int reach, ComputeContext? context = null)
+    /// <summary>Prepares the sums for an n-voxel box and frequencies up to <paramref name="reach"/> on the m·n grid (m = <paramref name="oversampling"/>).</summary>
+    public CentredFourierCube(int box, int reach, ComputeContext? context = null, int oversampling = 2)
     {
+        if (oversampling is < 2 or > 8)
+        {
+            throw new InvalidParameterException("oversampling", oversampling, "must be between 2 and 8");
+        }
+
         if (box < 4)
         {
             throw new InvalidParameterException("model box", box, "must be at least 4");
         }
 
-        if (reach < 1 || reach > box)
+        if (reach < 1 || reach > oversampling * box / 2)
         {
-            throw new InvalidParameterException("Fourier reach", reach, $"must be between 1 and the box ({box})");
+            throw new InvalidParameterException("Fourier reach", reach, $"must be between 1 and {oversampling * box / 2}");
         }
 
         Box = box;
         Reach = reach;
         Side = (2 * reach) + 1;
+        Oversampling = oversampling;
         this.context = context ?? ComputeContext.Default;
-        int padded = 2 * box;
+        int padded = oversampling * box;
         cosine = new double[Side * box];
         sine = new double[Side * box];
         for (int k = 0; k < Side; k++)
@@ -60,7 +66,10 @@ public sealed class CentredFourierCube
     /// <summary>n, voxels per side of the volume.</summary>
     public int Box { get; }
 
-    /// <summary>The largest |K| per axis on the 2n grid.</summary>
+    /// <summary>m, the oversampling of the Fourier grid (N = m·n).</summary>
+    public int Oversampling { get; }
+
+    /// <summary>The largest |K| per axis on the m·n grid.</summary>
     public int Reach { get; }
 
     /// <summary>2·<see cref="Reach"/> + 1, values per side of the cube.</summary>

@@ -36,7 +36,7 @@ public static class MomentVolumeFit
         {
             int r = s == stages - 1 ? radius : Math.Max(1, (int)Math.Round(radius * (s + 1.0) / stages));
             var restricted = moments.Restrict(r);
-            models[s] = new VolumeMomentModel(restricted.Basis, quadrature, s == stages - 1 ? options.ModelBox : null, context);
+            models[s] = new VolumeMomentModel(restricted.Basis, quadrature, s == stages - 1 ? options.ModelBox : null, context, options.Oversampling, options.SupportRadiusA);
             targets[s] = MomentTarget.From(restricted, options.Lambda, uniform);
         }
 
@@ -191,7 +191,13 @@ public sealed record MomentFitOptions
     /// <summary>Fix the view density to uniform instead of fitting it.</summary>
     public bool UniformViews { get; init; }
 
-    /// <summary>Voxels per side of the final model (null: 2·radius + 4).</summary>
+    /// <summary>Oversampling of the model's Fourier grid (<see cref="VolumeMomentModel"/>).</summary>
+    public int Oversampling { get; init; } = 2;
+
+    /// <summary>Radius in Å of the sphere the density may occupy (null: the model box's).</summary>
+    public double? SupportRadiusA { get; init; }
+
+    /// <summary>Voxels per side of the final model (null: <see cref="VolumeMomentModel"/>'s default).</summary>
     public int? ModelBox { get; init; }
 
     /// <summary>Refuses settings that cannot run.</summary>

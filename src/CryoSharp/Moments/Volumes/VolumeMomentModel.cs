@@ -11,8 +11,8 @@ namespace CryoSharp.Moments.Volumes;
 /// loss, for the method of moments. The volume is n³ voxels inside the sphere of radius n/2 − 1 (voxel
 /// pixel·Box/n Å, so the model covers the particle box at the resolution of the moments), the view density is a
 /// softmax weight per direction of a <see cref="ViewQuadrature"/> (uniform in plane). For node q the image coordinates
-/// are s_q = scale·(V(2Aᵀ(k, 0)) for the basis' frequencies k), read by trilinear interpolation from the
-/// twice-oversampled transform of the gridding-corrected voxels (<see cref="CentredFourierCube"/>), with
+/// are s_q = scale·(V(m·Aᵀ(k, 0)) for the basis' frequencies k), read by trilinear interpolation from the
+/// m-times oversampled transform of the gridding-corrected voxels (<see cref="CentredFourierCube"/>), with
 /// scale = (Box/n)³/Box so that they equal the orthonormal DFT coordinates of the line-integral projections of the
 /// same density sampled at the images' pixel size. Then M¹ = K¹ ⊙ Σ_q c_q s_q and M² = K² ⊙ Σ_q c_q s_q s_qᵀ, and
 /// the loss is the paper's ‖M̂¹ − M¹‖ + λ‖M̂² − M²‖ (Frobenius norms). The gradient is written by hand:
@@ -38,24 +38,40 @@ public sealed class VolumeMomentModel
     /// <summary>Prepares the model for moments in <paramref name="basis"/> on <paramref name="quadrature"/>.</summary>
     /// <param name="basis">The moments' coordinates.</param>
     /// <param name="quadrature">The rotations the moments are integrated on.</param>
-    /// <param name="modelBox">n, voxels per side (even, at least 2·radius + 2); default 2·radius + 4.</param>
+    /// <param name="modelBox">n, voxels per side (even, at least 2·radius + 2); default the larger of 2·radius + 4 and half the image box (a coarser grid cannot hold a compact particle well enough: the truth's own moment error triples).</param>
     /// <param name="context">Threads.</param>
-    public VolumeMomentModel(ImageMomentBasis basis, ViewQuadrature quadrature, int? modelBox = null, ComputeContext? context = null)
+    /// <param name="oversampling">m, the oversampling of the Fourier grid the slices are interpolated on (2 to 8; more is closer to exact and slower).</param>
+    /// <param name="supportRadiusA">Radius in Å of the sphere the density may occupy (RELION's particle diameter / 2); default and at most the box's, less one voxel.</param>
+    public VolumeMomentModel(ImageMomentBasis basis, ViewQuadrature quadrature, int? modelBox = null, ComputeContext? context = null, int oversampling = 2,
+        double? supportRadiusA = null)
     {
         Basis = basis ?? throw new ArgumentNullException(nameof(basis));
         Quadrature = quadrature ?? throw new ArgumentNullException(nameof(quadrature));
         this.context = context ?? ComputeContext.Default;
         int radius = basis.RadiusPx;
-        int n = modelBox ?? ((2 * radius) + 4);
+        int n = modelBox ?? Math.Max((2 * radius) + 4, 2 * ((basis.Box + 3) / 4));
         if (n % 2 != 0 || n < (2 * radius) + 2 || n > basis.Box)
         {
             throw new InvalidParameterException("model box", n, $"must be even, at least {(2 * radius) + 2} and at most the image box ({basis.Box})");
         }
 
         ModelBox = n;
-        cube = new CentredFourierCube(n, (2 * radius) + 2, this.context);
+        cube = new CentredFourierCube(n, (oversampling * radius) + 2, this.context, oversampling);
+        Oversampling = oversampling;
         var inside = new List<int>();
+        double voxel = basis.PixelSizeA * basis.Box / n;
         double limit = (n / 2.0) - 1;
+        if (supportRadiusA is { } support)
+        {
+            if (!(support > 0))
+            {
+                throw new InvalidParameterException("--particle-diameter", 2 * support, "must be a positive number of Å");
+            }
+
+            limit = Math.Min(limit, support / voxel);
+        }
+
+        SupportRadiusA = limit * voxel;
         for (int z = 0; z < n; z++)
         {
             for (int y = 0; y < n; y++)
@@ -87,7 +103,7 @@ public sealed class VolumeMomentModel
             for (int j = 0; j < frequencies; j++)
             {
                 double kx = basis.FrequencyX[j], ky = basis.FrequencyY[j];
-                double px = 2 * ((kx * row0.X) + (ky * row1.X)), py = 2 * ((kx * row0.Y) + (ky * row1.Y)), pz = 2 * ((kx * row0.Z) + (ky * row1.Z));
+                double px = oversampling * ((kx * row0.X) + (ky * row1.X)), py = oversampling * ((kx * row0.Y) + (ky * row1.Y)), pz = oversampling * ((kx * row0.Z) + (ky * row1.Z));
                 int fx = (int)Math.Floor(px), fy = (int)Math.Floor(py), fz = (int)Math.Floor(pz);
                 int at = (node * frequencies) + j;
                 nodeBase[at] = cube.IndexOf(fx, fy, fz);
@@ -103,6 +119,12 @@ public sealed class VolumeMomentModel
 
     /// <summary>The rotations.</summary>
     public ViewQuadrature Quadrature { get; }
+
+    /// <summary>Radius in Å of the sphere of voxels that are parameters.</summary>
+    public double SupportRadiusA { get; }
+
+    /// <summary>m, the oversampling of the Fourier grid.</summary>
+    public int Oversampling { get; }
 
     /// <summary>n, voxels per side of the model.</summary>
     public int ModelBox { get; }
