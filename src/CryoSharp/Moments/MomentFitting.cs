@@ -65,7 +65,7 @@ public sealed class MomentFitting : IMraEstimator
         {
             var x = p[..l];
             var alpha = p[l..];
-            Softmax(alpha, rho);
+            Softmax.Apply(alpha, rho);
             for (int s = 0; s < l; s++)
             {
                 for (int t = 0; t < l; t++)
@@ -164,28 +164,7 @@ public sealed class MomentFitting : IMraEstimator
 
         var fitted = best!.Minimizer;
         var distribution = new double[l];
-        Softmax(fitted.AsSpan(l), distribution);
+        Softmax.Apply(fitted.AsSpan(l), distribution);
         return new MraEstimate(fitted[..l], distribution, clock.Elapsed.TotalSeconds, best.Iterations, best.Value);
-    }
-
-    private static void Softmax(ReadOnlySpan<double> alpha, Span<double> rho)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double a in alpha)
-        {
-            max = Math.Max(max, a);
-        }
-
-        double sum = 0;
-        for (int s = 0; s < alpha.Length; s++)
-        {
-            rho[s] = Math.Exp(alpha[s] - max);
-            sum += rho[s];
-        }
-
-        for (int s = 0; s < alpha.Length; s++)
-        {
-            rho[s] /= sum;
-        }
     }
 }

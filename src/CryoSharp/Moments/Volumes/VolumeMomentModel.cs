@@ -144,26 +144,8 @@ public sealed class VolumeMomentModel
     /// <summary>The direction weights, softmax of the logits.</summary>
     public double[] DirectionWeights(ReadOnlySpan<double> parameters)
     {
-        var logits = parameters.Slice(voxels.Length, Quadrature.Directions);
-        double max = double.NegativeInfinity;
-        foreach (double v in logits)
-        {
-            max = Math.Max(max, v);
-        }
-
-        var w = new double[logits.Length];
-        double sum = 0;
-        for (int i = 0; i < w.Length; i++)
-        {
-            w[i] = Math.Exp(logits[i] - max);
-            sum += w[i];
-        }
-
-        for (int i = 0; i < w.Length; i++)
-        {
-            w[i] /= sum;
-        }
-
+        var w = new double[Quadrature.Directions];
+        Softmax.Apply(parameters.Slice(voxels.Length, Quadrature.Directions), w);
         return w;
     }
 
