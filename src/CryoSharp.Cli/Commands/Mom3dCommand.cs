@@ -97,12 +97,13 @@ public static class Mom3dCommand
             // model and the quadrature can explain the moments, next to what the fit reaches.
             MomentErrors? truthErrors = null;
             double? truthLoss = null;
-            if (header.Truth is { } known && File.Exists(known.Volume))
+            Volume? truth = header.Truth is { } known && File.Exists(known.Volume) ? MrcReader.ReadVolume(known.Volume) : null;
+            if (truth is not null)
             {
-                var exact = (Volume)FourierResampling.Resample(MrcReader.ReadVolume(known.Volume), model.ModelBox);
+                var exact = (Volume)FourierResampling.Resample(truth, model.ModelBox);
                 var truthParameters = new double[model.ParameterCount];
                 model.SetVoxels([.. exact.Data.Select(v => (double)v)], truthParameters);
-                var weights = TruthWeights(known, [.. rule.Design.Points]);
+                var weights = TruthWeights(header.Truth!, [.. rule.Design.Points]);
                 if (weights is not null)
                 {
                     for (int i = 0; i < rule.Directions; i++)
@@ -140,16 +141,14 @@ public static class Mom3dCommand
             var map = fit.Model.ToVolume(fit.Parameters);
             double? resolution = null;
             bool? reflected = null;
-            Volume? truth = null;
             FscCurve? fsc = null;
 
             // Directions in the truth's frame: the alignment maps the model's point y to R·(±y) + t.
             var directions = rule.Design.Points.ToArray();
             double[]? truthWeights = null;
             double? viewError = null;
-            if (header.Truth is { } t && File.Exists(t.Volume))
+            if (truth is not null && header.Truth is { } t)
             {
-                truth = MrcReader.ReadVolume(t.Volume);
                 var alignment = MapAlignment.Align(map, truth, true, Math.Max(20, 1.5 * moments.Basis.ResolutionA), context);
                 map = MapAlignment.Apply(map, alignment);
                 reflected = alignment.Reflected;

@@ -189,7 +189,7 @@ public sealed class VolumeMomentModel
     public (double[] First, double[] Second) Moments(ReadOnlySpan<double> parameters, MomentTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var w = new Workspace(this);
+        var w = workspace ??= new Workspace(this);
         Forward(parameters, target, w);
         int d = Basis.Dimension;
         var second = new double[d * d];
