@@ -190,6 +190,7 @@ public static partial class CryoSharpApp
         root.Subcommands.Add(MraCommand.Create(globals, console));
         root.Subcommands.Add(MomentsCommand.Create(globals, console));
         root.Subcommands.Add(Mom3dCommand.Create(globals, console));
+        root.Subcommands.Add(PosesCommand.Create(globals, console));
         root.Subcommands.Add(MtdCommand.Create(globals, console));
         return root;
     }

@@ -65,6 +65,20 @@ public sealed class RotationalAlignment
         return new PairAlignment(Math.Max(normI + normJ - (2 * best), 0), reflected ? mirrorAngle : plainAngle, reflected);
     }
 
+    /// <summary>
+    /// The best in-plane rotation of image j onto image i without reflection (a mirrored projection is another view,
+    /// not the same one): the angle and the squared distance it leaves.
+    /// </summary>
+    public PairAlignment AlignRotationOnly(ReadOnlySpan<ComplexF> ci, ReadOnlySpan<ComplexF> cj, double normI, double normJ, Span<double> scratch)
+    {
+        int kk = maxFrequency + 1;
+        var plainRe = scratch[..kk];
+        var plainIm = scratch.Slice(kk, kk);
+        Correlate(ci, cj, plainRe, plainIm, scratch.Slice(2 * kk, kk), scratch.Slice(3 * kk, kk));
+        var (angle, value) = Maximum(plainRe, plainIm, grid);
+        return new PairAlignment(Math.Max(normI + normJ - (2 * value), 0), angle, false);
+    }
+
     /// <summary>Scratch doubles <see cref="Align"/> needs.</summary>
     public int ScratchLength => 4 * (maxFrequency + 1);
 

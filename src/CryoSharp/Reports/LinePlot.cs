@@ -11,7 +11,7 @@ namespace CryoSharp.Reports;
 /// </summary>
 public sealed class LinePlot
 {
-    private readonly List<(string Name, double[] X, double[] Y, bool Markers)> series = [];
+    private readonly List<(string Name, double[] X, double[] Y, bool Markers, bool PointsOnly)> series = [];
     private readonly List<(double Y, string Label)> references = [];
     private readonly List<(double X, string Label)> markersAtX = [];
 
@@ -55,7 +55,15 @@ public sealed class LinePlot
             throw new ArgumentException($"Series '{name}' has {x.Count} x values and {y.Count} y values.");
         }
 
-        series.Add((name ?? "", [.. x], [.. y], markers));
+        series.Add((name ?? "", [.. x], [.. y], markers, false));
+        return this;
+    }
+
+    /// <summary>Adds a cloud of unconnected points (a scatter plot), drawn small so that thousands stay readable.</summary>
+    public LinePlot AddPoints(string name, IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        Add(name, x, y, markers: true);
+        series[^1] = series[^1] with { PointsOnly = true };
         return this;
     }
 
@@ -133,13 +141,13 @@ public sealed class LinePlot
         plot.Title(Title);
         plot.XLabel(XLabel);
         plot.YLabel(YLabel);
-        foreach (var (name, xs, ys, markers) in series)
+        foreach (var (name, xs, ys, markers, pointsOnly) in series)
         {
             var (px, py) = Points(xs, ys);
             var scatter = plot.Add.ScatterLine(px, py);
             scatter.LegendText = name;
-            scatter.LineWidth = 2;
-            scatter.MarkerSize = markers ? 6 : 0;
+            scatter.LineWidth = pointsOnly ? 0 : 2;
+            scatter.MarkerSize = pointsOnly ? 2 : markers ? 6 : 0;
             scatter.MarkerShape = markers ? MarkerShape.FilledCircle : MarkerShape.None;
         }
 

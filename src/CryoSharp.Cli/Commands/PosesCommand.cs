@@ -1,0 +1,234 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using CryoSharp.Cli.Options;
+using CryoSharp.Geometry;
+using CryoSharp.IO;
+using CryoSharp.IO.Star;
+using CryoSharp.Particles;
+using CryoSharp.Poses;
+
+namespace CryoSharp.Cli.Commands;
+
+/// <summary>
+/// <c>cryosharp poses</c>: particle orientations from pairwise distances between their images (Banjac, Donati and
+/// Defferrard), scored against the STAR file's angles when it has them.
+/// </summary>
+public static class PosesCommand
+{
+    /// <summary>Names of the outputs.</summary>
+    public static readonly string[] OutputNames = ["particles.star", "particles_aligned.star", "report.html"];
+
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    /// <summary>What the recovery found.</summary>
+    /// <param name="OutputDirectory">Where the results are.</param>
+    /// <param name="Particles">Particles used.</param>
+    /// <param name="Distance">The distance, in words.</param>
+    /// <param name="Pairs">Pair sampling.</param>
+    /// <param name="PairCount">Pairs fitted.</param>
+    /// <param name="Loss">Final loss (rad²).</param>
+    /// <param name="RestartLosses">Every start's final loss.</param>
+    /// <param name="DistanceSeconds">Time to read the images and score the pairs.</param>
+    /// <param name="FitSeconds">Time of the fit.</param>
+    /// <param name="AngleErrorMeanDeg">Mean angle error after the two-sided alignment, when the truth is known.</param>
+    /// <param name="AngleErrorMedianDeg">Median angle error after the two-sided alignment.</param>
+    /// <param name="OneSidedErrorMeanDeg">Mean angle error after aligning the map's frame and hand only.</param>
+    /// <param name="DistanceCorrelation">Correlation of d_p with the true angle over the pairs.</param>
+    /// <param name="DistanceRmsErrorDeg">RMS of d_p − d_q over the pairs (°).</param>
+    /// <param name="MeanPairAngleRecoveredDeg">Mean angle between random recovered orientations (uniform 126.5°).</param>
+    /// <param name="MeanPairAngleTrueDeg">The same for the truth.</param>
+    public sealed record PosesResult(string OutputDirectory, int Particles, string Distance, string Pairs, int PairCount, double Loss, double[] RestartLosses,
+        double DistanceSeconds, double FitSeconds, double? AngleErrorMeanDeg, double? AngleErrorMedianDeg, double? OneSidedErrorMeanDeg,
+        double? DistanceCorrelation, double? DistanceRmsErrorDeg, double? MeanPairAngleRecoveredDeg, double? MeanPairAngleTrueDeg);
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(GlobalOptions globals, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(globals);
+        var particles = SharedOptions.Particles("whose orientations to recover (their angles, when present, are the truth the result is scored against)");
+        var dataRoot = SharedOptions.DataRoot();
+        var distance = ChoiceOption.Create("--distance", "The distance between projections: exact (the true rotation angle, from the STAR file's angles: the oracle), euclidean (between the images inside the disc), aligned (Euclidean after the best in-plane rotation).",
+            [("exact", DistanceKind.Exact), ("euclidean", DistanceKind.Euclidean), ("aligned", DistanceKind.Aligned)], DistanceKind.Euclidean);
+        var pairs = ChoiceOption.Create("--pairs", "Which pairs to fit: knn (each particle's nearest neighbours), random, or mixed (half each).",
+            [("knn", PairSampling.Knn), ("random", PairSampling.Random), ("mixed", PairSampling.Mixed)], PairSampling.Mixed);
+        var perParticle = new Option<int>("--pairs-per-particle") { Description = "Pairs per particle.", DefaultValueFactory = _ => 40 };
+        var calibrate = ChoiceOption.Create("--calibrate", "Put image distances in radians by matching their quantiles to those of the angle between uniform random rotations (quantile), or use them as they are (none). Default: quantile for image distances, none for exact.",
+            [("auto", Calibration.Auto), ("quantile", Calibration.Quantile), ("none", Calibration.None)], Calibration.Auto);
+        var lowpass = new Option<double?>("--lowpass") { Description = "Compare the images only up to this resolution in Å (a low-pass distance; default: Nyquist)." };
+        var diameter = new Option<double?>("--particle-diameter") { Description = "Diameter in Å of the disc the images are compared in (default: the box)." };
+        var ctf = new Option<bool>("--ctf") { Description = "Phase-flip the images by their CTF first (needs defocus columns)." };
+        var count = new Option<int?>("--count", "-n") { Description = "Use only the first this many particles." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes of Adam over every pair.", DefaultValueFactory = _ => 200 };
+        var batch = new Option<int>("--batch-size") { Description = "Pairs per Adam step.", DefaultValueFactory = _ => 256 };
+        var rate = new Option<double>("--learning-rate") { Description = "Adam's initial step size (cosine decay to 1 %).", DefaultValueFactory = _ => 0.1 };
+        var restarts = SharedOptions.Restarts(4, "fit");
+        var fromTruth = new Option<bool>("--start-from-truth") { Description = "Start from the true orientations instead of random ones (a diagnostic: is the truth a minimum of the loss?)." };
+        var output = SharedOptions.OutputFolder("particles.star (recovered angles), particles_aligned.star (aligned onto the truth, when known) and report.html");
+        var json = SharedOptions.Json();
+        var command = new Command("poses", "Recover particle orientations from pairwise distances between their projections: fit unit quaternions whose rotation angles match the distances (Adam on pairs, several starts).")
+        {
+            particles, dataRoot, distance, pairs, perParticle, calibrate, lowpass, diameter, ctf, count, epochs, batch, rate, restarts, fromTruth, output, json,
+        };
+        command.SetAction(parse =>
+        {
+            var result = Run(console, new Settings(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(distance), parse.GetValue(pairs),
+                parse.GetValue(perParticle), parse.GetValue(calibrate), parse.GetValue(lowpass), parse.GetValue(diameter), parse.GetValue(ctf), parse.GetValue(count),
+                new PoseRecoveryOptions
+                {
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(rate),
+                    Restarts = parse.GetValue(restarts),
+                    Seeds = globals.Seeds(parse).Spawn("poses"),
+                    Context = globals.Context(parse),
+                }, parse.GetValue(fromTruth), parse.GetValue(output)!));
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
+            {
+                o.WriteLine(string.Create(C, $"{r.Particles} particles, {r.PairCount} {r.Pairs} pairs of {r.Distance} distances: loss {r.Loss:G4} rad² in {r.FitSeconds:0.0} s (distances {r.DistanceSeconds:0.0} s)"));
+                if (r.AngleErrorMeanDeg is double mean)
+                {
+                    o.WriteLine(string.Create(C, $"  angle error after global alignment: mean {mean:0.00}°, median {r.AngleErrorMedianDeg:0.00}° (map rotation only: mean {r.OneSidedErrorMeanDeg:0.0}°)"));
+                }
+
+                o.WriteLine($"  {Path.Combine(r.OutputDirectory, "report.html")}");
+            });
+        });
+        return command;
+    }
+
+    private enum DistanceKind
+    {
+        Exact,
+        Euclidean,
+        Aligned,
+    }
+
+    private enum Calibration
+    {
+        Auto,
+        Quantile,
+        None,
+    }
+
+    private sealed record Settings(string Particles, string? DataRoot, DistanceKind Distance, PairSampling Pairs, int PerParticle, Calibration Calibrate, double? LowpassA,
+        double? DiameterA, bool Ctf, int? Count, PoseRecoveryOptions Options, bool FromTruth, string Output);
+
+    private static PosesResult Run(CliConsole console, Settings s)
+    {
+        InvalidParameterException.ThrowIfNotPositive("--pairs-per-particle", s.PerParticle);
+        var table = ParticleTable.Load(s.Particles);
+        OutputSafety.RefuseOverwritingInputs([(s.Particles, "--particles"), .. OutputSafety.StacksOf(table, s.Particles, s.DataRoot, "--particles")],
+            OutputNames.Select(name => (Path.Combine(s.Output, name), "--out")));
+        if (s.Count is int keep)
+        {
+            InvalidParameterException.ThrowIfNotPositive("--count", keep);
+            if (keep < table.Count)
+            {
+                table.Particles.RemoveRange(keep, table.Count - keep);
+            }
+        }
+
+        bool hasTruth = table.Columns.HasFlag(ParticleColumns.Angles);
+        if ((s.Distance == DistanceKind.Exact || s.FromTruth) && !hasTruth)
+        {
+            throw new InvalidFileException(s.Particles, $"has no _rlnAngleRot/_rlnAngleTilt/_rlnAnglePsi columns, which {(s.Distance == DistanceKind.Exact ? "--distance exact" : "--start-from-truth")} needs");
+        }
+
+        if (s.Ctf && !table.Columns.HasFlag(ParticleColumns.Defocus))
+        {
+            throw new InvalidFileException(s.Particles, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
+        }
+
+        var context = s.Options.Context;
+        var seeds = s.Options.Seeds;
+        using var stars = StarParticleSource.Open(table, s.Particles, s.DataRoot);
+        var records = stars.Records;
+        var truth = hasTruth ? records.Select(r => UnitQuaternion.FromMatrix(r.Pose.Rotation)).ToArray() : null;
+        var clock = Stopwatch.StartNew();
+        PairDistance distance;
+        if (s.Distance == DistanceKind.Exact)
+        {
+            distance = new RotationPairDistance(truth!);
+        }
+        else
+        {
+            IParticleSource source = s.Ctf ? stars.PhaseFlipped(context) : stars;
+            int box = source.Box;
+            double bandLimit = 0.5;
+            if (s.LowpassA is double res)
+            {
+                InvalidParameterException.ThrowIfNotPositive("--lowpass", res);
+                bandLimit = Math.Min(0.5, source.PixelSizeA / res);
+            }
+
+            double? radius = null;
+            if (s.DiameterA is double dia)
+            {
+                InvalidParameterException.ThrowIfNotPositive("--particle-diameter", dia);
+                radius = Math.Min(box / 2.0, dia / 2 / source.PixelSizeA);
+            }
+
+            var images = new float[(long)source.Count * box * box];
+            console.Error.WriteLine(string.Create(C, $"poses: reading {source.Count} images of {box} px from {s.Particles}"));
+            source.ReadImages(0, source.Count, images);
+            var raw = new ImagePairDistance(images, source.Count, box, s.Distance == DistanceKind.Aligned, bandLimit, radius, context);
+            distance = s.Calibrate == Calibration.None ? raw : CalibratedPairDistance.Fit(raw, 20000, seeds.Spawn("calibration"), context);
+        }
+
+        if (s.Distance == DistanceKind.Exact && s.Calibrate == Calibration.Quantile)
+        {
+            distance = CalibratedPairDistance.Fit(distance, 20000, seeds.Spawn("calibration"), context);
+        }
+
+        console.Error.WriteLine(string.Create(C, $"poses: scoring {s.PerParticle} {s.Pairs.ToString().ToLowerInvariant()} pairs per particle ({distance.Name})"));
+        var pairSet = PairSet.Sample(distance, s.Pairs, s.PerParticle, seeds.Spawn("pairs"), context);
+        double distanceSeconds = clock.Elapsed.TotalSeconds;
+        var options = s.FromTruth ? s.Options with { Start = truth } : s.Options;
+        PoseRecoveryResult fit = null!;
+        ProgressDisplay.Run(console, "Fitting", (long)options.Epochs * options.Restarts, progress => fit = QuaternionPoseRecovery.Run(pairSet, options, progress));
+        var score = truth is null ? null : PoseRecoveryScore.Compute(truth, fit.Orientations, pairSet, seeds.Spawn("score"));
+
+        using var set = OutputSet.Begin(s.Output);
+        var imageNames = IterationFolders.ImageNames(s.Particles, s.DataRoot);
+        WriteParticles(set.Stage("particles.star"), records, table, imageNames, i => fit.Orientations[i].ToMatrix());
+        if (score is not null)
+        {
+            WriteParticles(set.Stage("particles_aligned.star"), records, table, imageNames, i => score.TwoSided.Apply(fit.Orientations[i].ToMatrix()));
+        }
+
+        double Deg(double rad) => rad * 180 / Math.PI;
+        PoseRecoveryReport.Write(set.Stage("report.html"),
+        [
+            ("particles", string.Create(C, $"{records.Count} from {s.Particles}")),
+            ("distance", distance.Name + (s.LowpassA is double lp ? string.Create(C, $", low-passed to {lp:0.#} Å") : "") + (s.Ctf ? ", phase-flipped" : "")),
+            ("pairs", string.Create(C, $"{pairSet.Count} ({s.PerParticle} per particle, {s.Pairs.ToString().ToLowerInvariant()})")),
+            ("optimiser", string.Create(C, $"Adam on S³, {options.Epochs} epochs, {options.BatchSize} pairs a step, step {options.LearningRate:G3} (cosine decay), {options.Restarts} {(s.FromTruth ? "starts at the truth" : "random starts")}")),
+            ("time", string.Create(C, $"distances {distanceSeconds:0.0} s, fit {fit.Seconds:0.0} s")),
+            .. score is null ? Array.Empty<(string, string)>() :
+            [
+                ("angle error (two-sided alignment)", string.Create(C, $"mean {Deg(score.TwoSided.MeanErrorRad):0.00}°, median {Deg(score.TwoSided.MedianErrorRad):0.00}°")),
+                ("angle error (map rotation only)", string.Create(C, $"mean {Deg(score.OneSided.MeanErrorRad):0.00}°, median {Deg(score.OneSided.MedianErrorRad):0.00}°")),
+            ],
+        ], fit, pairSet, truth, score);
+        set.Commit();
+
+        return new PosesResult(s.Output, records.Count, distance.Name, s.Pairs.ToString().ToLowerInvariant(), pairSet.Count, fit.Loss, fit.RestartLosses, distanceSeconds,
+            fit.Seconds, score is null ? null : Deg(score.TwoSided.MeanErrorRad), score is null ? null : Deg(score.TwoSided.MedianErrorRad),
+            score is null ? null : Deg(score.OneSided.MeanErrorRad), score?.DistanceCorrelation, score is null ? null : Deg(score.DistanceRmsErrorRad),
+            score is null ? null : Deg(score.MeanPairAngleRecoveredRad), score is null ? null : Deg(score.MeanPairAngleTrueRad));
+    }
+
+    private static void WriteParticles(string path, IReadOnlyList<ParticleRecord> records, ParticleTable template, Func<string, string> imageName, Func<int, Matrix3> rotation)
+    {
+        var updated = new ParticleRecord[records.Count];
+        for (int i = 0; i < updated.Length; i++)
+        {
+            var r = records[i];
+            var image = r.Image is { } reference ? reference with { StackPath = imageName(reference.StackPath) } : r.Image;
+            updated[i] = r with { Pose = Pose.From(EulerAngles.FromMatrix(rotation(i)), r.Pose.OriginXA, r.Pose.OriginYA), Image = image };
+        }
+
+        ParticleRecords.ToTable(updated, ParticleColumns.Angles | ParticleColumns.Origins, template).Save(path);
+    }
+}
