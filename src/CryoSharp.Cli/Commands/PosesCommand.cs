@@ -48,8 +48,9 @@ public static class PosesCommand
         ArgumentNullException.ThrowIfNull(globals);
         var particles = SharedOptions.Particles("whose orientations to recover (their angles, when present, are the truth the result is scored against)");
         var dataRoot = SharedOptions.DataRoot();
-        var distance = ChoiceOption.Create("--distance", "The distance between projections: exact (the true rotation angle, from the STAR file's angles: the oracle), euclidean (between the images inside the disc), aligned (Euclidean after the best in-plane rotation).",
-            [("exact", DistanceKind.Exact), ("euclidean", DistanceKind.Euclidean), ("aligned", DistanceKind.Aligned)], DistanceKind.Euclidean);
+        var distance = ChoiceOption.Create("--distance", "The distance between projections: exact (the true rotation angle, from the STAR file's angles: the oracle), euclidean (between the images inside the disc), aligned (Euclidean after the best in-plane rotation), learned (a Siamese network's, --model).",
+            [("exact", DistanceKind.Exact), ("euclidean", DistanceKind.Euclidean), ("aligned", DistanceKind.Aligned), ("learned", DistanceKind.Learned)], DistanceKind.Euclidean);
+        var model = new Option<string?>("--model") { Description = "The distance network for --distance learned (from poses train-distance)." };
         var pairs = ChoiceOption.Create("--pairs", "Which pairs to fit: knn (each particle's nearest neighbours), random, or mixed (half each).",
             [("knn", PairSampling.Knn), ("random", PairSampling.Random), ("mixed", PairSampling.Mixed)], PairSampling.Mixed);
         var perParticle = new Option<int>("--pairs-per-particle") { Description = "Pairs per particle.", DefaultValueFactory = _ => 40 };
@@ -68,11 +69,12 @@ public static class PosesCommand
         var json = SharedOptions.Json();
         var command = new Command("poses", "Recover particle orientations from pairwise distances between their projections: fit unit quaternions whose rotation angles match the distances (Adam on pairs, several starts).")
         {
-            particles, dataRoot, distance, pairs, perParticle, calibrate, lowpass, diameter, ctf, count, epochs, batch, rate, restarts, fromTruth, output, json,
+            particles, dataRoot, distance, model, pairs, perParticle, calibrate, lowpass, diameter, ctf, count, epochs, batch, rate, restarts, fromTruth, output, json,
         };
+        command.Subcommands.Add(TrainDistanceCommand.Create(globals, console));
         command.SetAction(parse =>
         {
-            var result = Run(console, new Settings(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(distance), parse.GetValue(pairs),
+            var result = Run(console, new Settings(parse.GetValue(particles)!, parse.GetValue(dataRoot), parse.GetValue(distance), parse.GetValue(model), parse.GetValue(pairs),
                 parse.GetValue(perParticle), parse.GetValue(calibrate), parse.GetValue(lowpass), parse.GetValue(diameter), parse.GetValue(ctf), parse.GetValue(count),
                 new PoseRecoveryOptions
                 {
@@ -102,6 +104,7 @@ public static class PosesCommand
         Exact,
         Euclidean,
         Aligned,
+        Learned,
     }
 
     private enum Calibration
@@ -111,7 +114,7 @@ public static class PosesCommand
         None,
     }
 
-    private sealed record Settings(string Particles, string? DataRoot, DistanceKind Distance, PairSampling Pairs, int PerParticle, Calibration Calibrate, double? LowpassA,
+    private sealed record Settings(string Particles, string? DataRoot, DistanceKind Distance, string? Model, PairSampling Pairs, int PerParticle, Calibration Calibrate, double? LowpassA,
         double? DiameterA, bool Ctf, int? Count, PoseRecoveryOptions Options, bool FromTruth, string Output);
 
     private static PosesResult Run(CliConsole console, Settings s)
@@ -135,6 +138,11 @@ public static class PosesCommand
             throw new InvalidFileException(s.Particles, $"has no _rlnAngleRot/_rlnAngleTilt/_rlnAnglePsi columns, which {(s.Distance == DistanceKind.Exact ? "--distance exact" : "--start-from-truth")} needs");
         }
 
+        if ((s.Distance == DistanceKind.Learned) != (s.Model is not null))
+        {
+            throw new InvalidParameterException("--model", s.Model ?? "", "goes with --distance learned, and --distance learned needs it");
+        }
+
         if (s.Ctf && !table.Columns.HasFlag(ParticleColumns.Defocus))
         {
             throw new InvalidFileException(s.Particles, "--ctf needs _rlnDefocusU/_rlnDefocusV/_rlnDefocusAngle columns");
@@ -150,6 +158,26 @@ public static class PosesCommand
         if (s.Distance == DistanceKind.Exact)
         {
             distance = new RotationPairDistance(truth!);
+        }
+        else if (s.Distance == DistanceKind.Learned)
+        {
+            var engine = TrainDistanceCommand.Engine("poses --distance learned");
+            var file = engine.Describe(s.Model!);
+            IParticleSource source = s.Ctf ? stars.PhaseFlipped(context) : stars;
+            double inputPixel = source.PixelSizeA * source.Box / file.Box;
+            if (file.PixelSizeA > 0 && Math.Abs(inputPixel / file.PixelSizeA - 1) > 0.1)
+            {
+                console.Error.WriteLine(string.Create(C,
+                    $"cryosharp: warning: the network was trained at {file.PixelSizeA:0.##} Å per pixel of its {file.Box}-px input; these particles give {inputPixel:0.##} Å: crop or rescale them to match"));
+            }
+
+            console.Error.WriteLine(string.Create(C, $"poses: embedding {source.Count} images with {s.Model} ({file.Box} px, {file.EmbeddingDimension} dimensions)"));
+            var images = DistanceNetworkInput.Prepare(source, file.Box, context);
+            distance = new EmbeddingPairDistance(engine.Embed(s.Model!, images, source.Count, context.Threads), file.EmbeddingDimension);
+            if (s.Calibrate == Calibration.Quantile)
+            {
+                distance = CalibratedPairDistance.Fit(distance, 20000, seeds.Spawn("calibration"), context);
+            }
         }
         else
         {
