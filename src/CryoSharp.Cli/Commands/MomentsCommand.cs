@@ -86,6 +86,7 @@ public static class MomentsCommand
             var clock = Stopwatch.StartNew();
             ImageMoments moments;
             ImageMomentsTruth? truth = null;
+            string? stagedTruth = null;
             if (starPath is not null)
             {
                 var table = ParticleTable.Load(starPath);
@@ -139,11 +140,28 @@ public static class MomentsCommand
                     : null;
                 string truthMap = Path.ChangeExtension(Path.GetFullPath(outPath), null) + "_truth.mrc";
                 OutputSafety.RefuseOverwritingInputs([(volumePath, "--volume")], [(truthMap, "--out")]);
-                MrcWriter.Write(truthMap, map);
+                // The truth map is staged beside its final name and renamed right after the moments file, so the two
+                // appear together (and a failure leaves neither).
+                stagedTruth = truthMap + ".tmp";
+                MrcWriter.Write(stagedTruth, map);
                 truth = new ImageMomentsTruth(truthMap, scale, distribution.Description, mixture, noise);
             }
 
-            ImageMomentsFile.Write(outPath, moments, truth);
+            try
+            {
+                ImageMomentsFile.Write(outPath, moments, truth);
+                if (stagedTruth is not null)
+                {
+                    File.Move(stagedTruth, truth!.Volume, overwrite: true);
+                }
+            }
+            finally
+            {
+                if (stagedTruth is not null && File.Exists(stagedTruth))
+                {
+                    File.Delete(stagedTruth);
+                }
+            }
             double seconds = clock.Elapsed.TotalSeconds;
             var b = moments.Basis;
             var result = new MomentsResult(Path.GetFullPath(outPath), moments.Count, b.Box, b.PixelSizeA, b.RadiusPx, b.ResolutionA, b.Dimension,
