@@ -54,10 +54,11 @@ public static class TrainDistanceCommand
         var channels = new Option<int>("--channels") { Description = "Channels of the first convolution (2× and 4× in the next).", DefaultValueFactory = _ => 16 };
         var dimension = new Option<int>("--embedding-dimension") { Description = "Dimension of the embedding.", DefaultValueFactory = _ => 32 };
         var output = SharedOptions.OutputFile("the network's weights (TorchSharp), with its description beside it as <out>.json");
+        var plot = SharedOptions.Plot("the training and validation curves");
         var json = SharedOptions.Json();
         var command = new Command("train-distance", "Train the Siamese network whose embedding distance is the rotation angle between two projections, on simulated projections of other maps.")
         {
-            maps, pdbs, phantoms, mapBox, pixel, networkBox, count, snr, ctf, epochs, batch, rate, channels, dimension, output, json,
+            maps, pdbs, phantoms, mapBox, pixel, networkBox, count, snr, ctf, epochs, batch, rate, channels, dimension, output, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -66,7 +67,7 @@ public static class TrainDistanceCommand
             var pdbPaths = parse.GetValue(pdbs) ?? [];
             var seeds = parse.GetValue(phantoms) ?? [];
             OutputSafety.RefuseOverwritingInputs([.. mapPaths.Select(m => ((string?)m, "--maps")), .. pdbPaths.Select(p => ((string?)p, "--pdb"))],
-                [(modelPath, "--out"), (modelPath + ".json", "--out")]);
+                [(modelPath, "--out"), (modelPath + ".json", "--out"), .. parse.GetValue(plot) is { } svg ? [(svg, "--plot")] : Array.Empty<(string, string)>()]);
             int n = parse.GetValue(count), box = parse.GetValue(mapBox), netBox = parse.GetValue(networkBox);
             double pixelA = parse.GetValue(pixel);
             InvalidParameterException.ThrowIfNotPositive("--pixel-size", pixelA);
@@ -152,6 +153,15 @@ public static class TrainDistanceCommand
                     rename(string.Create(C, $"Training (validation {e.ValidationErrorDeg:0.0}°)"));
                 }));
             });
+            if (parse.GetValue(plot) is { } plotPath)
+            {
+                var x = result.Curve.Select(e => (double)e.Epoch).ToArray();
+                new Reports.LinePlot { Title = "Siamese distance network", XLabel = "epoch", YLabel = "mean (d_p − d_q)² (rad²)", LogY = true }
+                    .Add("training", x, [.. result.Curve.Select(e => e.TrainingLoss)], markers: true)
+                    .Add("validation (held-out projections)", x, [.. result.Curve.Select(e => e.ValidationLoss)], markers: true)
+                    .Save(plotPath);
+            }
+
             var summary = new TrainDistanceResult(modelPath, [.. volumes.Select(v => v.Name)], n, result.BestEpoch, result.ValidationErrorDeg, result.Parameters,
                 simulationSeconds, result.Seconds, result.Curve);
             return CommandOutput.Emit(console, parse.GetValue(json), summary, (o, r) =>

@@ -24,7 +24,7 @@ public sealed class PosesLearnedDistanceTests : IDisposable
         TorchFixture.Ready();
         string model = Path.Combine(folder, "net.pt");
         var (code, output, error) = Run("poses", "train-distance", "--phantom-seeds", "11,12", "--map-box", "32", "--pixel-size", "6", "--network-box", "16",
-            "--count", "200", "--epochs", "2", "--channels", "4", "--embedding-dimension", "8", "--out", model, "--json", "--threads", "1");
+            "--count", "200", "--epochs", "2", "--channels", "4", "--embedding-dimension", "8", "--out", model, "--plot", Path.Combine(folder, "train.svg"), "--json", "--threads", "1");
         Assert.True(code == 0, error);
         using (var trained = JsonDocument.Parse(output))
         {
@@ -33,7 +33,7 @@ public sealed class PosesLearnedDistanceTests : IDisposable
             Assert.True(trained.RootElement.GetProperty("parameters").GetInt64() > 0);
         }
 
-        Assert.True(File.Exists(model + ".json"));
+        Assert.True(File.Exists(model + ".json") && File.Exists(Path.Combine(folder, "train.svg")));
         string sim = Path.Combine(folder, "sim");
         (code, _, error) = Run("simulate", "--phantom", "blobs", "--box", "32", "--pixel-size", "6", "--count", "100", "--snr", "inf", "--out", sim, "--threads", "1");
         Assert.True(code == 0, error);
