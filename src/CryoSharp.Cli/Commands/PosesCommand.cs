@@ -173,7 +173,7 @@ public static class PosesCommand
 
             console.Error.WriteLine(string.Create(C, $"poses: embedding {source.Count} images with {s.Model} ({file.Box} px, {file.EmbeddingDimension} dimensions)"));
             var images = DistanceNetworkInput.Prepare(source, file.Box, context);
-            distance = new EmbeddingPairDistance(engine.Embed(s.Model!, images, source.Count, context.Threads), file.EmbeddingDimension);
+            distance = new EmbeddingPairDistance(engine.Embed(s.Model!, images, source.Count, context.Threads), file.EmbeddingDimension, file.Chordal);
             if (s.Calibrate == Calibration.Quantile)
             {
                 distance = CalibratedPairDistance.Fit(distance, 20000, seeds.Spawn("calibration"), context);

@@ -54,11 +54,13 @@ public static class TrainDistanceCommand
         var channels = new Option<int>("--channels") { Description = "Channels of the first convolution (2× and 4× in the next).", DefaultValueFactory = _ => 16 };
         var dimension = new Option<int>("--embedding-dimension") { Description = "Dimension of the embedding.", DefaultValueFactory = _ => 32 };
         var output = SharedOptions.OutputFile("the network's weights (TorchSharp), with its description beside it as <out>.json");
+        var target = ChoiceOption.Create("--target", "What the embedding distance is trained to be: angle (θ itself, as the paper) or chord (2√2·sin(θ/2), the distance between rotation matrices, which an embedding can match exactly).",
+            [("chord", true), ("angle", false)], false);
         var plot = SharedOptions.Plot("the training and validation curves");
         var json = SharedOptions.Json();
         var command = new Command("train-distance", "Train the Siamese network whose embedding distance is the rotation angle between two projections, on simulated projections of other maps.")
         {
-            maps, pdbs, phantoms, mapBox, pixel, networkBox, count, snr, ctf, epochs, batch, rate, channels, dimension, output, plot, json,
+            maps, pdbs, phantoms, mapBox, pixel, networkBox, count, snr, ctf, epochs, batch, rate, channels, dimension, target, output, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -136,6 +138,7 @@ public static class TrainDistanceCommand
                 LearningRate = parse.GetValue(rate),
                 Channels = parse.GetValue(channels),
                 EmbeddingDimension = parse.GetValue(dimension),
+                Chordal = parse.GetValue(target),
                 Seeds = root.Spawn("training"),
                 Threads = context.Threads,
             };

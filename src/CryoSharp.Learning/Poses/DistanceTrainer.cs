@@ -79,13 +79,13 @@ public static class DistanceTrainer
 
                 var index = tensor(picks[..m]);
                 optimizer.zero_grad();
-                var loss = PairLoss(model, images[s].index_select(0, index), quaternions[s].index_select(0, index)).Loss;
+                var loss = PairLoss(model, images[s].index_select(0, index), quaternions[s].index_select(0, index), options.Chordal).Loss;
                 loss.backward();
                 optimizer.step();
                 lossSum += loss.item<float>();
             }
 
-            var (validationLoss, validationError) = Validate(model, images, quaternions, trainCounts);
+            var (validationLoss, validationError) = Validate(model, images, quaternions, trainCounts, options.Chordal);
             var record = new DistanceTrainingEpoch(epoch, options.Epochs, lossSum / steps, validationLoss, validationError, clock.Elapsed.TotalSeconds);
             curve.Add(record);
             progress?.Report(record);
@@ -103,7 +103,7 @@ public static class DistanceTrainer
         }
 
         var description = new DistanceModelFile(DistanceModelFile.FormatName, box, options.PixelSizeA, options.Channels, options.EmbeddingDimension,
-            [.. options.Sets.Select(s => s.Name)], bestEpoch, bestError);
+            [.. options.Sets.Select(s => s.Name)], bestEpoch, bestError, options.Chordal);
         string weights = options.Output + ".tmp", json = options.Output + ".json.tmp";
         File.Move(best, weights, overwrite: true);
         File.WriteAllText(json, JsonSerializer.Serialize(description, JsonOptions));
@@ -161,8 +161,11 @@ public static class DistanceTrainer
         return result;
     }
 
-    /// <summary>Mean squared and mean absolute (°) residual of d_p against d_q over every pair of a batch.</summary>
-    private static (Tensor Loss, Tensor AbsoluteDeg) PairLoss(SiameseEncoder model, Tensor batchImages, Tensor batchQuaternions)
+    /// <summary>
+    /// Mean squared residual (of the angle, or of the chord) and mean absolute residual of the angle (°) over every pair
+    /// of a batch.
+    /// </summary>
+    private static (Tensor Loss, Tensor AbsoluteDeg) PairLoss(SiameseEncoder model, Tensor batchImages, Tensor batchQuaternions, bool chordal)
     {
         var e = model.call(batchImages);
         long n = e.shape[0];
@@ -175,11 +178,18 @@ public static class DistanceTrainer
         var dp = (difference.pow(2).sum(1) + 1e-8).sqrt();
         var dot = (batchQuaternions.index_select(0, first) * batchQuaternions.index_select(0, second)).sum(1).abs().clamp(0, 1);
         var dq = 2 * dot.acos();
+        if (chordal)
+        {
+            var chord = 2 * Math.Sqrt(2) * (dq / 2).sin();
+            var angle = 2 * (dp.detach() / (2 * Math.Sqrt(2))).clamp(0, 1).asin();
+            return ((dp - chord).pow(2).mean(), (angle - dq).abs().mean() * (180 / Math.PI));
+        }
+
         var residual = dp - dq;
         return (residual.pow(2).mean(), residual.abs().mean() * (180 / Math.PI));
     }
 
-    private static (double Loss, double ErrorDeg) Validate(SiameseEncoder model, List<Tensor> images, List<Tensor> quaternions, List<int> trainCounts)
+    private static (double Loss, double ErrorDeg) Validate(SiameseEncoder model, List<Tensor> images, List<Tensor> quaternions, List<int> trainCounts, bool chordal)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -189,7 +199,7 @@ public static class DistanceTrainer
         {
             long held = images[s].shape[0] - trainCounts[s];
             long take = Math.Min(held, 256);
-            var (l, a) = PairLoss(model, images[s].narrow(0, trainCounts[s], take), quaternions[s].narrow(0, trainCounts[s], take));
+            var (l, a) = PairLoss(model, images[s].narrow(0, trainCounts[s], take), quaternions[s].narrow(0, trainCounts[s], take), chordal);
             loss += l.item<float>();
             error += a.item<float>();
         }

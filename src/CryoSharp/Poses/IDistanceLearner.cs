@@ -4,7 +4,7 @@ namespace CryoSharp.Poses;
 
 /// <summary>
 /// A Siamese network that learns a distance between projections: a CNN encoder f shared by both images, trained so
-/// that ‖f(pᵢ) − f(pⱼ)‖ is the rotation angle between their orientations (radians). Implemented in CryoSharp.Learning
+/// that ‖f(pᵢ) − f(pⱼ)‖ is the rotation angle between their orientations (radians), or its chord. Implemented in CryoSharp.Learning
 /// (TorchSharp), which the program loads only when this is asked for.
 /// </summary>
 public interface IDistanceLearner
@@ -59,6 +59,12 @@ public sealed record DistanceTrainingOptions
     /// <summary>Dimension of the embedding.</summary>
     public int EmbeddingDimension { get; init; } = 32;
 
+    /// <summary>
+    /// Fit the embedding distance to the chord 2√2·sin(d_q/2) — the Frobenius distance between rotation matrices, which a
+    /// 9-dimensional embedding can match exactly — instead of to the angle itself, which no Euclidean embedding can.
+    /// </summary>
+    public bool Chordal { get; init; }
+
     /// <summary>Fraction of each set held out for validation.</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
@@ -96,8 +102,9 @@ public sealed record DistanceTrainingResult(IReadOnlyList<DistanceTrainingEpoch>
 /// <param name="TrainedOn">The training sets' names.</param>
 /// <param name="BestEpoch">The epoch kept.</param>
 /// <param name="ValidationErrorDeg">Its validation error (°).</param>
+/// <param name="Chordal">Whether the embedding distance is the chord 2√2·sin(θ/2) of the angle θ rather than θ.</param>
 public sealed record DistanceModelFile(string Format, int Box, double PixelSizeA, int Channels, int EmbeddingDimension, IReadOnlyList<string> TrainedOn, int BestEpoch,
-    double ValidationErrorDeg)
+    double ValidationErrorDeg, bool Chordal = false)
 {
     /// <summary>The format's name.</summary>
     public const string FormatName = "cryosharp-siamese-distance-1";

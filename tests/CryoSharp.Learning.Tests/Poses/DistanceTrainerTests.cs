@@ -52,7 +52,7 @@ public sealed class DistanceTrainerTests : IDisposable
         var unseen = Set(1, 300, Box, projectionSeed: 900);
         var embeddings = DistanceTrainer.Embed(model, unseen.Images, unseen.Count, 1);
         Assert.Equal(300 * 8, embeddings.Length);
-        var distance = new EmbeddingPairDistance(embeddings, 8);
+        var distance = new EmbeddingPairDistance(embeddings, 8, file.Chordal);
         var pairs = PairSet.Sample(distance, PairSampling.Random, 10, new SeedSequence(6));
         var truth = PoseRecoveryScore.TrueDistances(unseen.Orientations, pairs);
         double learned = pairs.Distances.Zip(truth, (a, b) => Math.Abs(a - b)).Average();
