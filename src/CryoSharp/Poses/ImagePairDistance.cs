@@ -92,7 +92,7 @@ public sealed class ImagePairDistance : PairDistance
         }
 
         Parallel.For(0, n, (context ?? ComputeContext.Default).ParallelOptions,
-            () => (Bounds: new float[n], Order: new int[n], Heap: new PriorityQueue<int, double>(want + 1), Scratch: new double[aligner.ScratchLength]), (i, _, local) =>
+            () => (Bounds: new float[n], Order: new int[n], Nearest: new NearestSet(want), Scratch: new double[aligner.ScratchLength]), (i, _, local) =>
         {
             var mi = magnitudes.AsSpan(i * length, length);
             for (int j = 0; j < n; j++)
@@ -102,34 +102,14 @@ public sealed class ImagePairDistance : PairDistance
             }
 
             Array.Sort(local.Bounds, local.Order);
-            var heap = local.Heap;
-            heap.Clear();
-            for (int r = 0; r < n - 1; r++)
+            var nearest = local.Nearest;
+            nearest.Clear();
+            for (int r = 0; r < n - 1 && local.Bounds[r] <= nearest.Farthest * (1 + 1e-6); r++)
             {
-                if (heap.Count == want && heap.TryPeek(out int _, out double farthest) && local.Bounds[r] > -farthest * (1 + 1e-6))
-                {
-                    break;
-                }
-
-                int j = local.Order[r];
-                double d = Distance(i, j, local.Scratch);
-                if (heap.Count < want)
-                {
-                    heap.Enqueue(j, -d);
-                }
-                else if (heap.TryPeek(out int _, out double worst) && -d > worst)
-                {
-                    heap.DequeueEnqueue(j, -d);
-                }
+                nearest.Offer(local.Order[r], Distance(i, local.Order[r], local.Scratch));
             }
 
-            var nearest = new int[heap.Count];
-            for (int r = nearest.Length - 1; r >= 0; r--)
-            {
-                nearest[r] = heap.Dequeue();
-            }
-
-            result[i] = nearest;
+            result[i] = nearest.TakeNearestFirst();
             return local;
         }, _ => { });
         return result;

@@ -63,36 +63,18 @@ public abstract class PairDistance
             return result;
         }
 
-        Parallel.For(0, n, (context ?? ComputeContext.Default).ParallelOptions, () => (Heap: new PriorityQueue<int, double>(want + 1), Scratch: new double[ScratchLength]), (i, _, local) =>
+        Parallel.For(0, n, (context ?? ComputeContext.Default).ParallelOptions, () => (Nearest: new NearestSet(want), Scratch: new double[ScratchLength]), (i, _, local) =>
         {
-            var heap = local.Heap;
-            heap.Clear();
+            local.Nearest.Clear();
             for (int j = 0; j < n; j++)
             {
-                if (j == i)
+                if (j != i)
                 {
-                    continue;
-                }
-
-                // A max-heap of the nearest so far, by negated distance: the root is the farthest kept.
-                double d = Distance(i, j, local.Scratch);
-                if (heap.Count < want)
-                {
-                    heap.Enqueue(j, -d);
-                }
-                else if (heap.TryPeek(out int _, out double farthest) && -d > farthest)
-                {
-                    heap.DequeueEnqueue(j, -d);
+                    local.Nearest.Offer(j, Distance(i, j, local.Scratch));
                 }
             }
 
-            var nearest = new int[heap.Count];
-            for (int r = nearest.Length - 1; r >= 0; r--)
-            {
-                nearest[r] = heap.Dequeue();
-            }
-
-            result[i] = nearest;
+            result[i] = local.Nearest.TakeNearestFirst();
             return local;
         }, _ => { });
         return result;

@@ -37,36 +37,27 @@ public sealed class RotationPairDistance : PairDistance
         // The distance falls as |⟨qᵢ, qⱼ⟩| grows, so the nearest are the largest |dot|: four multiply–adds a pair.
         int n = Count, want = Math.Min(neighbours, n - 1);
         var result = new int[n][];
-        Parallel.For(0, n, (context ?? ComputeContext.Default).ParallelOptions, () => new PriorityQueue<int, double>(Math.Max(1, want) + 1), (i, _, heap) =>
+        if (want < 1)
         {
-            heap.Clear();
+            Array.Fill(result, []);
+            return result;
+        }
+
+        Parallel.For(0, n, (context ?? ComputeContext.Default).ParallelOptions, () => new NearestSet(want), (i, _, nearest) =>
+        {
+            nearest.Clear();
             double w = q[4 * i], x = q[(4 * i) + 1], y = q[(4 * i) + 2], z = q[(4 * i) + 3];
-            for (int j = 0; j < n && want > 0; j++)
+            for (int j = 0; j < n; j++)
             {
-                if (j == i)
+                if (j != i)
                 {
-                    continue;
-                }
-
-                double dot = Math.Abs((w * q[4 * j]) + (x * q[(4 * j) + 1]) + (y * q[(4 * j) + 2]) + (z * q[(4 * j) + 3]));
-                if (heap.Count < want)
-                {
-                    heap.Enqueue(j, dot);
-                }
-                else if (heap.TryPeek(out int _, out double least) && dot > least)
-                {
-                    heap.DequeueEnqueue(j, dot);
+                    // −|dot| orders the pairs as the angle does.
+                    nearest.Offer(j, -Math.Abs((w * q[4 * j]) + (x * q[(4 * j) + 1]) + (y * q[(4 * j) + 2]) + (z * q[(4 * j) + 3])));
                 }
             }
 
-            var nearest = new int[heap.Count];
-            for (int r = nearest.Length - 1; r >= 0; r--)
-            {
-                nearest[r] = heap.Dequeue();
-            }
-
-            result[i] = nearest;
-            return heap;
+            result[i] = nearest.TakeNearestFirst();
+            return nearest;
         }, _ => { });
         return result;
     }
