@@ -198,18 +198,42 @@ public sealed class MrcReader : IDisposable
         }
 
         long sectionSamples = (long)Header.Nx * Header.Ny;
-        long samples = sectionSamples * count;
+        ReadSamples(first * sectionSamples, sectionSamples * count, destination,
+            i => $"section {first + (i / sectionSamples) + 1} holds a non-finite value (NaN or infinity) at pixel {i % sectionSamples}");
+    }
+
+    /// <summary>
+    /// Reads rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) of section
+    /// <paramref name="section"/> (0-based) into <paramref name="destination"/>: a band of a micrograph too large to
+    /// read whole. Thread-safe.
+    /// </summary>
+    public void ReadRowsInto(int section, int firstRow, int rows, Span<float> destination)
+    {
+        if (section < 0 || section >= Header.Nz || firstRow < 0 || rows < 0 || firstRow + (long)rows > Header.Ny)
+        {
+            throw new InvalidFileException(FilePath,
+                $"rows {firstRow + 1}..{firstRow + rows} of section {section + 1} requested but the file has {Header.Nz} sections of {Header.Ny} rows");
+        }
+
+        long start = (section * (long)Header.Nx * Header.Ny) + ((long)firstRow * Header.Nx);
+        ReadSamples(start, (long)rows * Header.Nx, destination,
+            i => $"row {firstRow + (i / Header.Nx) + 1} of section {section + 1} holds a non-finite value (NaN or infinity) at column {(i % Header.Nx) + 1}");
+    }
+
+    private void ReadSamples(long firstSample, long samples, Span<float> destination, Func<long, string> nonFinite)
+    {
         if (destination.Length < samples)
         {
             throw new ArgumentException($"Destination holds {destination.Length} samples; {samples} are needed.");
         }
 
         int bps = Header.BytesPerSample;
-        long offset = dataOffset + (first * sectionSamples * bps);
+        long offset = dataOffset + (firstSample * bps);
+        long sectionSamples = (long)Header.Nx * Header.Ny;
 
-        // Chunks of whole sections keep the temporary buffer small for any stack size.
-        long chunkSamples = Math.Max(sectionSamples, (1L << 22) / bps / sectionSamples * sectionSamples);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)(Math.Min(chunkSamples, samples) * bps));
+        // Chunks of whole sections (or of 4 MB) keep the temporary buffer small for any stack size.
+        long chunkSamples = Math.Max(Math.Min(sectionSamples, 1L << 20), (1L << 22) / bps / sectionSamples * sectionSamples);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)(Math.Min(chunkSamples, Math.Max(samples, 1)) * bps));
         try
         {
             for (long done = 0; done < samples;)
@@ -230,9 +254,7 @@ public sealed class MrcReader : IDisposable
         {
             if (!float.IsFinite(destination[i]))
             {
-                long section = first + (i / sectionSamples);
-                throw new InvalidFileException(FilePath,
-                    $"section {section + 1} holds a non-finite value (NaN or infinity) at pixel {i % sectionSamples}");
+                throw new InvalidFileException(FilePath, nonFinite(i));
             }
         }
     }

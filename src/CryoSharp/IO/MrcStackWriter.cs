@@ -13,6 +13,7 @@ public sealed class MrcStackWriter : IDisposable
     private readonly AtomicFile file;
     private SampleStatistics.Accumulator statistics;
     private bool completed;
+    private long pendingSamples;
 
     /// <summary>Starts writing <paramref name="path"/>.</summary>
     /// <param name="path">Destination (.mrc or .mrcs).</param>
@@ -51,6 +52,11 @@ public sealed class MrcStackWriter : IDisposable
     public void Append(ReadOnlySpan<float> sections)
     {
         ObjectDisposedException.ThrowIf(completed, this);
+        if (pendingSamples != 0)
+        {
+            throw new InvalidOperationException("Whole sections cannot follow a partial one.");
+        }
+
         if (sections.Length % SectionShape.Length != 0)
         {
             throw new ArgumentException($"{sections.Length} samples are not whole {SectionShape} sections.");
@@ -74,10 +80,43 @@ public sealed class MrcStackWriter : IDisposable
         SectionCount += sections.Length / SectionShape.Length;
     }
 
+    /// <summary>
+    /// Appends whole rows, which may end part-way through a section: a section as large as a micrograph can be
+    /// written band by band. The header's statistics are accumulated per call, so they depend on the banding in
+    /// their last bits only.
+    /// </summary>
+    public void AppendRows(ReadOnlySpan<float> rows)
+    {
+        ObjectDisposedException.ThrowIf(completed, this);
+        if (rows.Length % SectionShape.Nx != 0)
+        {
+            throw new ArgumentException($"{rows.Length} samples are not whole rows of {SectionShape.Nx}.");
+        }
+
+        statistics.Add(rows);
+        try
+        {
+            file.Stream.Write(MemoryMarshal.AsBytes(rows));
+        }
+        catch (IOException e)
+        {
+            throw new CryoSharpException($"{file.FinalPath}: {FileSystemError.Writing(e, file.FinalPath)}", e);
+        }
+
+        pendingSamples += rows.Length;
+        SectionCount += (int)(pendingSamples / SectionShape.Length);
+        pendingSamples %= SectionShape.Length;
+    }
+
     /// <summary>Writes the final header and moves the file into place.</summary>
     public void Complete()
     {
         ObjectDisposedException.ThrowIf(completed, this);
+        if (pendingSamples != 0)
+        {
+            throw new InvalidOperationException($"The last section is incomplete ({pendingSamples} of {SectionShape.Length} samples).");
+        }
+
         if (SectionCount == 0)
         {
             throw new InvalidOperationException("An MRC file needs at least one section.");

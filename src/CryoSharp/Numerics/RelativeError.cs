@@ -20,4 +20,23 @@ public static class RelativeError
 
         return Math.Sqrt(error / norm);
     }
+
+    /// <summary>‖estimate − truth‖ / ‖truth‖ of single-precision vectors (accumulated in double).</summary>
+    public static double Of(ReadOnlySpan<float> estimate, ReadOnlySpan<float> truth)
+    {
+        if (estimate.Length != truth.Length)
+        {
+            throw new ArgumentException($"The estimate has {estimate.Length} values, the truth {truth.Length}.", nameof(estimate));
+        }
+
+        double error = 0, norm = 0;
+        for (int i = 0; i < truth.Length; i++)
+        {
+            double d = (double)estimate[i] - truth[i];
+            error += d * d;
+            norm += (double)truth[i] * truth[i];
+        }
+
+        return Math.Sqrt(error / norm);
+    }
 }

@@ -1,0 +1,47 @@
+using CryoSharp.Geometry;
+using CryoSharp.Imaging;
+using CryoSharp.Numerics;
+using CryoSharp.Projection;
+
+namespace CryoSharp.Detection;
+
+/// <summary>
+/// A 3D target seen at uniformly random orientations: each copy is the projection of the volume (L³) at its RELION
+/// Euler angles, by Fourier slice (<see cref="FourierProjector"/>), into an L × L box.
+/// </summary>
+public sealed class ProjectedVolumeTargets : IMicrographTargets
+{
+    private readonly FourierProjector projector;
+
+    /// <summary>Prepares the projector for <paramref name="volume"/>.</summary>
+    public ProjectedVolumeTargets(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        projector = new FourierProjector(volume);
+        Volume = volume;
+    }
+
+    /// <summary>The target.</summary>
+    public Volume Volume { get; }
+
+    /// <inheritdoc />
+    public int Size => projector.Box;
+
+    /// <inheritdoc />
+    public double PixelSizeA => projector.PixelSizeA;
+
+    /// <inheritdoc />
+    public void Render(in MicrographCopy copy, Span<float> box) =>
+        projector.Project(EulerAngles.FromDegrees(copy.RotDeg, copy.TiltDeg, copy.PsiDeg).ToMatrix(), box);
+
+    /// <inheritdoc />
+    public MicrographCopy DrawPose(MicrographCopy corner, RandomStream random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+
+        // Uniform on SO(3): rot and ψ uniform, cos(tilt) uniform.
+        double rot = 360 * random.NextDouble(), psi = 360 * random.NextDouble();
+        double tilt = Math.Acos(Math.Clamp(1 - (2 * random.NextDouble()), -1, 1)) * 180 / Math.PI;
+        return corner with { RotDeg = rot, TiltDeg = tilt, PsiDeg = psi };
+    }
+}
