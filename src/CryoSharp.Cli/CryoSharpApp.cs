@@ -192,6 +192,8 @@ public static partial class CryoSharpApp
         root.Subcommands.Add(Mom3dCommand.Create(globals, console));
         root.Subcommands.Add(PosesCommand.Create(globals, console));
         root.Subcommands.Add(MtdCommand.Create(globals, console));
+        root.Subcommands.Add(MicrographCommand.Create(globals, console));
+        root.Subcommands.Add(Mtd2dCommand.Create(globals, console));
         return root;
     }
 
