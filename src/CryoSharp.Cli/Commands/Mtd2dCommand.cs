@@ -186,7 +186,7 @@ public static class Mtd2dCommand
         }
 
         MrcWriter.Write(set.Stage("estimate.mrc"), result.Estimate);
-        SaveReport(set.Stage("report.html"), run, result, history, truthImage, truthBasis, truthCoefficients, relative, gammaTrue);
+        SaveReport(set.Stage("report.html"), dir, run, result, history, truthImage, truthBasis, truthCoefficients, relative, gammaTrue);
         set.Commit();
         double perIteration = history.Count == 0 ? 0 : history.Average(h => h.Seconds);
         return new Mtd2dResult("em", Path.Combine(dir, "estimate.mrc"), Path.Combine(dir, "report.html"), run.TargetSize, micrograph.Width, micrograph.Height,
@@ -205,7 +205,7 @@ public static class Mtd2dCommand
         set.Commit();
     }
 
-    private static void SaveReport(string path, Mtd2dRun run, MicrographEmResult result, List<Mtd2dState> history, Image? truth,
+    private static void SaveReport(string path, string dir, Mtd2dRun run, MicrographEmResult result, List<Mtd2dState> history, Image? truth,
         FourierBesselBasis? truthBasis, ComplexF[]? truthCoefficients, double? error, double? gammaTrue)
     {
         int l = run.TargetSize, scale = Math.Max(1, 160 / l);
@@ -218,7 +218,7 @@ public static class Mtd2dCommand
             truthBasis!.Rotate(turned, angle);
             var image = new Image(l, l, result.Estimate.PixelSizeA);
             truthBasis.Evaluate(turned, 1, image.Data);
-            montage.Add(image, "truth, rotated onto it");
+            montage.Add(image, "truth");
         }
 
         var rows = new List<(string, string)>
@@ -238,7 +238,12 @@ public static class Mtd2dCommand
         var report = new HtmlReport("Multi-target detection in 2D: approximate EM")
             .Paragraph("The target estimated from the whole micrograph without picking: L × L patches, each a shifted, rotated piece of the target or empty, marginalised over every shift and rotation.")
             .Table(rows)
-            .Picture(PngEncoder.Encode(montage.Render()), "The estimate (and the truth, when given).");
+            .Picture(PngEncoder.Encode(montage.Render()), "The estimate, and the truth (when given) turned onto it.");
+        // The whole run, earlier runs continued from included.
+        var all = IterationFolders.All(dir)
+            .Select(x => Path.Combine(x.Folder, StateFileName)).Where(File.Exists)
+            .Select(p => TruthFile.Read<Mtd2dState>(p, "cryosharp mtd2d solve")).Where(h => h.Iteration <= result.Iterations).ToList();
+        history = all.Count >= history.Count ? all : history;
         if (history.Count > 1)
         {
             var x = history.Select(h => (double)h.Iteration).ToArray();
@@ -246,7 +251,7 @@ public static class Mtd2dCommand
                 .Add("EM", x, [.. history.Select(h => h.LogLikelihoodPerPatch)], markers: true).Render(), "The mean log-likelihood of a patch (up to a constant) rises at every iteration.");
             if (history.All(h => h.RelativeError is not null))
             {
-                report.Plot(new LinePlot { Title = "Relative error against the truth", XLabel = "iteration", YLabel = "relative error", LogY = true }
+                report.Plot(new LinePlot { Title = "Relative error against the truth", XLabel = "iteration", YLabel = "relative error" }
                     .Add("EM", x, [.. history.Select(h => h.RelativeError!.Value)], markers: true).Render(), "Up to rotation, both centred.");
             }
         }
