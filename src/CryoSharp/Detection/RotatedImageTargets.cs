@@ -61,7 +61,7 @@ public sealed class RotatedImageTargets : IMicrographTargets
 
         // RELION's ψ turns the content through −ψ (InPlaneRotation); the basis turns it through +α.
         Basis.Rotate(a, -copy.PsiDeg * Math.PI / 180);
-        Basis.Evaluate(a, 1, box);
+        Basis.Evaluate(a, 1, box, ComputeContext.SingleThreaded);
     }
 
     /// <inheritdoc />
