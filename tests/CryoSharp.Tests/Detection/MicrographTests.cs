@@ -93,6 +93,31 @@ public class MicrographTests
     }
 
     [Fact]
+    public void VolumeCopiesAreProjectionsAtUniformRandomOrientations()
+    {
+        var volume = new GaussianBlobPhantom { Seeds = new SeedSequence(12) }.Create(16, 2.0);
+        var targets = new ProjectedVolumeTargets(volume);
+        var random = new RandomStream(13);
+        double cosTilt = 0, cosRot = 0;
+        const int draws = 20_000;
+        for (int i = 0; i < draws; i++)
+        {
+            var pose = targets.DrawPose(default, random);
+            cosTilt += Math.Cos(pose.TiltDeg * Math.PI / 180);
+            cosRot += Math.Cos(pose.RotDeg * Math.PI / 180);
+        }
+
+        // Uniform on SO(3): cos(tilt) uniform on [−1, 1], rot uniform.
+        Assert.InRange(cosTilt / draws, -0.02, 0.02);
+        Assert.InRange(cosRot / draws, -0.02, 0.02);
+        var copy = new MicrographCopy(0, 0, 30, 60, 90);
+        var box = new float[16 * 16];
+        targets.Render(copy, box);
+        var expected = new CryoSharp.Projection.FourierProjector(volume).Project(CryoSharp.Geometry.EulerAngles.FromDegrees(30, 60, 90));
+        Assert.True(RelativeError.Of(box, expected.Data) < 1e-6);
+    }
+
+    [Fact]
     public void RotatedImageErrorFindsTheRotation()
     {
         var targets = Targets(21);
