@@ -126,7 +126,7 @@ public static class Mtd2dCommand
             ImageCentring.Centre(truthImage);
             truthBasis = new FourierBesselBasis(run.TargetSize, bandLimit: run.BandLimit);
             truthCoefficients = new ComplexF[truthBasis.Count];
-            truthBasis.Expand(truthImage.Data, 1, truthCoefficients);
+            truthBasis.FitLeastSquares(truthImage.Data, truthCoefficients);
         }
 
         double? gammaTrue = null;

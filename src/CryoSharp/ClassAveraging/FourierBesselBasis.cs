@@ -253,6 +253,67 @@ public sealed class FourierBesselBasis
         result.CopyTo(images);
     }
 
+    /// <summary>
+    /// The least-squares coefficients of one image (box² floats): the a minimising ‖Evaluate(a) − f‖ on the disc, by
+    /// conjugate gradients on Expand(Evaluate(a)) = Expand(f). <see cref="Expand"/> alone is the adjoint, exact only
+    /// as far as the sampled functions are orthonormal (a relative distortion of about 1 % at a 9-pixel box), so this
+    /// is the one to use where an image must go to coefficients and back unchanged, again and again.
+    /// </summary>
+    public void FitLeastSquares(ReadOnlySpan<float> image, Span<ComplexF> coefficients, int maxIterations = 200)
+    {
+        CheckLengths(image.Length, coefficients.Length, 1);
+        int n = Count;
+        var rhs = new ComplexF[n];
+        Expand(image, 1, rhs, ComputeContext.SingleThreaded);
+        var x = (ComplexF[])rhs.Clone();
+        var pixels = new float[Box * Box];
+        var ax = new ComplexF[n];
+        void Apply(ComplexF[] v, ComplexF[] result)
+        {
+            Evaluate(v, 1, pixels, ComputeContext.SingleThreaded);
+            Expand(pixels, 1, result, ComputeContext.SingleThreaded);
+        }
+
+        Apply(x, ax);
+        var r = new ComplexF[n];
+        for (int c = 0; c < n; c++)
+        {
+            r[c] = rhs[c] - ax[c];
+        }
+
+        var p = (ComplexF[])r.Clone();
+        double rr = Dot(r, r), bb = Math.Max(Dot(rhs, rhs), 1e-300);
+        for (int iteration = 0; iteration < maxIterations && rr > 1e-14 * bb; iteration++)
+        {
+            Apply(p, ax);
+            double pap = Dot(p, ax);
+            if (!(pap > 0))
+            {
+                break;
+            }
+
+            float alpha = (float)(rr / pap);
+            for (int c = 0; c < n; c++)
+            {
+                x[c] += alpha * p[c];
+                r[c] -= alpha * ax[c];
+            }
+
+            double next = Dot(r, r);
+            float beta = (float)(next / rr);
+            rr = next;
+            for (int c = 0; c < n; c++)
+            {
+                p[c] = r[c] + (beta * p[c]);
+            }
+        }
+
+        for (int c = 0; c < n; c++)
+        {
+            coefficients[c] = Frequencies[c] == 0 ? new ComplexF(x[c].Re, 0) : x[c];
+        }
+    }
+
     /// <summary>The coefficients' inner product ⟨a, b⟩ = Σ_{k=0} Re a b̄ + 2 Σ_{k&gt;0} Re a b̄ (the images' inner product).</summary>
     public double Dot(ReadOnlySpan<ComplexF> a, ReadOnlySpan<ComplexF> b)
     {

@@ -114,7 +114,7 @@ public static class MicrographExpectationMaximization
                 var image = new Image(l, l, micrograph.PixelSizeA);
                 basis.Evaluate(updated, 1, image.Data);
                 ImageCentring.Centre(image);
-                basis.Expand(image.Data, 1, updated);
+                basis.FitLeastSquares(image.Data, updated);
             }
 
             double change = RelativeChange(basis, a, updated);
@@ -196,7 +196,7 @@ public static class MicrographExpectationMaximization
             }
         }
 
-        basis.Expand(image, 1, a);
+        basis.FitLeastSquares(image, a);
         double symmetric = Math.Sqrt(basis.Dot(a, a));
         var noise = new ComplexF[basis.Count];
         for (int c = 0; c < a.Length; c++)

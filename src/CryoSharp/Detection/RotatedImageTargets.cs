@@ -28,7 +28,7 @@ public sealed class RotatedImageTargets : IMicrographTargets
 
         Basis = new FourierBesselBasis(image.Nx, bandLimit: bandLimit);
         Coefficients = new ComplexF[Basis.Count];
-        Basis.Expand(image.Data, 1, Coefficients);
+        Basis.FitLeastSquares(image.Data, Coefficients);
         PixelSizeA = image.PixelSizeA;
         Target = new Image(image.Nx, image.Ny, image.PixelSizeA);
         Basis.Evaluate(Coefficients, 1, Target.Data);

@@ -96,6 +96,34 @@ public class FourierBesselBasisTests
         Assert.True(worst <= 1e-5 * scale, $"max |Δ| = {worst:G3} of {scale:G3}");
     }
 
+    [Theory]
+    [InlineData(9)]
+    [InlineData(32)]
+    public void TheLeastSquaresFitRecoversCoefficientsThatTheAdjointDistorts(int box)
+    {
+        var basis = new FourierBesselBasis(box);
+        var a = RandomCoefficients(basis, 21);
+        var image = new float[box * box];
+        basis.Evaluate(a, 1, image);
+        var fitted = new ComplexF[basis.Count];
+        basis.FitLeastSquares(image, fitted);
+        var adjoint = new ComplexF[basis.Count];
+        basis.Expand(image, 1, adjoint);
+        double Error(ComplexF[] b)
+        {
+            var d = new ComplexF[basis.Count];
+            for (int c = 0; c < d.Length; c++)
+            {
+                d[c] = b[c] - a[c];
+            }
+
+            return Math.Sqrt(basis.Dot(d, d) / basis.Dot(a, a));
+        }
+
+        Assert.True(Error(fitted) < 1e-4, $"fit {Error(fitted):e2}");
+        Assert.True(Error(adjoint) > 10 * Error(fitted), $"adjoint {Error(adjoint):e2}");
+    }
+
     [Fact]
     public void ConjugatingTheCoefficientsReflectsTheImageThroughTheXAxis()
     {
