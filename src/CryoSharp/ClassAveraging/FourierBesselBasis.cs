@@ -262,19 +262,35 @@ public sealed class FourierBesselBasis
     public void FitLeastSquares(ReadOnlySpan<float> image, Span<ComplexF> coefficients, int maxIterations = 200)
     {
         CheckLengths(image.Length, coefficients.Length, 1);
-        int n = Count;
-        var rhs = new ComplexF[n];
+        var rhs = new ComplexF[Count];
         Expand(image, 1, rhs, ComputeContext.SingleThreaded);
-        var x = (ComplexF[])rhs.Clone();
         var pixels = new float[Box * Box];
-        var ax = new ComplexF[n];
-        void Apply(ComplexF[] v, ComplexF[] result)
+        SolvePositive((v, result) =>
         {
             Evaluate(v, 1, pixels, ComputeContext.SingleThreaded);
             Expand(pixels, 1, result, ComputeContext.SingleThreaded);
-        }
+        }, rhs, rhs, maxIterations, 1e-14).CopyTo(coefficients);
+    }
 
-        Apply(x, ax);
+    /// <summary>
+    /// Conjugate gradients for A a = <paramref name="rhs"/> with A self-adjoint and positive under <see cref="Dot"/>
+    /// (normal equations built from <see cref="Evaluate"/> and its adjoint <see cref="Expand"/>), from
+    /// <paramref name="start"/>, until ‖r‖² ≤ <paramref name="relativeTolerance"/>·‖rhs‖². The k = 0 coefficients of
+    /// the result are made real, as a real image's are.
+    /// </summary>
+    /// <param name="apply">Writes A v into its second argument.</param>
+    /// <param name="rhs">The right-hand side.</param>
+    /// <param name="start">Where the iteration starts.</param>
+    /// <param name="maxIterations">Iteration limit.</param>
+    /// <param name="relativeTolerance">Stop when the squared residual falls below this fraction of ‖rhs‖².</param>
+    public ComplexF[] SolvePositive(Action<ComplexF[], ComplexF[]> apply, ReadOnlySpan<ComplexF> rhs, ReadOnlySpan<ComplexF> start, int maxIterations,
+        double relativeTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(apply);
+        int n = Count;
+        var x = start[..n].ToArray();
+        var ax = new ComplexF[n];
+        apply(x, ax);
         var r = new ComplexF[n];
         for (int c = 0; c < n; c++)
         {
@@ -283,9 +299,9 @@ public sealed class FourierBesselBasis
 
         var p = (ComplexF[])r.Clone();
         double rr = Dot(r, r), bb = Math.Max(Dot(rhs, rhs), 1e-300);
-        for (int iteration = 0; iteration < maxIterations && rr > 1e-14 * bb; iteration++)
+        for (int iteration = 0; iteration < maxIterations && rr > relativeTolerance * bb; iteration++)
         {
-            Apply(p, ax);
+            apply(p, ax);
             double pap = Dot(p, ax);
             if (!(pap > 0))
             {
@@ -310,8 +326,13 @@ public sealed class FourierBesselBasis
 
         for (int c = 0; c < n; c++)
         {
-            coefficients[c] = Frequencies[c] == 0 ? new ComplexF(x[c].Re, 0) : x[c];
+            if (Frequencies[c] == 0)
+            {
+                x[c] = new ComplexF(x[c].Re, 0);
+            }
         }
+
+        return x;
     }
 
     /// <summary>The coefficients' inner product ⟨a, b⟩ = Σ_{k=0} Re a b̄ + 2 Σ_{k&gt;0} Re a b̄ (the images' inner product).</summary>

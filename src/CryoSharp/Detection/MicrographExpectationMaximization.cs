@@ -76,11 +76,12 @@ public static class MicrographExpectationMaximization
         var pool = new ConcurrentBag<Workspace>();
         double inverseVariance = 1 / (sigma * sigma), logLikelihood = double.NaN, gamma = double.NaN;
         int iteration = o.FirstIteration;
+        model.Set(a);
         for (int run = 0; run < o.MaxIterations; run++)
         {
+            // The model holds the current estimate: set above, then by Gamma at the end of each iteration.
             var iterationClock = Stopwatch.StartNew();
             iteration++;
-            model.Set(a);
             var bias = new float[kCount * cells];
             for (int k = 0; k < kCount; k++)
             {
@@ -249,6 +250,7 @@ public static class MicrographExpectationMaximization
         return Math.Sqrt(basis.Dot(difference, difference) / Math.Max(basis.Dot(current, current), 1e-300));
     }
 
+    /// <summary>γ̂ for the estimate <paramref name="a"/>, which it leaves set in <paramref name="model"/>.</summary>
     private static double Gamma(Model model, FourierBesselBasis basis, ComplexF[] a, double[] prior, int kCount, int cells)
     {
         model.Set(a);
@@ -411,10 +413,7 @@ public static class MicrographExpectationMaximization
         int n = basis.Count, l = basis.Box;
         var image = new float[l * l];
         var rotated = new ComplexF[n];
-        var x = (ComplexF[])start.Clone();
-        var ax = new ComplexF[n];
-
-        void Apply(ComplexF[] v, ComplexF[] result)
+        return basis.SolvePositive((v, result) =>
         {
             Array.Clear(result);
             for (int k = 0; k < angles.Length; k++)
@@ -430,53 +429,7 @@ public static class MicrographExpectationMaximization
                     result[c] += rotated[c];
                 }
             }
-        }
-
-        Apply(x, ax);
-        var r = new ComplexF[n];
-        for (int c = 0; c < n; c++)
-        {
-            r[c] = rhs[c] - ax[c];
-        }
-
-        var p = (ComplexF[])r.Clone();
-        var ap = new ComplexF[n];
-        double rr = basis.Dot(r, r), bb = Math.Max(basis.Dot(rhs, rhs), 1e-300);
-        for (int iteration = 0; iteration < 4 * n && rr > 1e-12 * bb; iteration++)
-        {
-            Apply(p, ap);
-            double pap = basis.Dot(p, ap);
-            if (!(pap > 0))
-            {
-                break;
-            }
-
-            float alpha = (float)(rr / pap);
-            for (int c = 0; c < n; c++)
-            {
-                x[c] += alpha * p[c];
-                r[c] -= alpha * ap[c];
-            }
-
-            double next = basis.Dot(r, r);
-            float beta = (float)(next / rr);
-            rr = next;
-            for (int c = 0; c < n; c++)
-            {
-                p[c] = r[c] + (beta * p[c]);
-            }
-        }
-
-        // The k = 0 coefficients describe a real image: keep them real.
-        for (int c = 0; c < n; c++)
-        {
-            if (basis.Frequencies[c] == 0)
-            {
-                x[c] = new ComplexF(x[c].Re, 0);
-            }
-        }
-
-        return x;
+        }, rhs, start, 4 * n, 1e-12);
     }
 
     /// <summary>The rotated target's spectra and shift energies for the current estimate.</summary>
