@@ -114,8 +114,7 @@ public static class MicrographCommand
                 MrcWriter.Write(set.Stage("target.mrc"), ((ProjectedVolumeTargets)targets).Volume);
             }
 
-            var clean = new MicrographSimulation(targets, w, h, parse.GetValue(density), 0, parse.GetValue(spacing), seeds.Spawn("micrograph"));
-            SaveReport(set.Stage("report.html"), simulation, clean, truth);
+            SaveReport(set.Stage("report.html"), simulation, truth);
             set.Commit();
             var result = new MicrographSimulateResult(Path.Combine(dir, MicrographDataset.MicrographFile), Path.Combine(dir, MicrographDataset.TruthFileName),
                 Path.Combine(dir, MicrographDataset.CopiesFile), Path.Combine(dir, "target.mrc"), Path.Combine(dir, "report.html"), w, h, l,
@@ -178,14 +177,14 @@ public static class MicrographCommand
         return sum / views;
     }
 
-    private static void SaveReport(string path, MicrographSimulation noisy, MicrographSimulation clean, MicrographTruth truth)
+    private static void SaveReport(string path, MicrographSimulation noisy, MicrographTruth truth)
     {
         // A corner crop, clean and noisy, at a size a page shows.
         int crop = Math.Min(256, Math.Min(noisy.Width, noisy.Height)), l = truth.TargetSize;
         var noisyRows = new float[noisy.Width * crop];
         var cleanRows = new float[noisy.Width * crop];
         noisy.ReadRows(0, crop, noisyRows);
-        clean.ReadRows(0, crop, cleanRows);
+        noisy.ReadRows(0, crop, cleanRows, withNoise: false);
         var noisyCrop = new float[crop * crop];
         var cleanCrop = new float[crop * crop];
         for (int r = 0; r < crop; r++)

@@ -111,9 +111,9 @@ public static class Mtd2dCommand
     {
         using var micrograph = new MrcMicrograph(run.Micrograph);
         var seeds = new SeedSequence(run.Seed);
-        FourierBesselBasis? truthBasis = null;
+        // The basis the EM works in: the truth is expanded and every iteration's image evaluated in it.
+        var basis = new FourierBesselBasis(run.TargetSize, bandLimit: run.BandLimit);
         ComplexF[]? truthCoefficients = null;
-        Image? truthImage = null;
         if (run.Truth is not null)
         {
             using var reader = new MrcReader(run.Truth);
@@ -122,11 +122,10 @@ public static class Mtd2dCommand
                 throw new InvalidFileException(run.Truth, $"is {reader.SectionShape} × {reader.SectionCount}; the truth is one {run.TargetSize} × {run.TargetSize} image");
             }
 
-            truthImage = reader.ReadImage(0);
+            var truthImage = reader.ReadImage(0);
             ImageCentring.Centre(truthImage);
-            truthBasis = new FourierBesselBasis(run.TargetSize, bandLimit: run.BandLimit);
-            truthCoefficients = new ComplexF[truthBasis.Count];
-            truthBasis.FitLeastSquares(truthImage.Data, truthCoefficients);
+            truthCoefficients = new ComplexF[basis.Count];
+            basis.FitLeastSquares(truthImage.Data, truthCoefficients);
         }
 
         double? gammaTrue = null;
@@ -168,11 +167,11 @@ public static class Mtd2dCommand
             {
                 Progress = step =>
                 {
-                    double? error = truthCoefficients is null ? null : RotatedImageError.Of(truthBasis!, step.Coefficients, truthCoefficients).Error;
+                    double? error = truthCoefficients is null ? null : RotatedImageError.Of(basis, step.Coefficients, truthCoefficients).Error;
                     var state = new Mtd2dState(step.Iteration, [.. step.Coefficients.Select(c => c.Re)], [.. step.Coefficients.Select(c => c.Im)], step.ShiftPrior,
                         step.Gamma, step.LogLikelihoodPerPatch, step.Change, error, step.Seconds);
                     history.Add(state);
-                    SaveIteration(dir, state, step, run, micrograph.PixelSizeA);
+                    SaveIteration(dir, state, step, basis, micrograph.PixelSizeA);
                     progress.Report(step.Iteration - firstIteration);
                 },
             });
@@ -181,12 +180,12 @@ public static class Mtd2dCommand
         double? relative = null, rotation = null;
         if (truthCoefficients is not null)
         {
-            var (e, angle) = RotatedImageError.Of(result.Basis, result.Coefficients, truthCoefficients);
+            var (e, angle) = RotatedImageError.Of(basis, result.Coefficients, truthCoefficients);
             (relative, rotation) = (e, angle * 180 / Math.PI);
         }
 
         MrcWriter.Write(set.Stage("estimate.mrc"), result.Estimate);
-        SaveReport(set.Stage("report.html"), dir, run, result, history, truthImage, truthBasis, truthCoefficients, relative, gammaTrue);
+        SaveReport(set.Stage("report.html"), dir, run, result, history, basis, truthCoefficients, rotation, relative, gammaTrue);
         set.Commit();
         double perIteration = history.Count == 0 ? 0 : history.Average(h => h.Seconds);
         return new Mtd2dResult("em", Path.Combine(dir, "estimate.mrc"), Path.Combine(dir, "report.html"), run.TargetSize, micrograph.Width, micrograph.Height,
@@ -194,30 +193,28 @@ public static class Mtd2dCommand
             perIteration > 0 ? result.Patches / perIteration : 0, history);
     }
 
-    private static void SaveIteration(string dir, Mtd2dState state, MicrographEmIteration step, Mtd2dRun run, double pixelSizeA)
+    private static void SaveIteration(string dir, Mtd2dState state, MicrographEmIteration step, FourierBesselBasis basis, double pixelSizeA)
     {
         using var set = OutputSet.Begin(IterationFolders.Folder(dir, state.Iteration));
-        var basis = new FourierBesselBasis(run.TargetSize, bandLimit: run.BandLimit);
-        var image = new Image(run.TargetSize, run.TargetSize, pixelSizeA);
+        var image = new Image(basis.Box, basis.Box, pixelSizeA);
         basis.Evaluate(step.Coefficients, 1, image.Data);
         MrcWriter.Write(set.Stage("estimate.mrc"), image);
         TruthFile.Write(set.Stage(StateFileName), state);
         set.Commit();
     }
 
-    private static void SaveReport(string path, string dir, Mtd2dRun run, MicrographEmResult result, List<Mtd2dState> history, Image? truth,
-        FourierBesselBasis? truthBasis, ComplexF[]? truthCoefficients, double? error, double? gammaTrue)
+    private static void SaveReport(string path, string dir, Mtd2dRun run, MicrographEmResult result, List<Mtd2dState> history,
+        FourierBesselBasis basis, ComplexF[]? truthCoefficients, double? rotationDeg, double? error, double? gammaTrue)
     {
         int l = run.TargetSize, scale = Math.Max(1, 160 / l);
         var montage = new Montage { Columns = 2, Scale = scale }.Add(result.Estimate, "estimate");
-        if (truthCoefficients is not null)
+        if (truthCoefficients is not null && rotationDeg is { } degrees)
         {
             // The truth turned onto the estimate, so the two can be compared by eye.
-            var (_, angle) = RotatedImageError.Of(truthBasis!, result.Coefficients, truthCoefficients);
             var turned = (ComplexF[])truthCoefficients.Clone();
-            truthBasis!.Rotate(turned, angle);
+            basis.Rotate(turned, degrees * Math.PI / 180);
             var image = new Image(l, l, result.Estimate.PixelSizeA);
-            truthBasis.Evaluate(turned, 1, image.Data);
+            basis.Evaluate(turned, 1, image.Data);
             montage.Add(image, "truth");
         }
 

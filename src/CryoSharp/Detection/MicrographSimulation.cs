@@ -75,7 +75,10 @@ public sealed class MicrographSimulation : IMicrograph
     public double Gamma => (double)copies.Length * Targets.Size * Targets.Size / ((double)Width * Height);
 
     /// <inheritdoc />
-    public void ReadRows(int firstRow, int rows, Span<float> destination)
+    public void ReadRows(int firstRow, int rows, Span<float> destination) => ReadRows(firstRow, rows, destination, withNoise: true);
+
+    /// <summary>Rows as <see cref="ReadRows(int, int, Span{float})"/> gives them, or the copies alone when <paramref name="withNoise"/> is false.</summary>
+    public void ReadRows(int firstRow, int rows, Span<float> destination, bool withNoise)
     {
         if (firstRow < 0 || rows < 0 || firstRow + (long)rows > Height)
         {
@@ -105,7 +108,7 @@ public sealed class MicrographSimulation : IMicrograph
             }
         }
 
-        if (Sigma > 0)
+        if (withNoise && Sigma > 0)
         {
             var stream = new RandomStream(0);
             for (int r = 0; r < rows; r++)
