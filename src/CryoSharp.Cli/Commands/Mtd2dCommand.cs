@@ -11,8 +11,10 @@ using CryoSharp.Reports;
 namespace CryoSharp.Cli.Commands;
 
 /// <summary>
-/// <c>cryosharp mtd2d solve</c>: a 2D target estimated straight from a micrograph, without picking, by the
-/// approximate EM over patches, with per-iteration results under <c>DIR/iterNNN/</c> and <c>--continue</c>.
+/// <c>cryosharp mtd2d solve</c>: a 2D target estimated straight from a micrograph, without picking, by fitting its
+/// rotation-averaged autocorrelations (<c>--method autocorrelation</c>, saved under <c>DIR/autocorrelation/</c>) or by
+/// the approximate EM over patches started from that fit or at random (<c>--method em</c>), with per-iteration
+/// results under <c>DIR/iterNNN/</c> and <c>--continue</c>.
 /// </summary>
 public static class Mtd2dCommand
 {
@@ -20,19 +22,23 @@ public static class Mtd2dCommand
     private const string StateFileName = "state.json";
 
     /// <summary>The settings of a run, saved as DIR/run.json so that <c>--continue DIR</c> needs nothing else.</summary>
-    public sealed record Mtd2dRun(string Micrograph, int TargetSize, double Sigma, string Method, int Rotations, double BandLimit, double Tolerance,
-        double StartGamma, bool Centre, string? Truth, long Seed);
+    public sealed record Mtd2dRun(string Micrograph, int TargetSize, double? Sigma, string Method, string EmStart, int Restarts, int Rotations, double BandLimit,
+        double Tolerance, double StartGamma, bool Centre, string? Truth, long Seed);
+
+    /// <summary>The autocorrelation fit, DIR/autocorrelation/state.json.</summary>
+    public sealed record Mtd2dAutocorrelation(float[] Real, float[] Imaginary, double Gamma, double Sigma, double Objective, double? ObjectiveAtTruth,
+        double[] StartObjectives, double? RelativeError, double PassSeconds, double FitSeconds, double PixelsPerSecond);
 
     /// <summary>An iteration's state, DIR/iterNNN/state.json.</summary>
     public sealed record Mtd2dState(int Iteration, float[] Real, float[] Imaginary, double[] ShiftPrior, double Gamma, double LogLikelihoodPerPatch,
         double Change, double? RelativeError, double Seconds);
 
     /// <summary>What <c>mtd2d solve</c> found.</summary>
-    public sealed record Mtd2dResult(string Method, string Estimate, string Report, int TargetSize, int Width, int Height, long Patches, double Sigma,
-        double Gamma, double? GammaTrue, double? RelativeError, double? RotationDeg, int Iterations, int ContinuedFrom, double Seconds,
-        double PatchesPerSecond, IReadOnlyList<Mtd2dState> History);
+    public sealed record Mtd2dResult(string Method, string EmStart, string Estimate, string Report, int TargetSize, int Width, int Height, long Patches,
+        double Sigma, double Gamma, double? GammaTrue, double? RelativeError, double? RotationDeg, int Iterations, int ContinuedFrom, double Seconds,
+        double PatchesPerSecond, Mtd2dAutocorrelation? Autocorrelation, IReadOnlyList<Mtd2dState> History);
 
-    private static readonly (string Name, MtdMethod Value)[] MethodChoices = [("em", MtdMethod.Em)];
+    private const string AutocorrelationFolder = "autocorrelation";
 
     /// <summary>Builds <c>mtd2d</c>.</summary>
     public static Command Create(GlobalOptions globals, CliConsole console)
@@ -48,8 +54,11 @@ public static class Mtd2dCommand
     {
         var micrograph = new Option<string?>("--micrograph", "-i") { Description = "The micrograph (MRC, one section, background at zero); not needed with --continue." };
         var targetSize = new Option<int?>("--target-size", "-L") { Description = "L, the target's box in pixels (default: truth.json beside the micrograph)." };
-        var sigma = new Option<double?>("--sigma") { Description = "Noise standard deviation (default: truth.json beside the micrograph)." };
-        var method = ChoiceOption.Create("--method", "em: approximate EM over L × L patches (the autocorrelation method is not built yet).", MethodChoices, MtdMethod.Em);
+        var sigma = new Option<double?>("--sigma") { Description = "Noise standard deviation (default: truth.json beside the micrograph, else estimated by the autocorrelation fit)." };
+        var method = ChoiceOption.Create("--method", "autocorrelation: fit the micrograph's rotation-averaged first three autocorrelations (one pass); em: approximate EM over L × L patches.",
+            SharedOptions.MtdMethodChoices, MtdMethod.Em);
+        var emStart = SharedOptions.EmStart();
+        var restarts = SharedOptions.Restarts(6, "the autocorrelation fit");
         var rotations = new Option<int>("--rotations", "-K") { Description = "K, in-plane rotations tried (2π/K apart).", DefaultValueFactory = _ => 16 };
         var iterations = SharedOptions.MaxIterations(100);
         var tolerance = SharedOptions.Tolerance(1e-4);
@@ -61,9 +70,9 @@ public static class Mtd2dCommand
         var resume = new Option<string?>("--continue") { Description = "Continue the run in this folder from its last complete iteration (its run.json gives every setting; --max-iterations may raise the count)." };
         var json = SharedOptions.Json();
         output.Required = false;
-        var command = new Command("solve", "Estimate the target and the density γ from the micrograph by approximate EM, with the error against --truth.")
+        var command = new Command("solve", "Estimate the target and the density γ from the micrograph by its autocorrelations or by approximate EM, with the error against --truth.")
         {
-            micrograph, targetSize, sigma, method, rotations, iterations, tolerance, bandLimit, startGamma, centre, truth, output, resume, json,
+            micrograph, targetSize, sigma, method, emStart, restarts, rotations, iterations, tolerance, bandLimit, startGamma, centre, truth, output, resume, json,
         };
         command.SetAction(parse =>
         {
@@ -79,6 +88,11 @@ public static class Mtd2dCommand
 
                 dir = folder;
                 run = TruthFile.Read<Mtd2dRun>(Path.Combine(folder, RunFileName), "cryosharp mtd2d solve");
+                if (run.Method == "autocorrelation")
+                {
+                    throw new InvalidParameterException("--continue", folder, "holds an autocorrelation fit, which has no iterations to continue");
+                }
+
                 last = IterationFolders.All(folder).Select(x => Path.Combine(x.Folder, StateFileName)).Where(File.Exists)
                     .Select(p => TruthFile.Read<Mtd2dState>(p, "cryosharp mtd2d solve")).LastOrDefault()
                     ?? throw new InvalidParameterException("--continue", folder, "holds no complete iteration (iterNNN/state.json)");
@@ -92,17 +106,43 @@ public static class Mtd2dCommand
                 MicrographTruth? simulated = File.Exists(beside) ? MicrographDataset.OpenTruth(Path.GetDirectoryName(Path.GetFullPath(path))!) : null;
                 int l = parse.GetValue(targetSize) ?? simulated?.TargetSize
                     ?? throw new InvalidParameterException("--target-size", "(missing)", $"is required: there is no {MicrographDataset.TruthFileName} beside the micrograph");
-                double s = parse.GetValue(sigma) ?? simulated?.Sigma
-                    ?? throw new InvalidParameterException("--sigma", "(missing)", $"is required: there is no {MicrographDataset.TruthFileName} beside the micrograph");
-                run = new Mtd2dRun(Path.GetFullPath(path), l, s, "em", parse.GetValue(rotations), parse.GetValue(bandLimit), parse.GetValue(tolerance),
-                    parse.GetValue(startGamma), parse.GetValue(centre), parse.GetValue(truth) is { } t ? Path.GetFullPath(t) : null, globals.Seeds(parse).Seed);
+                var chosen = parse.GetValue(method);
+                var start = parse.GetValue(emStart);
+                double? s = parse.GetValue(sigma) ?? simulated?.Sigma;
+                if (s is null && chosen == MtdMethod.Em && start == SharedOptions.EmStartKind.Random)
+                {
+                    throw new InvalidParameterException("--sigma", "(missing)", $"is required for EM from a random start: there is no {MicrographDataset.TruthFileName} beside the micrograph");
+                }
+
+                if (parse.GetValue(restarts) < 1)
+                {
+                    throw new InvalidParameterException("--restarts", parse.GetValue(restarts), "must be at least 1");
+                }
+
+                run = new Mtd2dRun(Path.GetFullPath(path), l, s, chosen == MtdMethod.Em ? "em" : "autocorrelation", start == SharedOptions.EmStartKind.Random ? "random" : "autocorrelation",
+                    parse.GetValue(restarts), parse.GetValue(rotations), parse.GetValue(bandLimit), parse.GetValue(tolerance), parse.GetValue(startGamma),
+                    parse.GetValue(centre), parse.GetValue(truth) is { } t ? Path.GetFullPath(t) : null, globals.Seeds(parse).Seed);
                 OutputSafety.RefuseOverwritingInputs([(run.Micrograph, "--micrograph"), (run.Truth, "--truth")],
                     ((string[])["estimate.mrc", "report.html", RunFileName]).Select(n => (Path.Combine(dir, n), "--out")));
             }
 
             var result = Solve(console, globals, parse, run, dir, last, parse.GetValue(iterations));
-            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"em: L = {r.TargetSize}, {r.Patches} patches, σ = {r.Sigma:0.####}: {(r.RelativeError is { } e ? $"relative error {e:0.0000} (rotation {r.RotationDeg:0.0}°), " : "")}γ̂ = {r.Gamma:0.#####}{(r.GammaTrue is { } g ? $" (γ = {g:0.#####})" : "")}, {r.Iterations} iterations, {r.Seconds:0.0} s ({r.PatchesPerSecond:0} patches/s per iteration). Estimate: {r.Estimate}; report: {r.Report}")));
+            return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
+            {
+                if (r.Autocorrelation is { } a)
+                {
+                    o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"autocorrelation: L = {r.TargetSize}, σ{(run.Sigma is null ? "̂" : "")} = {a.Sigma:0.####}: {(a.RelativeError is { } ae ? $"relative error {ae:0.0000}, " : "")}γ̂ = {a.Gamma:0.#####}, objective {a.Objective:0.###e0}{(a.ObjectiveAtTruth is { } ot ? $" ({ot:0.###e0} at the truth)" : "")}; pass {a.PassSeconds:0.0} s ({a.PixelsPerSecond / 1e6:0.00} Mpixel/s), fit {a.FitSeconds:0.0} s."));
+                }
+
+                if (r.Method == "em")
+                {
+                    o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"em from {r.EmStart}: L = {r.TargetSize}, {r.Patches} patches, σ = {r.Sigma:0.####}: {(r.RelativeError is { } e ? $"relative error {e:0.0000} (rotation {r.RotationDeg:0.0}°), " : "")}γ̂ = {r.Gamma:0.#####}{(r.GammaTrue is { } g ? $" (γ = {g:0.#####})" : "")}, {r.Iterations} iterations, {r.Seconds:0.0} s ({r.PatchesPerSecond:0} patches/s per iteration)."));
+                }
+
+                o.WriteLine($"Estimate: {r.Estimate}; report: {r.Report}");
+            });
         });
         return command;
     }
@@ -142,19 +182,57 @@ public static class Mtd2dCommand
             TruthFile.Write(Path.Combine(dir, RunFileName), run);
         }
 
+        // The autocorrelation fit: the answer, or EM's start; a continued EM run shows the saved one again.
+        Mtd2dAutocorrelation? fit = null;
+        string fitState = Path.Combine(dir, AutocorrelationFolder, StateFileName);
+        if (run.Method == "autocorrelation" || (run.EmStart == "autocorrelation" && last is null))
+        {
+            fit = FitAutocorrelations(console, globals, parse, run, dir, micrograph, basis, truthCoefficients, gammaTrue, seeds);
+        }
+        else if (last is null)
+        {
+            // A fresh EM run from a random start: an earlier run's fit in this folder is not this run's.
+            if (Directory.Exists(Path.Combine(dir, AutocorrelationFolder)))
+            {
+                Directory.Delete(Path.Combine(dir, AutocorrelationFolder), recursive: true);
+            }
+        }
+        else if (File.Exists(fitState))
+        {
+            fit = TruthFile.Read<Mtd2dAutocorrelation>(fitState, "cryosharp mtd2d solve");
+        }
+
+        if (run.Method == "autocorrelation")
+        {
+            var coefficients = Coefficients(fit!.Real, fit.Imaginary);
+            var image = new Image(basis.Box, basis.Box, micrograph.PixelSizeA);
+            basis.Evaluate(coefficients, 1, image.Data);
+            double? degrees = truthCoefficients is null ? null : RotatedImageError.Of(basis, coefficients, truthCoefficients).AngleRad * 180 / Math.PI;
+            MrcWriter.Write(set.Stage("estimate.mrc"), image);
+            SaveReport(set.Stage("report.html"), dir, run, image, fit, null, [], basis, truthCoefficients, degrees, fit.Gamma, gammaTrue);
+            set.Commit();
+            return new Mtd2dResult("autocorrelation", "-", Path.Combine(dir, "estimate.mrc"), Path.Combine(dir, "report.html"), run.TargetSize, micrograph.Width,
+                micrograph.Height, 0, fit.Sigma, fit.Gamma, gammaTrue, fit.RelativeError, degrees, 0, 0, fit.PassSeconds + fit.FitSeconds, 0, fit, []);
+        }
+
+        double sigma = run.Sigma ?? fit?.Sigma
+            ?? throw new InvalidParameterException("--continue", dir, $"has no σ in {RunFileName} and no autocorrelation fit to take it from");
         var history = new List<Mtd2dState>();
         int firstIteration = last?.Iteration ?? 0;
         int remaining = Math.Max(0, maxIterations - firstIteration);
+        bool fromFit = last is null && fit is not null;
         var options = new MicrographEmOptions
         {
             Rotations = run.Rotations,
             MaxIterations = remaining,
             Tolerance = run.Tolerance,
             BandLimit = run.BandLimit,
-            StartGamma = run.StartGamma,
+
+            // The prior must leave mass for the empty patch: γ/L² on (2L − 1)² shifts stays below 1.
+            StartGamma = fromFit ? Math.Clamp(fit!.Gamma, 1e-4, 0.25) : run.StartGamma,
             Centre = run.Centre,
             Seeds = seeds.Spawn("em"),
-            Start = last is null ? null : [.. last.Real.Select((re, c) => new ComplexF(re, last.Imaginary[c]))],
+            Start = last is not null ? Coefficients(last.Real, last.Imaginary) : fromFit ? Coefficients(fit!.Real, fit.Imaginary) : null,
             StartPrior = last?.ShiftPrior,
             FirstIteration = firstIteration,
             Context = globals.Context(parse),
@@ -163,7 +241,7 @@ public static class Mtd2dCommand
         MicrographEmResult result = null!;
         ProgressDisplay.Run(console, "EM", remaining, progress =>
         {
-            result = MicrographExpectationMaximization.Solve(micrograph, run.TargetSize, run.Sigma, options with
+            result = MicrographExpectationMaximization.Solve(micrograph, run.TargetSize, sigma, options with
             {
                 Progress = step =>
                 {
@@ -185,12 +263,72 @@ public static class Mtd2dCommand
         }
 
         MrcWriter.Write(set.Stage("estimate.mrc"), result.Estimate);
-        SaveReport(set.Stage("report.html"), dir, run, result, history, basis, truthCoefficients, rotation, relative, gammaTrue);
+        SaveReport(set.Stage("report.html"), dir, run, result.Estimate, fit, result, history, basis, truthCoefficients, rotation, result.Gamma, gammaTrue);
         set.Commit();
         double perIteration = history.Count == 0 ? 0 : history.Average(h => h.Seconds);
-        return new Mtd2dResult("em", Path.Combine(dir, "estimate.mrc"), Path.Combine(dir, "report.html"), run.TargetSize, micrograph.Width, micrograph.Height,
-            result.Patches, run.Sigma, result.Gamma, gammaTrue, relative, rotation, result.Iterations, firstIteration, result.Seconds,
-            perIteration > 0 ? result.Patches / perIteration : 0, history);
+        return new Mtd2dResult("em", run.EmStart, Path.Combine(dir, "estimate.mrc"), Path.Combine(dir, "report.html"), run.TargetSize, micrograph.Width, micrograph.Height,
+            result.Patches, sigma, result.Gamma, gammaTrue, relative, rotation, result.Iterations, firstIteration, result.Seconds,
+            perIteration > 0 ? result.Patches / perIteration : 0, fit, history);
+    }
+
+    private static ComplexF[] Coefficients(float[] real, float[] imaginary) => [.. real.Select((re, c) => new ComplexF(re, imaginary[c]))];
+
+    /// <summary>The autocorrelation pass and fit, saved as DIR/autocorrelation/ (estimate.mrc, state.json).</summary>
+    private static Mtd2dAutocorrelation FitAutocorrelations(CliConsole console, GlobalOptions globals, ParseResult parse, Mtd2dRun run, string dir,
+        MrcMicrograph micrograph, FourierBesselBasis basis, ComplexF[]? truthCoefficients, double? gammaTrue, SeedSequence seeds)
+    {
+        const int passUnits = 100;
+        MicrographAutocorrelations raw = null!;
+        MicrographAutocorrelationEstimate estimate = null!;
+        ProgressDisplay.RunPhases(console, "autocorrelation pass", passUnits + run.Restarts, (progress, phase) =>
+        {
+            var options = new MicrographAutocorrelationFitOptions
+            {
+                TargetSize = run.TargetSize,
+                Sigma = run.Sigma,
+                BandLimit = run.BandLimit,
+                Restarts = run.Restarts,
+                Centre = run.Centre,
+                Seeds = seeds.Spawn("autocorrelation"),
+                Context = globals.Context(parse),
+            };
+            int shown = 0;
+            raw = MicrographAutocorrelations.Compute(micrograph, run.TargetSize, options.Context, fraction =>
+            {
+                // Bands finish on several threads; report only forward.
+                int units = (int)(fraction * passUnits);
+                if (units > Interlocked.Exchange(ref shown, Math.Max(shown, units)))
+                {
+                    lock (progress)
+                    {
+                        progress.Report(units);
+                    }
+                }
+            });
+            phase("autocorrelation fit");
+            estimate = MicrographAutocorrelationFitting.Fit(raw, micrograph.PixelSizeA, options with
+            {
+                Progress = done =>
+                {
+                    lock (progress)
+                    {
+                        progress.Report(passUnits + done);
+                    }
+                },
+            });
+        });
+
+        double? error = truthCoefficients is null ? null : RotatedImageError.Of(basis, estimate.Coefficients, truthCoefficients).Error;
+        double? atTruth = truthCoefficients is not null && gammaTrue is { } g
+            ? MicrographAutocorrelationFitting.Objective(raw, basis, truthCoefficients, g, estimate.Sigma)
+            : null;
+        var state = new Mtd2dAutocorrelation([.. estimate.Coefficients.Select(c => c.Re)], [.. estimate.Coefficients.Select(c => c.Im)], estimate.Gamma,
+            estimate.Sigma, estimate.Objective, atTruth, estimate.StartObjectives, error, estimate.PassSeconds, estimate.FitSeconds, estimate.PixelsPerSecond);
+        using var set = OutputSet.Begin(Path.Combine(dir, AutocorrelationFolder));
+        MrcWriter.Write(set.Stage("estimate.mrc"), estimate.Estimate);
+        TruthFile.Write(set.Stage(StateFileName), state);
+        set.Commit();
+        return state;
     }
 
     private static void SaveIteration(string dir, Mtd2dState state, MicrographEmIteration step, FourierBesselBasis basis, double pixelSizeA)
@@ -203,17 +341,24 @@ public static class Mtd2dCommand
         set.Commit();
     }
 
-    private static void SaveReport(string path, string dir, Mtd2dRun run, MicrographEmResult result, List<Mtd2dState> history,
-        FourierBesselBasis basis, ComplexF[]? truthCoefficients, double? rotationDeg, double? error, double? gammaTrue)
+    private static void SaveReport(string path, string dir, Mtd2dRun run, Image estimate, Mtd2dAutocorrelation? fit, MicrographEmResult? em,
+        List<Mtd2dState> history, FourierBesselBasis basis, ComplexF[]? truthCoefficients, double? rotationDeg, double gamma, double? gammaTrue)
     {
         int l = run.TargetSize, scale = Math.Max(1, 160 / l);
-        var montage = new Montage { Columns = 2, Scale = scale }.Add(result.Estimate, "estimate");
+        var montage = new Montage { Columns = 3, Scale = scale }.Add(estimate, em is null ? "autocorrelation" : "EM");
+        if (em is not null && fit is not null)
+        {
+            var start = new Image(l, l, estimate.PixelSizeA);
+            basis.Evaluate(Coefficients(fit.Real, fit.Imaginary), 1, start.Data);
+            montage.Add(start, "autocorrelation");
+        }
+
         if (truthCoefficients is not null && rotationDeg is { } degrees)
         {
             // The truth turned onto the estimate, so the two can be compared by eye.
             var turned = (ComplexF[])truthCoefficients.Clone();
             basis.Rotate(turned, degrees * Math.PI / 180);
-            var image = new Image(l, l, result.Estimate.PixelSizeA);
+            var image = new Image(l, l, estimate.PixelSizeA);
             basis.Evaluate(turned, 1, image.Data);
             montage.Add(image, "truth");
         }
@@ -221,35 +366,59 @@ public static class Mtd2dCommand
         var rows = new List<(string, string)>
         {
             ("micrograph", run.Micrograph),
-            ("patches", result.Patches.ToString(CultureInfo.InvariantCulture)),
-            ("L, K, band limit", string.Create(CultureInfo.InvariantCulture, $"{l}, {run.Rotations}, {run.BandLimit}")),
-            ("σ", run.Sigma.ToString("0.#####", CultureInfo.InvariantCulture)),
-            ("γ̂", result.Gamma.ToString("0.#####", CultureInfo.InvariantCulture) + (gammaTrue is { } g ? string.Create(CultureInfo.InvariantCulture, $" (true {g:0.#####})") : "")),
-            ("iterations", result.Iterations.ToString(CultureInfo.InvariantCulture)),
+            ("method", em is null ? "autocorrelation" : $"EM from {run.EmStart}"),
+            ("L, band limit", string.Create(CultureInfo.InvariantCulture, $"{l}, {run.BandLimit}")),
+            ("σ", (run.Sigma ?? fit?.Sigma ?? 0).ToString("0.#####", CultureInfo.InvariantCulture) + (run.Sigma is null ? " (estimated)" : "")),
+            ("γ̂", gamma.ToString("0.#####", CultureInfo.InvariantCulture) + (gammaTrue is { } g ? string.Create(CultureInfo.InvariantCulture, $" (true {g:0.#####})") : "")),
         };
-        if (error is { } e)
+        if (fit is not null)
         {
-            rows.Add(("relative error (up to rotation)", e.ToString("0.0000", CultureInfo.InvariantCulture)));
+            rows.Add(("autocorrelation fit", string.Create(CultureInfo.InvariantCulture,
+                $"{fit.StartObjectives.Length} starts, objective {fit.Objective:0.###e0}{(fit.ObjectiveAtTruth is { } t ? $" ({t:0.###e0} at the truth)" : "")}; pass {fit.PassSeconds:0.0} s ({fit.PixelsPerSecond / 1e6:0.00} Mpixel/s), fit {fit.FitSeconds:0.0} s")));
+            if (fit.RelativeError is { } fe)
+            {
+                rows.Add(("autocorrelation relative error", fe.ToString("0.0000", CultureInfo.InvariantCulture)));
+            }
         }
 
-        var report = new HtmlReport("Multi-target detection in 2D: approximate EM")
-            .Paragraph("The target estimated from the whole micrograph without picking: L × L patches, each a shifted, rotated piece of the target or empty, marginalised over every shift and rotation.")
-            .Table(rows)
-            .Picture(PngEncoder.Encode(montage.Render()), "The estimate, and the truth (when given) turned onto it.");
-        // The whole run, earlier runs continued from included.
-        var all = IterationFolders.All(dir)
-            .Select(x => Path.Combine(x.Folder, StateFileName)).Where(File.Exists)
-            .Select(p => TruthFile.Read<Mtd2dState>(p, "cryosharp mtd2d solve")).Where(h => h.Iteration <= result.Iterations).ToList();
-        history = all.Count >= history.Count ? all : history;
-        if (history.Count > 1)
+        if (em is not null)
         {
-            var x = history.Select(h => (double)h.Iteration).ToArray();
-            report.Plot(new LinePlot { Title = "Log-likelihood per patch", XLabel = "iteration", YLabel = "log-likelihood" }
-                .Add("EM", x, [.. history.Select(h => h.LogLikelihoodPerPatch)], markers: true).Render(), "The mean log-likelihood of a patch (up to a constant) rises at every iteration.");
-            if (history.All(h => h.RelativeError is not null))
+            rows.Add(("EM", string.Create(CultureInfo.InvariantCulture, $"{em.Patches} patches, K = {run.Rotations}, {em.Iterations} iterations")));
+            if (history.Count > 0 && history[^1].RelativeError is { } e)
             {
-                report.Plot(new LinePlot { Title = "Relative error against the truth", XLabel = "iteration", YLabel = "relative error" }
-                    .Add("EM", x, [.. history.Select(h => h.RelativeError!.Value)], markers: true).Render(), "Up to rotation, both centred.");
+                rows.Add(("EM relative error (up to rotation)", e.ToString("0.0000", CultureInfo.InvariantCulture)));
+            }
+        }
+
+        var report = new HtmlReport("Multi-target detection in 2D")
+            .Paragraph(em is null
+                ? "The target estimated from the whole micrograph without picking, from its first three autocorrelations: their model for copies under uniformly random in-plane rotations, fitted by least squares from random starts. An objective below the truth's means the data, not the fit, limit the estimate."
+                : "The target estimated from the whole micrograph without picking: L × L patches, each a shifted, rotated piece of the target or empty, marginalised over every shift and rotation.")
+            .Table(rows)
+            .Picture(PngEncoder.Encode(montage.Render()), "The estimate, the autocorrelation estimate EM started from (when it did), and the truth (when given) turned onto the estimate.");
+        if (em is not null)
+        {
+            // The whole run, earlier runs continued from included.
+            var all = IterationFolders.All(dir)
+                .Select(x => Path.Combine(x.Folder, StateFileName)).Where(File.Exists)
+                .Select(p => TruthFile.Read<Mtd2dState>(p, "cryosharp mtd2d solve")).Where(h => h.Iteration <= em.Iterations).ToList();
+            history = all.Count >= history.Count ? all : history;
+            if (history.Count > 1)
+            {
+                var x = history.Select(h => (double)h.Iteration).ToArray();
+                report.Plot(new LinePlot { Title = "Log-likelihood per patch", XLabel = "iteration", YLabel = "log-likelihood" }
+                    .Add("EM", x, [.. history.Select(h => h.LogLikelihoodPerPatch)], markers: true).Render(), "The mean log-likelihood of a patch (up to a constant) rises at every iteration.");
+                if (history.All(h => h.RelativeError is not null))
+                {
+                    var plot = new LinePlot { Title = "Relative error against the truth", XLabel = "iteration", YLabel = "relative error" }
+                        .Add("EM", x, [.. history.Select(h => h.RelativeError!.Value)], markers: true);
+                    if (fit?.RelativeError is { } start)
+                    {
+                        plot.Add("autocorrelation", [x[0], x[^1]], [start, start]);
+                    }
+
+                    report.Plot(plot.Render(), "Up to rotation, both centred.");
+                }
             }
         }
 

@@ -38,6 +38,9 @@ public sealed record MicrographAutocorrelationFitOptions
     /// <summary>Threads of the pass and of the starts.</summary>
     public ComputeContext Context { get; init; } = ComputeContext.Default;
 
+    /// <summary>Called (from any thread) with the fraction of the autocorrelation pass done.</summary>
+    public Action<double>? PassProgress { get; init; }
+
     /// <summary>Called (from any thread) as each start finishes, with the number finished so far.</summary>
     public Action<int>? Progress { get; init; }
 }

@@ -28,7 +28,7 @@ public static class MicrographAutocorrelationFitting
     {
         ArgumentNullException.ThrowIfNull(micrograph);
         ArgumentNullException.ThrowIfNull(options);
-        var autocorrelations = MicrographAutocorrelations.Compute(micrograph, options.TargetSize, options.Context);
+        var autocorrelations = MicrographAutocorrelations.Compute(micrograph, options.TargetSize, options.Context, options.PassProgress);
         return Fit(autocorrelations, micrograph.PixelSizeA, options);
     }
 

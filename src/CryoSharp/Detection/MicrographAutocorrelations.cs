@@ -86,7 +86,11 @@ public sealed class MicrographAutocorrelations
     }
 
     /// <summary>One pass over <paramref name="micrograph"/> for a target of <paramref name="targetSize"/> pixels.</summary>
-    public static MicrographAutocorrelations Compute(IMicrograph micrograph, int targetSize, ComputeContext? context = null)
+    /// <param name="micrograph">The micrograph.</param>
+    /// <param name="targetSize">L, pixels.</param>
+    /// <param name="context">Threads.</param>
+    /// <param name="progress">Called (from any thread) with the fraction of the rows done.</param>
+    public static MicrographAutocorrelations Compute(IMicrograph micrograph, int targetSize, ComputeContext? context = null, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(micrograph);
         if (targetSize < 2 || targetSize > 32)
@@ -102,11 +106,13 @@ public sealed class MicrographAutocorrelations
         var clock = Stopwatch.StartNew();
         int l = targetSize, lags = l * l, span = (2 * l) - 1;
         int size = 1 + (span * span) + (lags * lags);
-        int bands = (micrograph.Height + BandRows - 1) / BandRows;
+        int bands = (micrograph.Height + BandRows - 1) / BandRows, done = 0;
         var total = ChunkedSumPass.Run(bands, context ?? ComputeContext.Default, [], () => new Workspace(micrograph, l), (band, space) =>
         {
             space.Load(band * BandRows);
-            return new VectorSum(space.Sum(Math.Min(BandRows, micrograph.Height - (band * BandRows))));
+            var sums = new VectorSum(space.Sum(Math.Min(BandRows, micrograph.Height - (band * BandRows))));
+            progress?.Invoke((double)Interlocked.Increment(ref done) / bands);
+            return sums;
         }, () => new VectorSum(size)).Values;
 
         var result = new MicrographAutocorrelations(l, (long)micrograph.Width * micrograph.Height);
