@@ -27,7 +27,7 @@ public static class Mtd2dCommand
 
     /// <summary>The autocorrelation fit, DIR/autocorrelation/state.json.</summary>
     public sealed record Mtd2dAutocorrelation(float[] Real, float[] Imaginary, double Gamma, double Sigma, double Objective, double? ObjectiveAtTruth,
-        double[] StartObjectives, double? RelativeError, double PassSeconds, double FitSeconds, double PixelsPerSecond);
+        double[] StartObjectives, int RejectedStarts, double? RelativeError, double PassSeconds, double FitSeconds, double PixelsPerSecond);
 
     /// <summary>An iteration's state, DIR/iterNNN/state.json.</summary>
     public sealed record Mtd2dState(int Iteration, float[] Real, float[] Imaginary, double[] ShiftPrior, double Gamma, double LogLikelihoodPerPatch,
@@ -277,10 +277,12 @@ public static class Mtd2dCommand
     private static Mtd2dAutocorrelation FitAutocorrelations(CliConsole console, GlobalOptions globals, ParseResult parse, Mtd2dRun run, string dir,
         MrcMicrograph micrograph, FourierBesselBasis basis, ComplexF[]? truthCoefficients, double? gammaTrue, SeedSequence seeds)
     {
+        // Progress in units of one start, the pass counted as one: a start takes about as long as the pass over 10⁸ pixels.
         const int passUnits = 100;
+        const int unitsPerStart = 100;
         MicrographAutocorrelations raw = null!;
         MicrographAutocorrelationEstimate estimate = null!;
-        ProgressDisplay.RunPhases(console, "autocorrelation pass", passUnits + run.Restarts, (progress, phase) =>
+        ProgressDisplay.RunPhases(console, "autocorrelation pass", passUnits + (unitsPerStart * run.Restarts), (progress, phase) =>
         {
             var options = new MicrographAutocorrelationFitOptions
             {
@@ -312,7 +314,7 @@ public static class Mtd2dCommand
                 {
                     lock (progress)
                     {
-                        progress.Report(passUnits + done);
+                        progress.Report(passUnits + (unitsPerStart * done));
                     }
                 },
             });
@@ -323,7 +325,7 @@ public static class Mtd2dCommand
             ? MicrographAutocorrelationFitting.Objective(raw, basis, truthCoefficients, g, estimate.Sigma)
             : null;
         var state = new Mtd2dAutocorrelation([.. estimate.Coefficients.Select(c => c.Re)], [.. estimate.Coefficients.Select(c => c.Im)], estimate.Gamma,
-            estimate.Sigma, estimate.Objective, atTruth, estimate.StartObjectives, error, estimate.PassSeconds, estimate.FitSeconds, estimate.PixelsPerSecond);
+            estimate.Sigma, estimate.Objective, atTruth, estimate.StartObjectives, estimate.RejectedStarts, error, estimate.PassSeconds, estimate.FitSeconds, estimate.PixelsPerSecond);
         using var set = OutputSet.Begin(Path.Combine(dir, AutocorrelationFolder));
         MrcWriter.Write(set.Stage("estimate.mrc"), estimate.Estimate);
         TruthFile.Write(set.Stage(StateFileName), state);
@@ -374,7 +376,7 @@ public static class Mtd2dCommand
         if (fit is not null)
         {
             rows.Add(("autocorrelation fit", string.Create(CultureInfo.InvariantCulture,
-                $"{fit.StartObjectives.Length} starts, objective {fit.Objective:0.###e0}{(fit.ObjectiveAtTruth is { } t ? $" ({t:0.###e0} at the truth)" : "")}; pass {fit.PassSeconds:0.0} s ({fit.PixelsPerSecond / 1e6:0.00} Mpixel/s), fit {fit.FitSeconds:0.0} s")));
+                $"{fit.StartObjectives.Length} starts{(fit.RejectedStarts > 0 ? $" ({fit.RejectedStarts} more rejected: γ ≤ 0 or σ² < 0)" : "")}, objective {fit.Objective:0.###e0}{(fit.ObjectiveAtTruth is { } t ? $" ({t:0.###e0} at the truth)" : "")}; pass {fit.PassSeconds:0.0} s ({fit.PixelsPerSecond / 1e6:0.00} Mpixel/s), fit {fit.FitSeconds:0.0} s")));
             if (fit.RelativeError is { } fe)
             {
                 rows.Add(("autocorrelation relative error", fe.ToString("0.0000", CultureInfo.InvariantCulture)));

@@ -153,7 +153,7 @@ public static class MicrographAutocorrelationFitting
         StartResult? best = null;
         foreach (var result in results)
         {
-            if (result is not null && (best is null || result.Value < best.Value))
+            if (result is not null && double.IsFinite(result.Value) && (best is null || result.Value < best.Value))
             {
                 best = result;
             }
@@ -178,8 +178,9 @@ public static class MicrographAutocorrelationFitting
         }
 
         double sigma = options.Sigma ?? Math.Sqrt(Math.Max(best.Parameters[p + 1], 0));
-        var objectives = results.Select(x => x?.Value ?? double.NaN).ToArray();
-        return new MicrographAutocorrelationEstimate(estimate, coefficients, basis, best.Parameters[p], sigma, best.Value, objectives, best.Iterations,
+        // A start that ends with γ ≤ 0 or σ² < 0 (or not finite) is not a solution; the rest are listed in start order.
+        var objectives = results.Where(x => x is not null && double.IsFinite(x.Value)).Select(x => x!.Value).ToArray();
+        return new MicrographAutocorrelationEstimate(estimate, coefficients, basis, best.Parameters[p], sigma, best.Value, objectives, results.Length - objectives.Length, best.Iterations,
             model.Rotations, raw.Seconds, clock.Elapsed.TotalSeconds, raw.PixelsPerSecond);
     }
 
