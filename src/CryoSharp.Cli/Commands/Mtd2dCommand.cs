@@ -153,7 +153,7 @@ public static class Mtd2dCommand
         var seeds = new SeedSequence(run.Seed);
         // The basis the EM works in: the truth is expanded and every iteration's image evaluated in it.
         var basis = new FourierBesselBasis(run.TargetSize, bandLimit: run.BandLimit);
-        ComplexF[]? truthCoefficients = null;
+        ComplexF[]? truthCoefficients = null, truthAsGiven = null;
         if (run.Truth is not null)
         {
             using var reader = new MrcReader(run.Truth);
@@ -163,6 +163,10 @@ public static class Mtd2dCommand
             }
 
             var truthImage = reader.ReadImage(0);
+
+            // Scored centred (so is the estimate); the objective at the truth takes it where it is, as the copies were made.
+            truthAsGiven = new ComplexF[basis.Count];
+            basis.FitLeastSquares(truthImage.Data, truthAsGiven);
             ImageCentring.Centre(truthImage);
             truthCoefficients = new ComplexF[basis.Count];
             basis.FitLeastSquares(truthImage.Data, truthCoefficients);
@@ -187,7 +191,7 @@ public static class Mtd2dCommand
         string fitState = Path.Combine(dir, AutocorrelationFolder, StateFileName);
         if (run.Method == "autocorrelation" || (run.EmStart == "autocorrelation" && last is null))
         {
-            fit = FitAutocorrelations(console, globals, parse, run, dir, micrograph, basis, truthCoefficients, gammaTrue, seeds);
+            fit = FitAutocorrelations(console, globals, parse, run, dir, micrograph, basis, truthCoefficients, truthAsGiven, gammaTrue, seeds);
         }
         else if (last is null)
         {
@@ -275,7 +279,7 @@ public static class Mtd2dCommand
 
     /// <summary>The autocorrelation pass and fit, saved as DIR/autocorrelation/ (estimate.mrc, state.json).</summary>
     private static Mtd2dAutocorrelation FitAutocorrelations(CliConsole console, GlobalOptions globals, ParseResult parse, Mtd2dRun run, string dir,
-        MrcMicrograph micrograph, FourierBesselBasis basis, ComplexF[]? truthCoefficients, double? gammaTrue, SeedSequence seeds)
+        MrcMicrograph micrograph, FourierBesselBasis basis, ComplexF[]? truthCoefficients, ComplexF[]? truthAsGiven, double? gammaTrue, SeedSequence seeds)
     {
         // Progress in units of one start, the pass counted as one: a start takes about as long as the pass over 10⁸ pixels.
         const int passUnits = 100;
@@ -321,8 +325,8 @@ public static class Mtd2dCommand
         });
 
         double? error = truthCoefficients is null ? null : RotatedImageError.Of(basis, estimate.Coefficients, truthCoefficients).Error;
-        double? atTruth = truthCoefficients is not null && gammaTrue is { } g
-            ? MicrographAutocorrelationFitting.Objective(raw, basis, truthCoefficients, g, estimate.Sigma)
+        double? atTruth = truthAsGiven is not null && gammaTrue is { } g
+            ? MicrographAutocorrelationFitting.Objective(raw, basis, truthAsGiven, g, estimate.Sigma)
             : null;
         var state = new Mtd2dAutocorrelation([.. estimate.Coefficients.Select(c => c.Re)], [.. estimate.Coefficients.Select(c => c.Im)], estimate.Gamma,
             estimate.Sigma, estimate.Objective, atTruth, estimate.StartObjectives, estimate.RejectedStarts, error, estimate.PassSeconds, estimate.FitSeconds, estimate.PixelsPerSecond);

@@ -51,8 +51,9 @@ public static class MicrographAutocorrelationFitting
 
     private static (double W1, double W2, double W3, double F0) Weights(MicrographAutocorrelations data)
     {
-        int lags = data.TargetSize * data.TargetSize, span = (2 * data.TargetSize) - 1;
-        double w1 = 0.5, w2 = 1.0 / ((span * span) + 1), w3 = 1.0 / (lags * (lags + 1.0));
+        // Distinct entries: ((2L−1)² + 1)/2 of a², (used + n)/2 of a³ (both counted over the full arrays).
+        int span = (2 * data.TargetSize) - 1;
+        double w1 = 0.5, w2 = 1.0 / ((span * span) + 1), w3 = 1.0 / (data.Lags.UsedEntries + data.Lags.Count);
         double f0 = (w1 * data.First * data.First) + (w2 * SumOfSquares(data.Second)) + (w3 * SumOfSquares(data.Third));
         if (!(f0 > 0))
         {
@@ -265,11 +266,10 @@ public static class MicrographAutocorrelationFitting
     private sealed class FitProblem(RotationAveragedAutocorrelations model, MicrographAutocorrelations data, bool fitSigma, double w1, double w2, double w3, double f0)
     {
         private readonly int p = model.Parameters;
-        private readonly int lags = data.TargetSize * data.TargetSize;
         private readonly int zero = data.SecondIndex(0, 0);
         private readonly double[] m2 = new double[data.Second.Length];
         private readonly double[] m3 = new double[data.Third.Length];
-        private readonly double[] deltas = Deltas(data.TargetSize * data.TargetSize);
+        private readonly double[] deltas = Deltas(data.Lags.Count);
         private readonly double[] g2 = new double[data.Second.Length];
         private readonly double[] g3 = new double[data.Third.Length];
 
@@ -481,7 +481,7 @@ public static class MicrographAutocorrelationFitting
             }
         }
 
-        /// <summary>δ[ℓ₁] + δ[ℓ₂] + δ[ℓ₁−ℓ₂] over the L² × L² lags.</summary>
+        /// <summary>δ[ℓ₁] + δ[ℓ₂] + δ[ℓ₁−ℓ₂] over the n × n lag pairs.</summary>
         private static double[] Deltas(int lags)
         {
             var d = new double[lags * lags];

@@ -8,14 +8,15 @@ namespace CryoSharp.Detection;
 /// <summary>
 /// The first three autocorrelations of a micrograph y of N = width × height pixels, for a target of L × L pixels:
 /// a¹ = (1/N)Σₙ y[n]; a²[ℓ] = (1/N)Σₙ y[n]y[n+ℓ] for every lag ℓ = (dy, dx) with |dy|, |dx| &lt; L; and
-/// a³[ℓ₁, ℓ₂] = (1/N)Σₙ y[n]y[n+ℓ₁]y[n+ℓ₂] for ℓ₁, ℓ₂ in [0, L)² (the entries whose three pixels lie in one
-/// L × L window: the ones a model of well-separated copies predicts without cross terms). Pixels beyond the edge
+/// a³[ℓ₁, ℓ₂] = (1/N)Σₙ y[n]y[n+ℓ₁]y[n+ℓ₂] for the lag pairs of <see cref="ThirdOrderLags"/> (every triangle whose
+/// three pixels fit in one L × L window, once: the entries a model of well-separated copies predicts without cross
+/// terms; the others are zero). Pixels beyond the edge
 /// count as zero. One streaming pass over bands of rows (each with a halo of L − 1 rows) in parallel, each row summed
 /// in column blocks that stay in cache (single precision within a block, double across blocks), merged in a fixed
 /// order (<see cref="ChunkedSumPass"/>) so the result does not depend on the thread count.
 /// <see cref="Debias"/> removes the white-noise terms: σ² from a²[0] and σ²·a¹·(δ[ℓ₁] + δ[ℓ₂] + δ[ℓ₁−ℓ₂]) from a³.
 /// Layouts: a² is (2L−1) × (2L−1), index (dy + L − 1)(2L − 1) + dx + L − 1, symmetric under ℓ → −ℓ; a³ is
-/// L² × L², index q₁L² + q₂ with q = dy·L + dx, symmetric.
+/// n × n over the n lags of <see cref="Lags"/>, index q₁n + q₂, symmetric, lag 0 first.
 /// </summary>
 public sealed class MicrographAutocorrelations
 {
@@ -26,8 +27,9 @@ public sealed class MicrographAutocorrelations
     {
         TargetSize = targetSize;
         Pixels = pixels;
+        Lags = new ThirdOrderLags(targetSize);
         Second = new double[((2 * targetSize) - 1) * ((2 * targetSize) - 1)];
-        Third = new double[targetSize * targetSize * targetSize * targetSize];
+        Third = new double[Lags.Count * Lags.Count];
     }
 
     /// <summary>L, the target's box in pixels.</summary>
@@ -42,7 +44,10 @@ public sealed class MicrographAutocorrelations
     /// <summary>a²[ℓ], (2L−1) × (2L−1) row-major, lag (0, 0) at the centre.</summary>
     public double[] Second { get; }
 
-    /// <summary>a³[ℓ₁, ℓ₂], L² × L² row-major, symmetric.</summary>
+    /// <summary>The lags of <see cref="Third"/>.</summary>
+    public ThirdOrderLags Lags { get; }
+
+    /// <summary>a³[ℓ₁, ℓ₂], n × n row-major over <see cref="Lags"/>, symmetric (unused pairs zero).</summary>
     public double[] Third { get; }
 
     /// <summary>σ removed (0 for raw autocorrelations).</summary>
@@ -70,11 +75,11 @@ public sealed class MicrographAutocorrelations
         Second.CopyTo(result.Second, 0);
         result.Second[SecondIndex(0, 0)] -= s2;
         Third.CopyTo(result.Third, 0);
-        SubtractNoiseTerms(result.Third, TargetSize * TargetSize, s2 * First);
+        SubtractNoiseTerms(result.Third, Lags.Count, s2 * First);
         return result;
     }
 
-    /// <summary>Adds −<paramref name="scale"/>·(δ[ℓ₁] + δ[ℓ₂] + δ[ℓ₁−ℓ₂]) to an L² × L² third-order array.</summary>
+    /// <summary>Adds −<paramref name="scale"/>·(δ[ℓ₁] + δ[ℓ₂] + δ[ℓ₁−ℓ₂]) to a third-order array over <paramref name="lags"/> lags (lag 0 first).</summary>
     internal static void SubtractNoiseTerms(Span<double> third, int lags, double scale)
     {
         for (int q = 0; q < lags; q++)
@@ -104,10 +109,12 @@ public sealed class MicrographAutocorrelations
         }
 
         var clock = Stopwatch.StartNew();
-        int l = targetSize, lags = l * l, span = (2 * l) - 1;
+        int l = targetSize, span = (2 * l) - 1;
+        var thirdLags = new ThirdOrderLags(l);
+        int lags = thirdLags.Count;
         int size = 1 + (span * span) + (lags * lags);
         int bands = (micrograph.Height + BandRows - 1) / BandRows, done = 0;
-        var total = ChunkedSumPass.Run(bands, context ?? ComputeContext.Default, [], () => new Workspace(micrograph, l), (band, space) =>
+        var total = ChunkedSumPass.Run(bands, context ?? ComputeContext.Default, [], () => new Workspace(micrograph, thirdLags), (band, space) =>
         {
             space.Load(band * BandRows);
             var sums = new VectorSum(space.Sum(Math.Min(BandRows, micrograph.Height - (band * BandRows))));
@@ -140,6 +147,11 @@ public sealed class MicrographAutocorrelations
         {
             for (int q2 = q1; q2 < lags; q2++)
             {
+                if (!thirdLags.IsUsed(q1, q2))
+                {
+                    continue;
+                }
+
                 double v = total[third + (q1 * lags) + q2] / n;
                 result.Third[(q1 * lags) + q2] = v;
                 result.Third[(q2 * lags) + q1] = v;
@@ -154,6 +166,7 @@ public sealed class MicrographAutocorrelations
     private sealed class Workspace
     {
         private readonly IMicrograph micrograph;
+        private readonly ThirdOrderLags thirdLags;
         private readonly int l;
         private readonly int pad;
         private readonly int stride;
@@ -161,10 +174,11 @@ public sealed class MicrographAutocorrelations
         private readonly float[] padded;
         private readonly float[] products = new float[ColumnBlock];
 
-        public Workspace(IMicrograph micrograph, int l)
+        public Workspace(IMicrograph micrograph, ThirdOrderLags thirdLags)
         {
             this.micrograph = micrograph;
-            this.l = l;
+            this.thirdLags = thirdLags;
+            l = thirdLags.TargetSize;
             pad = l - 1;
             stride = micrograph.Width + (2 * pad);
             raw = new float[(BandRows + pad) * micrograph.Width];
@@ -186,7 +200,9 @@ public sealed class MicrographAutocorrelations
         /// <summary>The sums for the first <paramref name="rows"/> rows of the band (their lags reach into the halo).</summary>
         public double[] Sum(int rows)
         {
-            int lags = l * l, span = (2 * l) - 1, w = micrograph.Width;
+            int lags = thirdLags.Count, span = (2 * l) - 1, w = micrograph.Width;
+            var dys = thirdLags.Dy;
+            var dxs = thirdLags.Dx;
             int third = 1 + (span * span);
             var sums = new double[third + (lags * lags)];
             var y = padded.AsSpan();
@@ -210,11 +226,14 @@ public sealed class MicrographAutocorrelations
                     for (int q1 = 0; q1 < lags; q1++)
                     {
                         // z = y[n]·y[n+ℓ₁]; a³[ℓ₁, ℓ₂] is Σ z·y[n+ℓ₂] for ℓ₂ ≥ ℓ₁.
-                        TensorPrimitives.Multiply(head, y.Slice(origin + ((q1 / l) * stride) + (q1 % l), b), z);
+                        TensorPrimitives.Multiply(head, y.Slice(origin + (dys[q1] * stride) + dxs[q1], b), z);
                         int row = third + (q1 * lags);
                         for (int q2 = q1; q2 < lags; q2++)
                         {
-                            sums[row + q2] += TensorPrimitives.Dot(z, y.Slice(origin + ((q2 / l) * stride) + (q2 % l), b));
+                            if (thirdLags.IsUsed(q1, q2))
+                            {
+                                sums[row + q2] += TensorPrimitives.Dot(z, y.Slice(origin + (dys[q2] * stride) + dxs[q2], b));
+                            }
                         }
                     }
                 }

@@ -12,13 +12,15 @@ namespace CryoSharp.Detection;
 /// <see cref="Rotations"/> ≥ 3k_max + 1 equally spaced angles is the mean over uniform θ exactly, not a quadrature.
 /// The parameters are the coefficients as reals (Re a₀,q; then Re and Im of aₖ,q for k &gt; 0). <see cref="Backpropagate"/>
 /// is the adjoint of the derivative: the gradient of any function of the model from its gradient in the model.
-/// Work per evaluation: about K·(Σ over lag pairs of the overlap) ≈ 8·10⁴·K multiply–adds at L = 9.
+/// Work per evaluation: about K·(Σ over lag pairs of the overlap) multiply–adds, ≈ 2·10⁵·K at L = 9.
 /// </summary>
 public sealed class RotationAveragedAutocorrelations
 {
     private readonly double[][] synthesis; // per rotation: L² × P, the image x_θ = A_θ p
     private readonly int l;
-    private readonly int lags;
+    private readonly int pixels;
+    private readonly ThirdOrderLags thirdLags;
+    private readonly int n3;
     private readonly int span;
     private readonly ThreadLocal<double[][]> scratch;
 
@@ -36,9 +38,11 @@ public sealed class RotationAveragedAutocorrelations
         }
 
         l = basis.Box;
-        lags = l * l;
+        pixels = l * l;
+        thirdLags = new ThirdOrderLags(l);
+        n3 = thirdLags.Count;
         span = (2 * l) - 1;
-        scratch = new ThreadLocal<double[][]>(() => [new double[lags], new double[lags], new double[lags], new double[lags], new double[span * span], new double[lags * lags]]);
+        scratch = new ThreadLocal<double[][]>(() => [new double[pixels], new double[pixels], new double[pixels], new double[pixels], new double[span * span], new double[n3 * n3]]);
         Parameters = 0;
         for (int c = 0; c < basis.Count; c++)
         {
@@ -47,10 +51,10 @@ public sealed class RotationAveragedAutocorrelations
 
         synthesis = new double[Rotations][];
         var unit = new ComplexF[basis.Count];
-        var image = new float[lags];
+        var image = new float[pixels];
         for (int k = 0; k < Rotations; k++)
         {
-            var a = new double[lags * Parameters];
+            var a = new double[pixels * Parameters];
             double angle = 2 * Math.PI * k / Rotations;
             for (int c = 0, j = 0; c < basis.Count; c++)
             {
@@ -60,7 +64,7 @@ public sealed class RotationAveragedAutocorrelations
                     unit[c] = part == 0 ? new ComplexF(1, 0) : new ComplexF(0, 1);
                     basis.Rotate(unit, angle);
                     basis.Evaluate(unit, 1, image, ComputeContext.SingleThreaded);
-                    for (int i = 0; i < lags; i++)
+                    for (int i = 0; i < pixels; i++)
                     {
                         a[(i * Parameters) + j] = image[i];
                     }
@@ -110,7 +114,7 @@ public sealed class RotationAveragedAutocorrelations
     }
 
     /// <summary>
-    /// The noise-free model: returns a¹ and fills <paramref name="second"/> ((2L−1)²) and <paramref name="third"/> (L⁴).
+    /// The noise-free model: returns a¹ and fills <paramref name="second"/> ((2L−1)²) and <paramref name="third"/> (n², the lags of <see cref="ThirdOrderLags"/>).
     /// </summary>
     public double Evaluate(ReadOnlySpan<double> p, double gamma, Span<double> second, Span<double> third)
     {
@@ -123,7 +127,7 @@ public sealed class RotationAveragedAutocorrelations
         for (int k = 0; k < Rotations; k++)
         {
             Synthesize(k, p, x);
-            for (int i = 0; i < lags; i++)
+            for (int i = 0; i < pixels; i++)
             {
                 first += x[i];
             }
@@ -136,30 +140,35 @@ public sealed class RotationAveragedAutocorrelations
                 }
             }
 
-            for (int q1 = 0; q1 < lags; q1++)
+            for (int q1 = 0; q1 < n3; q1++)
             {
-                int dy1 = q1 / l, dx1 = q1 % l;
+                int dy1 = thirdLags.Dy[q1], dx1 = thirdLags.Dx[q1];
                 Pair(x, dy1, dx1, z);
-                for (int q2 = q1; q2 < lags; q2++)
+                for (int q2 = q1; q2 < n3; q2++)
                 {
-                    int dy2 = q2 / l, dx2 = q2 % l;
-                    int rows = l - Math.Max(dy1, dy2), cols = l - Math.Max(dx1, dx2);
+                    if (!thirdLags.IsUsed(q1, q2))
+                    {
+                        continue;
+                    }
+
+                    int dy2 = thirdLags.Dy[q2], dx2 = thirdLags.Dx[q2];
+                    var (rows, x0, x1) = Overlap(dy1, dx1, dy2, dx2);
                     double s = 0;
                     for (int iy = 0; iy < rows; iy++)
                     {
                         int zi = iy * l, xi = ((iy + dy2) * l) + dx2;
-                        for (int ix = 0; ix < cols; ix++)
+                        for (int ix = x0; ix < x1; ix++)
                         {
                             s += z[zi + ix] * x[xi + ix];
                         }
                     }
 
-                    third[(q1 * lags) + q2] += s;
+                    third[(q1 * n3) + q2] += s;
                 }
             }
         }
 
-        double scale = gamma / lags / Rotations;
+        double scale = gamma / pixels / Rotations;
         for (int dy = 0; dy < l; dy++)
         {
             for (int dx = dy == 0 ? 0 : -(l - 1); dx < l; dx++)
@@ -170,13 +179,13 @@ public sealed class RotationAveragedAutocorrelations
             }
         }
 
-        for (int q1 = 0; q1 < lags; q1++)
+        for (int q1 = 0; q1 < n3; q1++)
         {
-            for (int q2 = q1; q2 < lags; q2++)
+            for (int q2 = q1; q2 < n3; q2++)
             {
-                double v = third[(q1 * lags) + q2] * scale;
-                third[(q1 * lags) + q2] = v;
-                third[(q2 * lags) + q1] = v;
+                double v = third[(q1 * n3) + q2] * scale;
+                third[(q1 * n3) + q2] = v;
+                third[(q2 * n3) + q1] = v;
             }
         }
 
@@ -196,7 +205,7 @@ public sealed class RotationAveragedAutocorrelations
             throw new ArgumentException($"The gradient has {gradient.Length} entries, not {Parameters}.", nameof(gradient));
         }
 
-        double scale = gamma / lags / Rotations;
+        double scale = gamma / pixels / Rotations;
 
         // The model's entries are shared by symmetry: fold each pair into one weight.
         var buffers = scratch.Value!;
@@ -206,19 +215,19 @@ public sealed class RotationAveragedAutocorrelations
             h2[i] = (dSecond[i] + dSecond[h2.Length - 1 - i]) * scale;
         }
 
-        for (int q1 = 0; q1 < lags; q1++)
+        for (int q1 = 0; q1 < n3; q1++)
         {
-            h3[(q1 * lags) + q1] = dThird[(q1 * lags) + q1] * scale;
-            for (int q2 = q1 + 1; q2 < lags; q2++)
+            h3[(q1 * n3) + q1] = dThird[(q1 * n3) + q1] * scale;
+            for (int q2 = q1 + 1; q2 < n3; q2++)
             {
-                h3[(q1 * lags) + q2] = (dThird[(q1 * lags) + q2] + dThird[(q2 * lags) + q1]) * scale;
+                h3[(q1 * n3) + q2] = thirdLags.IsUsed(q1, q2) ? (dThird[(q1 * n3) + q2] + dThird[(q2 * n3) + q1]) * scale : 0;
             }
         }
 
         for (int k = 0; k < Rotations; k++)
         {
             Synthesize(k, p, x);
-            for (int i = 0; i < lags; i++)
+            for (int i = 0; i < pixels; i++)
             {
                 g[i] = dFirst * scale;
             }
@@ -244,25 +253,25 @@ public sealed class RotationAveragedAutocorrelations
 
             // a³: for ℓ₁ fixed, z[i] = x[i]x[i+ℓ₁] and u[i] = Σ_{ℓ₂} h[ℓ₁, ℓ₂] x[i+ℓ₂]; then
             // g[i] += u[i]x[i+ℓ₁], g[i+ℓ₁] += u[i]x[i] and g[i+ℓ₂] += h z[i].
-            for (int q1 = 0; q1 < lags; q1++)
+            for (int q1 = 0; q1 < n3; q1++)
             {
-                int dy1 = q1 / l, dx1 = q1 % l;
+                int dy1 = thirdLags.Dy[q1], dx1 = thirdLags.Dx[q1];
                 Pair(x, dy1, dx1, z);
                 Array.Clear(u);
-                for (int q2 = q1; q2 < lags; q2++)
+                for (int q2 = q1; q2 < n3; q2++)
                 {
-                    double h = h3[(q1 * lags) + q2];
+                    double h = h3[(q1 * n3) + q2];
                     if (h == 0)
                     {
                         continue;
                     }
 
-                    int dy2 = q2 / l, dx2 = q2 % l;
-                    int rows = l - Math.Max(dy1, dy2), cols = l - Math.Max(dx1, dx2);
+                    int dy2 = thirdLags.Dy[q2], dx2 = thirdLags.Dx[q2];
+                    var (rows, x0, x1) = Overlap(dy1, dx1, dy2, dx2);
                     for (int iy = 0; iy < rows; iy++)
                     {
                         int zi = iy * l, xi = ((iy + dy2) * l) + dx2;
-                        for (int ix = 0; ix < cols; ix++)
+                        for (int ix = x0; ix < x1; ix++)
                         {
                             u[zi + ix] += h * x[xi + ix];
                             g[xi + ix] += h * z[zi + ix];
@@ -272,7 +281,7 @@ public sealed class RotationAveragedAutocorrelations
 
                 for (int iy = 0; iy + dy1 < l; iy++)
                 {
-                    for (int ix = 0; ix + dx1 < l; ix++)
+                    for (int ix = Math.Max(0, -dx1); ix < l - Math.Max(0, dx1); ix++)
                     {
                         int i = (iy * l) + ix, j = ((iy + dy1) * l) + ix + dx1;
                         g[i] += u[i] * x[j];
@@ -283,7 +292,7 @@ public sealed class RotationAveragedAutocorrelations
 
             // Through x_θ = A_θ p.
             var a = synthesis[k];
-            for (int i = 0; i < lags; i++)
+            for (int i = 0; i < pixels; i++)
             {
                 double gi = g[i];
                 if (gi == 0)
@@ -302,12 +311,12 @@ public sealed class RotationAveragedAutocorrelations
 
     /// <summary>
     /// The derivatives of the model in <paramref name="p"/> at fixed γ: fills <paramref name="first"/>[j],
-    /// <paramref name="second"/>[j·(2L−1)² + i] and <paramref name="third"/>[j·L⁴ + i] (full arrays, symmetric entries
+    /// <paramref name="second"/>[j·(2L−1)² + i] and <paramref name="third"/>[j·n² + i] (full arrays, symmetric entries
     /// both filled). Forward mode, one direction per parameter: about 2P times the work of <see cref="Evaluate"/>.
     /// </summary>
     public void Jacobian(ReadOnlySpan<double> p, double gamma, Span<double> first, Span<double> second, Span<double> third)
     {
-        int count = Parameters, s2 = span * span, s3 = lags * lags;
+        int count = Parameters, s2 = span * span, s3 = n3 * n3;
         if (p.Length != count || first.Length != count || second.Length != count * s2 || third.Length != count * s3)
         {
             throw new ArgumentException($"Expected {count} parameters and Jacobians of {count} × (1, {s2}, {s3}) entries.");
@@ -324,7 +333,7 @@ public sealed class RotationAveragedAutocorrelations
             var a = synthesis[k];
             for (int j = 0; j < count; j++)
             {
-                for (int i = 0; i < lags; i++)
+                for (int i = 0; i < pixels; i++)
                 {
                     dx[i] = a[(i * count) + j];
                     first[j] += dx[i];
@@ -340,14 +349,14 @@ public sealed class RotationAveragedAutocorrelations
                 }
 
                 var d3 = third.Slice(j * s3, s3);
-                for (int q1 = 0; q1 < lags; q1++)
+                for (int q1 = 0; q1 < n3; q1++)
                 {
-                    int dy1 = q1 / l, dx1 = q1 % l;
+                    int dy1 = thirdLags.Dy[q1], dx1 = thirdLags.Dx[q1];
                     Array.Clear(z);
                     Array.Clear(dz);
                     for (int iy = 0; iy + dy1 < l; iy++)
                     {
-                        for (int ix = 0; ix + dx1 < l; ix++)
+                        for (int ix = Math.Max(0, -dx1); ix < l - Math.Max(0, dx1); ix++)
                         {
                             int i = (iy * l) + ix, t = ((iy + dy1) * l) + ix + dx1;
                             z[i] = x[i] * x[t];
@@ -355,27 +364,32 @@ public sealed class RotationAveragedAutocorrelations
                         }
                     }
 
-                    for (int q2 = q1; q2 < lags; q2++)
+                    for (int q2 = q1; q2 < n3; q2++)
                     {
-                        int dy2 = q2 / l, dx2 = q2 % l;
-                        int rows = l - Math.Max(dy1, dy2), cols = l - Math.Max(dx1, dx2);
+                        if (!thirdLags.IsUsed(q1, q2))
+                        {
+                            continue;
+                        }
+
+                        int dy2 = thirdLags.Dy[q2], dx2 = thirdLags.Dx[q2];
+                        var (rows, x0, x1) = Overlap(dy1, dx1, dy2, dx2);
                         double v = 0;
                         for (int iy = 0; iy < rows; iy++)
                         {
                             int zi = iy * l, xi = ((iy + dy2) * l) + dx2;
-                            for (int ix = 0; ix < cols; ix++)
+                            for (int ix = x0; ix < x1; ix++)
                             {
                                 v += (dz[zi + ix] * x[xi + ix]) + (z[zi + ix] * dx[xi + ix]);
                             }
                         }
 
-                        d3[(q1 * lags) + q2] += v;
+                        d3[(q1 * n3) + q2] += v;
                     }
                 }
             }
         }
 
-        double scale = gamma / lags / Rotations;
+        double scale = gamma / pixels / Rotations;
         for (int j = 0; j < count; j++)
         {
             first[j] *= scale;
@@ -391,24 +405,28 @@ public sealed class RotationAveragedAutocorrelations
             }
 
             var d3 = third.Slice(j * s3, s3);
-            for (int q1 = 0; q1 < lags; q1++)
+            for (int q1 = 0; q1 < n3; q1++)
             {
-                for (int q2 = q1; q2 < lags; q2++)
+                for (int q2 = q1; q2 < n3; q2++)
                 {
-                    double v = d3[(q1 * lags) + q2] * scale;
-                    d3[(q1 * lags) + q2] = v;
-                    d3[(q2 * lags) + q1] = v;
+                    double v = d3[(q1 * n3) + q2] * scale;
+                    d3[(q1 * n3) + q2] = v;
+                    d3[(q2 * n3) + q1] = v;
                 }
             }
         }
     }
+
+    /// <summary>Rows and the column range [x0, x1) of the pixels i with i, i + ℓ₁ and i + ℓ₂ all in the box.</summary>
+    private (int Rows, int X0, int X1) Overlap(int dy1, int dx1, int dy2, int dx2) =>
+        (l - Math.Max(dy1, dy2), Math.Max(0, -Math.Min(dx1, dx2)), l - Math.Max(0, Math.Max(dx1, dx2)));
 
     private int SecondIndex(int dy, int dx) => ((dy + l - 1) * span) + dx + l - 1;
 
     private void Synthesize(int k, ReadOnlySpan<double> p, double[] x)
     {
         var a = synthesis[k];
-        for (int i = 0; i < lags; i++)
+        for (int i = 0; i < pixels; i++)
         {
             var row = a.AsSpan(i * Parameters, Parameters);
             double s = 0;
@@ -445,7 +463,7 @@ public sealed class RotationAveragedAutocorrelations
         Array.Clear(z);
         for (int iy = 0; iy + dy1 < l; iy++)
         {
-            for (int ix = 0; ix + dx1 < l; ix++)
+            for (int ix = Math.Max(0, -dx1); ix < l - Math.Max(0, dx1); ix++)
             {
                 z[(iy * l) + ix] = x[(iy * l) + ix] * x[((iy + dy1) * l) + ix + dx1];
             }
@@ -454,9 +472,9 @@ public sealed class RotationAveragedAutocorrelations
 
     private void CheckLengths(ReadOnlySpan<double> p, ReadOnlySpan<double> second, ReadOnlySpan<double> third)
     {
-        if (p.Length != Parameters || second.Length != span * span || third.Length != lags * lags)
+        if (p.Length != Parameters || second.Length != span * span || third.Length != n3 * n3)
         {
-            throw new ArgumentException($"Expected {Parameters} parameters, {span * span} second-order and {lags * lags} third-order entries.");
+            throw new ArgumentException($"Expected {Parameters} parameters, {span * span} second-order and {n3 * n3} third-order entries.");
         }
     }
 }

@@ -7,17 +7,22 @@ namespace CryoSharp.Tests.Detection;
 
 public class MicrographAutocorrelationTests
 {
+    /// <summary>Third-order lags at L = 5.</summary>
+    private static readonly int N3 = new ThirdOrderLags(5).Count;
+
     private static RotatedImageTargets Targets(int size, int seed = 5) =>
         new(BlobImagePhantom.Create(size, 2.0, new SeedSequence(seed)));
 
     /// <summary>The autocorrelations of an L × L image by their definitions, in double precision.</summary>
     private static (double First, double[] Second, double[] Third) Direct(float[] y, int width, int height, int l)
     {
-        double Pixel(int r, int c) => r < height && c >= 0 && c < width ? y[(r * width) + c] : 0;
-        int span = (2 * l) - 1, lags = l * l;
+        double Pixel(int r, int c) => r >= 0 && r < height && c >= 0 && c < width ? y[(r * width) + c] : 0;
+        int span = (2 * l) - 1;
+        var lags = new ThirdOrderLags(l);
+        int n = lags.Count;
         double first = 0;
         var second = new double[span * span];
-        var third = new double[lags * lags];
+        var third = new double[n * n];
         for (int r = 0; r < height; r++)
         {
             for (int c = 0; c < width; c++)
@@ -34,12 +39,12 @@ public class MicrographAutocorrelationTests
                     }
                 }
 
-                for (int q1 = 0; q1 < lags; q1++)
+                for (int q1 = 0; q1 < n; q1++)
                 {
-                    double z = v * Pixel(r + (q1 / l), c + (q1 % l));
-                    for (int q2 = 0; q2 < lags; q2++)
+                    double z = v * Pixel(r + lags.Dy[q1], c + lags.Dx[q1]);
+                    for (int q2 = 0; q2 < n; q2++)
                     {
-                        third[(q1 * lags) + q2] += z * Pixel(r + (q2 / l), c + (q2 % l));
+                        third[(q1 * n) + q2] += lags.IsUsed(q1, q2) ? z * Pixel(r + lags.Dy[q2], c + lags.Dx[q2]) : 0;
                     }
                 }
             }
@@ -86,11 +91,11 @@ public class MicrographAutocorrelationTests
         var y = new float[simulation.Width * simulation.Height];
         simulation.ReadRows(0, simulation.Height, y);
         var (first, second, third) = Direct(y, simulation.Width, simulation.Height, 5);
-        double n = y.Length;
+        double pixels = y.Length;
         var pass = MicrographAutocorrelations.Compute(simulation, 5, ComputeContext.SingleThreaded);
-        Assert.Equal(first / n, pass.First, 1e-6);
-        Assert.True(MaxDifference(pass.Second, [.. second.Select(v => v / n)]) < 1e-5 * MaxAbs(pass.Second));
-        Assert.True(MaxDifference(pass.Third, [.. third.Select(v => v / n)]) < 1e-5 * MaxAbs(pass.Third));
+        Assert.Equal(first / pixels, pass.First, 1e-6);
+        Assert.True(MaxDifference(pass.Second, [.. second.Select(v => v / pixels)]) < 1e-5 * MaxAbs(pass.Second));
+        Assert.True(MaxDifference(pass.Third, [.. third.Select(v => v / pixels)]) < 1e-5 * MaxAbs(pass.Third));
 
         var threaded = MicrographAutocorrelations.Compute(simulation, 5, ComputeContext.Default.WithThreads(3));
         Assert.Equal(pass.Second, threaded.Second);
@@ -101,8 +106,13 @@ public class MicrographAutocorrelationTests
         Assert.Equal(pass.Second[pass.SecondIndex(0, 0)] - 4, debiased.Second[debiased.SecondIndex(0, 0)], 12);
         Assert.Equal(pass.Third[0] - (3 * 4 * pass.First), debiased.Third[0], 12);
         Assert.Equal(pass.Third[3] - (4 * pass.First), debiased.Third[3], 12);
-        Assert.Equal(pass.Third[(7 * 25) + 7] - (4 * pass.First), debiased.Third[(7 * 25) + 7], 12);
-        Assert.Equal(pass.Third[(7 * 25) + 8], debiased.Third[(7 * 25) + 8]);
+        int n = pass.Lags.Count;
+        Assert.Equal(pass.Third[(7 * n) + 7] - (4 * pass.First), debiased.Third[(7 * n) + 7], 12);
+        Assert.Equal(pass.Third[(7 * n) + 8], debiased.Third[(7 * n) + 8]);
+
+        // Triangles whose top and left vertices differ are there: lags with dx < 0.
+        int mirror = Enumerable.Range(0, n).First(q => pass.Lags.Dy[q] == 1 && pass.Lags.Dx[q] == -1);
+        Assert.NotEqual(0, pass.Third[(1 * n) + mirror]);
     }
 
     [Fact]
@@ -114,9 +124,9 @@ public class MicrographAutocorrelationTests
         Assert.Equal((3 * basis.MaxFrequency) + 1, model.Rotations);
         var p = model.Pack(targets.Coefficients);
         Assert.Equal(targets.Coefficients, model.Unpack(p));
-        int l = 7, span = 13, lags = 49;
+        int l = 7, span = 13, lags = 49, n = new ThirdOrderLags(7).Count;
         var second = new double[span * span];
-        var third = new double[lags * lags];
+        var third = new double[n * n];
         double first = model.Evaluate(p, 0.2, second, third);
 
         // The definitions, averaged over many more angles (not a multiple of K): the same to rounding.
@@ -125,7 +135,7 @@ public class MicrographAutocorrelationTests
         var turned = new ComplexF[basis.Count];
         double f = 0;
         var s2 = new double[span * span];
-        var s3 = new double[lags * lags];
+        var s3 = new double[n * n];
         for (int k = 0; k < many; k++)
         {
             targets.Coefficients.CopyTo(turned, 0);
@@ -151,7 +161,7 @@ public class MicrographAutocorrelationTests
 
         // Too few angles is a quadrature, and a visibly wrong one.
         var coarse = new RotationAveragedAutocorrelations(basis, basis.MaxFrequency);
-        var c3 = new double[lags * lags];
+        var c3 = new double[n * n];
         coarse.Evaluate(p, 0.2, new double[span * span], c3);
         Assert.True(MaxDifference(third, c3) > 1e-3 * MaxAbs(third));
     }
@@ -169,7 +179,7 @@ public class MicrographAutocorrelationTests
         }
 
         var w2 = new double[81];
-        var w3 = new double[625];
+        var w3 = new double[N3 * N3];
         for (int i = 0; i < w2.Length; i++)
         {
             w2[i] = random.NextGaussian();
@@ -183,7 +193,7 @@ public class MicrographAutocorrelationTests
         double F(double[] q)
         {
             var m2 = new double[81];
-            var m3 = new double[625];
+            var m3 = new double[N3 * N3];
             double m1 = model.Evaluate(q, 0.3, m2, m3);
             double f = 0.7 * m1;
             for (int i = 0; i < m2.Length; i++)
@@ -227,9 +237,9 @@ public class MicrographAutocorrelationTests
         int n = p.Length;
         var d1 = new double[n];
         var d2 = new double[n * 81];
-        var d3 = new double[n * 625];
+        var d3 = new double[n * N3 * N3];
         model.Jacobian(p, 0.3, d1, d2, d3);
-        var (m2p, m3p, m2m, m3m) = (new double[81], new double[625], new double[81], new double[625]);
+        var (m2p, m3p, m2m, m3m) = (new double[81], new double[N3 * N3], new double[81], new double[N3 * N3]);
         for (int j = 0; j < n; j++)
         {
             var plus = (double[])p.Clone();
@@ -243,9 +253,9 @@ public class MicrographAutocorrelationTests
                 Assert.True(Math.Abs(((m2p[i] - m2m[i]) / 2e-5) - d2[(j * 81) + i]) < 1e-6, $"a² entry {i}, parameter {j}");
             }
 
-            for (int i = 0; i < 625; i++)
+            for (int i = 0; i < N3 * N3; i++)
             {
-                Assert.True(Math.Abs(((m3p[i] - m3m[i]) / 2e-5) - d3[(j * 625) + i]) < 1e-6, $"a³ entry {i}, parameter {j}");
+                Assert.True(Math.Abs(((m3p[i] - m3m[i]) / 2e-5) - d3[(j * N3 * N3) + i]) < 1e-6, $"a³ entry {i}, parameter {j}");
             }
         }
     }
@@ -259,7 +269,7 @@ public class MicrographAutocorrelationTests
         var pass = MicrographAutocorrelations.Compute(simulation, 7);
         var box = new float[49];
         var s2 = new double[169];
-        var s3 = new double[49 * 49];
+        var s3 = new double[new ThirdOrderLags(7).Count * new ThirdOrderLags(7).Count];
         foreach (var copy in simulation.Copies)
         {
             targets.Render(copy, box);
