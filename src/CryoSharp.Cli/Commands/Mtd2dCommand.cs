@@ -351,12 +351,13 @@ public static class Mtd2dCommand
         List<Mtd2dState> history, FourierBesselBasis basis, ComplexF[]? truthCoefficients, double? rotationDeg, double gamma, double? gammaTrue)
     {
         int l = run.TargetSize, scale = Math.Max(1, 160 / l);
-        var montage = new Montage { Columns = 3, Scale = scale }.Add(estimate, em is null ? "autocorrelation" : "EM");
+        int panels = 1 + (em is not null && fit is not null ? 1 : 0) + (truthCoefficients is not null && rotationDeg is not null ? 1 : 0);
+        var montage = new Montage { Columns = panels, Scale = scale }.Add(estimate, em is null ? "fit" : "EM");
         if (em is not null && fit is not null)
         {
             var start = new Image(l, l, estimate.PixelSizeA);
             basis.Evaluate(Coefficients(fit.Real, fit.Imaginary), 1, start.Data);
-            montage.Add(start, "autocorrelation");
+            montage.Add(start, "fit");
         }
 
         if (truthCoefficients is not null && rotationDeg is { } degrees)
@@ -401,7 +402,7 @@ public static class Mtd2dCommand
                 ? "The target estimated from the whole micrograph without picking, from its first three autocorrelations: their model for copies under uniformly random in-plane rotations, fitted by least squares from random starts. An objective below the truth's means the data, not the fit, limit the estimate."
                 : "The target estimated from the whole micrograph without picking: L × L patches, each a shifted, rotated piece of the target or empty, marginalised over every shift and rotation.")
             .Table(rows)
-            .Picture(PngEncoder.Encode(montage.Render()), "The estimate, the autocorrelation estimate EM started from (when it did), and the truth (when given) turned onto the estimate.");
+            .Picture(PngEncoder.Encode(montage.Render()), "The estimate (fit: the autocorrelation fit; EM), the fit EM started from (when it did), and the truth (when given) turned onto the estimate.");
         if (em is not null)
         {
             // The whole run, earlier runs continued from included.

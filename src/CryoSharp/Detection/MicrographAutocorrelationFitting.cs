@@ -85,6 +85,11 @@ public static class MicrographAutocorrelationFitting
 
         var clock = Stopwatch.StartNew();
         var basis = new FourierBesselBasis(options.TargetSize, bandLimit: options.BandLimit);
+        if (options.Start is { } given0 && given0.Length != basis.Count)
+        {
+            throw new InvalidParameterException("start", $"{given0.Length} coefficients", $"must have the basis' {basis.Count}");
+        }
+
         var model = new RotationAveragedAutocorrelations(basis);
         bool fitSigma = options.Sigma is null;
         var data = options.Sigma is { } s ? raw.Debias(s) : raw;
