@@ -14,6 +14,16 @@ public sealed record MicrographAutocorrelationFitOptions
     /// <summary>Highest radial frequency of the Fourier–Bessel basis, cycles per pixel.</summary>
     public double BandLimit { get; init; } = 0.5;
 
+    /// <summary>
+    /// Multipliers of the weights of a¹, a² and a³ on top of one over twice each order's distinct entries. The default
+    /// lets a³ lead: the misfit a¹ and a² carry (signal–noise cross terms, smooth in the lag) otherwise pulls the
+    /// target away. At 3000², SNR 2, L = 9 the error is 0.27 with 1, 1, 1; 0.20 with 1, 0.01, 1; 0.09 with 0.01, 0.01, 1.
+    /// </summary>
+    public double[] OrderWeights { get; init; } = [.. DefaultOrderWeights];
+
+    /// <summary>The default of <see cref="OrderWeights"/>.</summary>
+    public static IReadOnlyList<double> DefaultOrderWeights { get; } = [0.01, 0.01, 1];
+
     /// <summary>Random starts of the fit; the one with the lowest objective is kept.</summary>
     public int Restarts { get; init; } = 10;
 
