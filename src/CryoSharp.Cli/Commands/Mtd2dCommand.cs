@@ -303,10 +303,11 @@ public static class Mtd2dCommand
             {
                 // Bands finish on several threads; report only forward.
                 int units = (int)(fraction * passUnits);
-                if (units > Interlocked.Exchange(ref shown, Math.Max(shown, units)))
+                lock (progress)
                 {
-                    lock (progress)
+                    if (units > shown)
                     {
+                        shown = units;
                         progress.Report(units);
                     }
                 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using CryoSharp.ClassAveraging;
 using CryoSharp.Imaging;
 using CryoSharp.Numerics;
@@ -66,7 +67,7 @@ public static class MicrographAutocorrelationFitting
         // Distinct entries: ((2L−1)² + 1)/2 of a², (used + n)/2 of a³ (both counted over the full arrays).
         int span = (2 * data.TargetSize) - 1;
         double w1 = 0.5 * scale[0], w2 = scale[1] / ((span * span) + 1), w3 = scale[2] / (data.Lags.UsedEntries + data.Lags.Count);
-        double f0 = (w1 * data.First * data.First) + (w2 * SumOfSquares(data.Second)) + (w3 * SumOfSquares(data.Third));
+        double f0 = (w1 * data.First * data.First) + (w2 * TensorPrimitives.SumOfSquares<double>(data.Second)) + (w3 * TensorPrimitives.SumOfSquares<double>(data.Third));
         if (!(f0 > 0))
         {
             throw new CryoSharpException("The micrograph's autocorrelations are all zero; is there a signal in it?");
@@ -260,17 +261,6 @@ public static class MicrographAutocorrelationFitting
         }
     }
 
-    private static double SumOfSquares(ReadOnlySpan<double> values)
-    {
-        double s = 0;
-        foreach (double v in values)
-        {
-            s += v * v;
-        }
-
-        return s;
-    }
-
     /// <summary>One start's result: the parameters (coefficients, γ, then σ²), the objective and the iterations.</summary>
     private sealed record StartResult(double[] Parameters, double Value, int Iterations);
 
@@ -289,6 +279,8 @@ public static class MicrographAutocorrelationFitting
         private readonly double[] deltas = Deltas(data.Lags.Count);
         private readonly double[] g2 = new double[data.Second.Length];
         private readonly double[] g3 = new double[data.Third.Length];
+        private readonly double[] valueResidual = new double[1 + data.Second.Length + data.Third.Length];
+        private double first; // a¹ of the model at the θ of the last Residuals
 
         private int Rows => 1 + m2.Length + m3.Length;
 
@@ -317,10 +309,10 @@ public static class MicrographAutocorrelationFitting
                 for (int a = 0; a < n; a++)
                 {
                     var ca = jacobian.AsSpan(index[a] * rows, rows);
-                    gradient[a] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(ca, residual);
+                    gradient[a] = TensorPrimitives.Dot<double>(ca, residual);
                     for (int b = 0; b <= a; b++)
                     {
-                        double v = System.Numerics.Tensors.TensorPrimitives.Dot<double>(ca, jacobian.AsSpan(index[b] * rows, rows));
+                        double v = TensorPrimitives.Dot<double>(ca, jacobian.AsSpan(index[b] * rows, rows));
                         normal[(a * n) + b] = v;
                         normal[(b * n) + a] = v;
                     }
@@ -379,23 +371,24 @@ public static class MicrographAutocorrelationFitting
         /// <summary>The objective ‖r‖² and its gradient (by <see cref="RotationAveragedAutocorrelations.Backpropagate"/>), for L-BFGS.</summary>
         public double Value(ReadOnlySpan<double> theta, Span<double> g)
         {
-            double gamma = theta[p], s2 = fitSigma ? theta[p + 1] : 0;
-            double m1 = model.Evaluate(theta[..p], gamma, m2, m3);
-            double r1 = m1 - data.First, f = w1 * r1 * r1;
+            double gamma = theta[p], s2 = fitSigma ? theta[p + 1] : 0, scale = 1 / Math.Sqrt(f0);
+            double a1 = Math.Sqrt(w1) * scale, a2 = Math.Sqrt(w2) * scale, a3 = Math.Sqrt(w3) * scale;
+            double f = Residuals(theta, valueResidual), m1 = first;
+            var residual = valueResidual;
+
+            // The weighted residual is a·r with a = √(w/f₀), so ∂(‖·‖²)/∂model = 2a·(a·r).
+            double r1 = residual[0] / a1;
             for (int i = 0; i < m2.Length; i++)
             {
-                double r = m2[i] + (i == zero ? s2 : 0) - data.Second[i];
-                g2[i] = 2 * w2 * r / f0;
-                f += w2 * r * r;
+                g2[i] = 2 * a2 * residual[1 + i];
             }
 
             double noiseSum = 0; // Σ r₃·(δ[ℓ₁] + δ[ℓ₂] + δ[ℓ₁−ℓ₂]), for ∂/∂m1 and ∂/∂σ²
+            int o = 1 + m2.Length;
             for (int i = 0; i < m3.Length; i++)
             {
-                double r = m3[i] + (s2 * m1 * deltas[i]) - data.Third[i];
-                f += w3 * r * r;
-                noiseSum += r * deltas[i];
-                g3[i] = 2 * w3 * r / f0;
+                noiseSum += residual[o + i] / a3 * deltas[i];
+                g3[i] = 2 * a3 * residual[o + i];
             }
 
             double dm1 = ((2 * w1 * r1) + (2 * w3 * s2 * noiseSum)) / f0;
@@ -415,7 +408,7 @@ public static class MicrographAutocorrelationFitting
             g[p] = dGamma / gamma;
             if (fitSigma)
             {
-                g[p + 1] = ((2 * w2 * (m2[zero] + s2 - data.Second[zero])) + (2 * w3 * m1 * noiseSum)) / f0;
+                g[p + 1] = ((2 * w2 * residual[1 + zero] / a2) + (2 * w3 * m1 * noiseSum)) / f0;
             }
 
             if (Free is { } free)
@@ -426,14 +419,15 @@ public static class MicrographAutocorrelationFitting
                 }
             }
 
-            return f / f0;
+            return f;
         }
 
         /// <summary>Fills the weighted residuals at <paramref name="theta"/>; returns their squared norm.</summary>
-        private double Residuals(double[] theta, double[] residual)
+        private double Residuals(ReadOnlySpan<double> theta, double[] residual)
         {
             double gamma = theta[p], s2 = fitSigma ? theta[p + 1] : 0, scale = 1 / Math.Sqrt(f0);
-            double m1 = model.Evaluate(theta.AsSpan(0, p), gamma, m2, m3);
+            double m1 = model.Evaluate(theta[..p], gamma, m2, m3);
+            first = m1;
             double a1 = Math.Sqrt(w1) * scale, a2 = Math.Sqrt(w2) * scale, a3 = Math.Sqrt(w3) * scale;
             residual[0] = a1 * (m1 - data.First);
             for (int i = 0; i < m2.Length; i++)
@@ -447,7 +441,7 @@ public static class MicrographAutocorrelationFitting
                 residual[o + i] = a3 * (m3[i] + (s2 * m1 * deltas[i]) - data.Third[i]);
             }
 
-            return System.Numerics.Tensors.TensorPrimitives.Dot<double>(residual, residual);
+            return TensorPrimitives.Dot<double>(residual, residual);
         }
 
         /// <summary>Column j of the Jacobian of the residuals at j·rows (the model evaluated at θ by the last <see cref="Residuals"/>).</summary>
@@ -456,7 +450,7 @@ public static class MicrographAutocorrelationFitting
             int rows = Rows, o = 1 + m2.Length;
             double gamma = theta[p], s2 = fitSigma ? theta[p + 1] : 0, scale = 1 / Math.Sqrt(f0);
             double a1 = Math.Sqrt(w1) * scale, a2 = Math.Sqrt(w2) * scale, a3 = Math.Sqrt(w3) * scale;
-            double m1 = model.Evaluate(theta.AsSpan(0, p), gamma, m2, m3);
+            double m1 = first;
             model.Jacobian(theta.AsSpan(0, p), gamma, d1, d2, d3);
             for (int j = 0; j < p; j++)
             {

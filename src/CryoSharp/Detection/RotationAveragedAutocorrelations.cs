@@ -169,26 +169,7 @@ public sealed class RotationAveragedAutocorrelations
         }
 
         double scale = gamma / pixels / Rotations;
-        for (int dy = 0; dy < l; dy++)
-        {
-            for (int dx = dy == 0 ? 0 : -(l - 1); dx < l; dx++)
-            {
-                double v = second[SecondIndex(dy, dx)] * scale;
-                second[SecondIndex(dy, dx)] = v;
-                second[SecondIndex(-dy, -dx)] = v;
-            }
-        }
-
-        for (int q1 = 0; q1 < n3; q1++)
-        {
-            for (int q2 = q1; q2 < n3; q2++)
-            {
-                double v = third[(q1 * n3) + q2] * scale;
-                third[(q1 * n3) + q2] = v;
-                third[(q2 * n3) + q1] = v;
-            }
-        }
-
+        ScaleAndMirror(second, third, scale);
         return first * scale;
     }
 
@@ -393,26 +374,33 @@ public sealed class RotationAveragedAutocorrelations
         for (int j = 0; j < count; j++)
         {
             first[j] *= scale;
-            var d2 = second.Slice(j * s2, s2);
-            for (int dy = 0; dy < l; dy++)
-            {
-                for (int ddx = dy == 0 ? 0 : -(l - 1); ddx < l; ddx++)
-                {
-                    double v = d2[SecondIndex(dy, ddx)] * scale;
-                    d2[SecondIndex(dy, ddx)] = v;
-                    d2[SecondIndex(-dy, -ddx)] = v;
-                }
-            }
+            ScaleAndMirror(second.Slice(j * s2, s2), third.Slice(j * s3, s3), scale);
+        }
+    }
 
-            var d3 = third.Slice(j * s3, s3);
-            for (int q1 = 0; q1 < n3; q1++)
+    /// <summary>
+    /// Scales the computed half of each array (a²: dy ≥ 0, dx ≥ 0 at dy = 0; a³: q₂ ≥ q₁) by <paramref name="scale"/>
+    /// and copies it onto the other half by symmetry.
+    /// </summary>
+    private void ScaleAndMirror(Span<double> second, Span<double> third, double scale)
+    {
+        for (int dy = 0; dy < l; dy++)
+        {
+            for (int dx = dy == 0 ? 0 : -(l - 1); dx < l; dx++)
             {
-                for (int q2 = q1; q2 < n3; q2++)
-                {
-                    double v = d3[(q1 * n3) + q2] * scale;
-                    d3[(q1 * n3) + q2] = v;
-                    d3[(q2 * n3) + q1] = v;
-                }
+                double v = second[SecondIndex(dy, dx)] * scale;
+                second[SecondIndex(dy, dx)] = v;
+                second[SecondIndex(-dy, -dx)] = v;
+            }
+        }
+
+        for (int q1 = 0; q1 < n3; q1++)
+        {
+            for (int q2 = q1; q2 < n3; q2++)
+            {
+                double v = third[(q1 * n3) + q2] * scale;
+                third[(q1 * n3) + q2] = v;
+                third[(q2 * n3) + q1] = v;
             }
         }
     }
