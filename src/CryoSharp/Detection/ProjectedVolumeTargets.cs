@@ -7,7 +7,10 @@ namespace CryoSharp.Detection;
 
 /// <summary>
 /// A 3D target seen at uniformly random orientations: each copy is the projection of the volume (L³) at its RELION
-/// Euler angles, by Fourier slice (<see cref="FourierProjector"/>), into an L × L box.
+/// Euler angles, by Fourier slice (<see cref="FourierProjector"/>), into an L × L box. The projector pads four times, not
+/// RELION's two: in boxes this small the object fills the box, and the gridding correction of a twice-padded grid
+/// (1/sinc² of r over the padded box, 23 % at the edge of an 11³ box) moves each projection 9 % from the line integral of
+/// a smooth volume; four times padded, 3 %.
 /// </summary>
 public sealed class ProjectedVolumeTargets : IMicrographTargets
 {
@@ -17,7 +20,7 @@ public sealed class ProjectedVolumeTargets : IMicrographTargets
     public ProjectedVolumeTargets(Volume volume)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        projector = new FourierProjector(volume);
+        projector = new FourierProjector(volume, padding: 4);
         Volume = volume;
     }
 
