@@ -194,6 +194,7 @@ public static partial class CryoSharpApp
         root.Subcommands.Add(MtdCommand.Create(globals, console));
         root.Subcommands.Add(MicrographCommand.Create(globals, console));
         root.Subcommands.Add(Mtd2dCommand.Create(globals, console));
+        root.Subcommands.Add(Mtd3dCommand.Create(globals, console));
         return root;
     }
 

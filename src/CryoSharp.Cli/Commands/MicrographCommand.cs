@@ -157,8 +157,19 @@ public static class MicrographCommand
         {
             MicrographPhantom.Blobs => new RotatedImageTargets(BlobImagePhantom.Create(l, angpix, seeds.Spawn("phantom")), bandLimit),
             MicrographPhantom.VolumeBlobs => new ProjectedVolumeTargets(VolumeInput.Load(null, PhantomKind.Blobs, null, Math.Max(l, 8), angpix, null, seeds, context)),
-            _ => new ProjectedVolumeTargets(VolumeInput.Load(null, PhantomKind.SheppLogan, null, Math.Max(l, 8), angpix, null, seeds, context)),
+            _ => new ProjectedVolumeTargets(SmallSheppLogan(l, angpix)),
         };
+    }
+
+    /// <summary>
+    /// The Shepp–Logan phantom drawn 8 times finer and brought to L³ by Fourier cropping: sampled at L³ directly, its
+    /// ellipsoids' edges alias into isolated voxels (at 11³ even the best expansion in a band-limited basis misses 60 %
+    /// of it); cropped, it is the band-limited object a small box can hold.
+    /// </summary>
+    private static Volume SmallSheppLogan(int l, double angpix)
+    {
+        int fine = 8 * l;
+        return (Volume)FourierResampling.Resample(SheppLoganPhantom.Create(fine, angpix * l / fine), l);
     }
 
     /// <summary>‖x‖² of the target; for a volume, the mean over 64 random views.</summary>

@@ -113,7 +113,7 @@ public class MicrographTests
         var copy = new MicrographCopy(0, 0, 30, 60, 90);
         var box = new float[16 * 16];
         targets.Render(copy, box);
-        var expected = new CryoSharp.Projection.FourierProjector(volume).Project(CryoSharp.Geometry.EulerAngles.FromDegrees(30, 60, 90));
+        var expected = new CryoSharp.Projection.FourierProjector(volume, padding: 4).Project(CryoSharp.Geometry.EulerAngles.FromDegrees(30, 60, 90));
         Assert.True(RelativeError.Of(box, expected.Data) < 1e-6);
     }
 

@@ -1,0 +1,67 @@
+using CryoSharp.Numerics;
+
+namespace CryoSharp.Detection;
+
+/// <summary>Settings of <see cref="MicrographVolumeExpectationMaximization"/>.</summary>
+public sealed record MicrographVolumeEmOptions
+{
+    /// <summary>Highest spherical-harmonic degree ℓ of the volume's expansion (10 at 11³ in Kreymer, Singer and Bendory).</summary>
+    public int MaxDegree { get; init; } = 10;
+
+    /// <summary>Highest radial frequency of the expansion, cycles per voxel.</summary>
+    public double BandLimit { get; init; } = 0.5;
+
+    /// <summary>
+    /// HEALPix order of the orientations tried (<see cref="Geometry.OrientationGrid"/>): order 0 is 12 directions × 6
+    /// in-plane angles (72, about 60° apart), order 1 is 48 × 12 (576, about 30°).
+    /// </summary>
+    public int OrientationOrder { get; init; } = 1;
+
+    /// <summary>Iteration limit.</summary>
+    public int MaxIterations { get; init; } = 30;
+
+    /// <summary>Stop when ‖x_{k+1} − x_k‖/‖x_{k+1}‖ falls below this (over full passes).</summary>
+    public double Tolerance { get; init; } = 1e-4;
+
+    /// <summary>
+    /// The fraction of the rows of patches each iteration looks at, drawn afresh (seeded) every iteration: below 1 the EM
+    /// runs on mini-batches, as the stochastic approximate EM does; 1 looks at every patch.
+    /// </summary>
+    public double BatchFraction { get; init; } = 1;
+
+    /// <summary>Centre the volume on its centre of mass after each M-step (the patch model cannot fix where it sits in its box).</summary>
+    public bool Centre { get; init; } = true;
+
+    /// <summary>Where the random start and the mini-batches come from.</summary>
+    public required SeedSequence Seeds { get; init; }
+
+    /// <summary>Coefficients to start from (in the basis these settings make), or null for a random start.</summary>
+    public double[]? Start { get; init; }
+
+    /// <summary>A shift prior to start from ((2L)² values), or null.</summary>
+    public double[]? StartPrior { get; init; }
+
+    /// <summary>The density the shift prior starts from when none is given.</summary>
+    public double StartGamma { get; init; } = 0.05;
+
+    /// <summary>Iterations already done (a continued run numbers its iterations on from here).</summary>
+    public int FirstIteration { get; init; }
+
+    /// <summary>Threads (over rows of patches, and over orientations in the M-step).</summary>
+    public ComputeContext Context { get; init; } = ComputeContext.Default;
+
+    /// <summary>Called after each iteration.</summary>
+    public Action<MicrographVolumeEmIteration>? Progress { get; init; }
+}
+
+/// <summary>One iteration of <see cref="MicrographVolumeExpectationMaximization"/>.</summary>
+/// <param name="Iteration">1-based, counting any earlier run continued.</param>
+/// <param name="Change">‖x_{k+1} − x_k‖/‖x_{k+1}‖.</param>
+/// <param name="LogLikelihoodPerPatch">Mean log-likelihood of a patch of the iteration's batch at its start (up to a constant).</param>
+/// <param name="Gamma">γ̂ after the iteration.</param>
+/// <param name="Patches">Patches the iteration looked at.</param>
+/// <param name="Seconds">Time of the iteration.</param>
+/// <param name="Coefficients">The volume's coefficients after it.</param>
+/// <param name="ShiftPrior">The shift prior after it.</param>
+public sealed record MicrographVolumeEmIteration(int Iteration, double Change, double LogLikelihoodPerPatch, double Gamma, long Patches, double Seconds,
+    double[] Coefficients, double[] ShiftPrior);
