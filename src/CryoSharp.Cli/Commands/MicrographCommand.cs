@@ -51,7 +51,7 @@ public static class MicrographCommand
         var phantom = ChoiceOption.Create("--phantom",
             "A built-in target when neither --image nor --volume is given: blobs (2D, in-plane rotations), volume-blobs or shepp-logan (3D, projected).",
             PhantomChoices, MicrographPhantom.Blobs);
-        var targetSize = new Option<int>("--target-size", "-L") { Description = "Box of a built-in target in pixels (L).", DefaultValueFactory = _ => 11 };
+        var targetSize = new Option<int>("--target-size", "-L") { Description = "Box of a built-in target in pixels (L); given with --volume, the box the map is Fourier-cropped to first (its pixel size grows to keep the field of view).", DefaultValueFactory = _ => 11 };
         var pixelSize = SharedOptions.PixelSize("(default: the target's own, or 2 Å for a built-in one)");
         var size = new Option<int>("--size") { Description = "Micrograph side in pixels (square unless --height is given).", DefaultValueFactory = _ => 4096 };
         var height = new Option<int?>("--height") { Description = "Micrograph rows, when not square." };
@@ -120,7 +120,7 @@ public static class MicrographCommand
                 Path.Combine(dir, MicrographDataset.CopiesFile), Path.Combine(dir, "target.mrc"), Path.Combine(dir, "report.html"), w, h, l,
                 simulation.Copies.Count, simulation.Gamma, sigma, ratio, clock.Elapsed.TotalSeconds);
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Wrote a {r.Width} × {r.Height} micrograph with {r.CopyCount} copies of a {r.TargetSize}-pixel target (γ = {r.Gamma:0.####}, SNR {r.Snr:0.###}, σ = {r.Sigma:0.####}) to {dir} in {r.Seconds:0.0} s.")));
+                $"Wrote a {r.Width} × {r.Height} micrograph with {r.CopyCount} copies of a {r.TargetSize}-pixel target (γ = {r.Gamma:0.####}, SNR {r.Snr:0.###}, σ = {r.Sigma:G4}) to {dir} in {r.Seconds:0.0} s.")));
         });
         return command;
     }
@@ -143,7 +143,21 @@ public static class MicrographCommand
 
         if (volumePath is not null)
         {
-            return new ProjectedVolumeTargets(VolumeInput.Load(volumePath, null, null, null, pixel, null, seeds, context));
+            var volume = VolumeInput.Load(volumePath, null, null, null, pixel, null, seeds, context);
+
+            // An explicit -L brings the map to L³ by Fourier cropping (the field of view kept, the pixel size grown), as
+            // RELION's relion_image_handler --new_box does after --rescale_angpix: multi-target detection works in small boxes.
+            if (parse.GetResult(targetSize) is { Implicit: false } && parse.GetValue(targetSize) is var box && box != volume.Nx)
+            {
+                if (box < 5 || box > volume.Nx)
+                {
+                    throw new InvalidParameterException("--target-size", box, $"must be between 5 and the map's box ({volume.Nx}) to resample {volumePath}");
+                }
+
+                volume = (Volume)FourierResampling.Resample(volume, box);
+            }
+
+            return new ProjectedVolumeTargets(volume);
         }
 
         int l = parse.GetValue(targetSize);

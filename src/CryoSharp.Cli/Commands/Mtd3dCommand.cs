@@ -24,7 +24,7 @@ public static class Mtd3dCommand
     private const string StateFileName = "state.json";
 
     /// <summary>The settings of a run, saved as DIR/run.json so that <c>--continue DIR</c> needs nothing else.</summary>
-    public sealed record Mtd3dRun(string Micrograph, int VolumeSize, double Sigma, int Degree, double BandLimit, int OrientationOrder, double BatchFraction,
+    public sealed record Mtd3dRun(string Micrograph, int VolumeSize, double Sigma, int Degree, double BandLimit, int OrientationOrder, int Blocks,
         double Tolerance, double StartGamma, bool Centre, string? Truth, long Seed);
 
     /// <summary>An iteration's state, DIR/iterNNN/state.json.</summary>
@@ -55,19 +55,19 @@ public static class Mtd3dCommand
         var degree = new Option<int>("--degree") { Description = "Highest spherical-harmonic degree of the volume's spherical Bessel expansion.", DefaultValueFactory = _ => 10 };
         var bandLimit = new Option<double>("--band-limit") { Description = "Highest radial frequency of the expansion, cycles per voxel.", DefaultValueFactory = _ => 0.5 };
         var order = new Option<int>("--orientation-order") { Description = "HEALPix order of the orientations tried: 0 = 72 (about 60° apart), 1 = 576 (30°), 2 = 4,608 (15°).", DefaultValueFactory = _ => 1 };
-        var batch = new Option<double>("--batch-fraction") { Description = "Fraction of the rows of patches each iteration looks at, drawn afresh each time (below 1: mini-batch EM).", DefaultValueFactory = _ => 1 };
+        var blocks = new Option<int>("--blocks") { Description = "Incremental EM: the rows of patches fall into this many interleaved blocks; each iteration's E-step covers one, and its M-step the latest statistics of every block seen (so this many iterations make one pass). 1: plain EM.", DefaultValueFactory = _ => 1 };
         var iterations = SharedOptions.MaxIterations(30);
         var tolerance = SharedOptions.Tolerance(1e-4);
         var startGamma = new Option<double>("--start-gamma") { Description = "The density the shift prior starts from.", DefaultValueFactory = _ => 0.05 };
         var centre = new Option<bool>("--centre") { Description = "Centre the volume on its centre of mass after each iteration (the patch model cannot fix where it sits in its box).", DefaultValueFactory = _ => true };
         var truth = new Option<string?>("--truth") { Description = "The true volume (MRC, L³): report the FSC against it after alignment." };
         var output = SharedOptions.OutputFolder("estimate.mrc, report.html, run.json and iterNNN/ (estimate.mrc, state.json)");
-        var resume = new Option<string?>("--continue") { Description = "Continue the run in this folder from its last complete iteration (its run.json gives every setting; --max-iterations may raise the count)." };
+        var resume = new Option<string?>("--continue") { Description = "Continue the run in this folder from its last complete iteration (its run.json gives every setting; --max-iterations may raise the count, and --orientation-order and --blocks may change the search)." };
         var json = SharedOptions.Json();
         output.Required = false;
         var command = new Command("solve", "Estimate the volume and the density γ from the micrograph by approximate EM over patches, with the FSC against --truth.")
         {
-            micrograph, volumeSize, sigma, degree, bandLimit, order, batch, iterations, tolerance, startGamma, centre, truth, output, resume, json,
+            micrograph, volumeSize, sigma, degree, bandLimit, order, blocks, iterations, tolerance, startGamma, centre, truth, output, resume, json,
         };
         command.SetAction(parse =>
         {
@@ -83,6 +83,19 @@ public static class Mtd3dCommand
 
                 dir = folder;
                 run = TruthFile.Read<Mtd3dRun>(Path.Combine(folder, RunFileName), "cryosharp mtd3d solve");
+
+                // The search may be refined on the way (coarse orientations first, then finer): neither changes the model.
+                if (parse.GetResult(order) is { Implicit: false })
+                {
+                    run = run with { OrientationOrder = parse.GetValue(order) };
+                }
+
+                if (parse.GetResult(blocks) is { Implicit: false })
+                {
+                    run = run with { Blocks = parse.GetValue(blocks) };
+                }
+
+                TruthFile.Write(Path.Combine(folder, RunFileName), run);
                 last = IterationFolders.All(folder).Select(x => Path.Combine(x.Folder, StateFileName)).Where(File.Exists)
                     .Select(p => TruthFile.Read<Mtd3dState>(p, "cryosharp mtd3d solve")).LastOrDefault()
                     ?? throw new InvalidParameterException("--continue", folder, "holds no complete iteration (iterNNN/state.json)");
@@ -98,18 +111,30 @@ public static class Mtd3dCommand
                     ?? throw new InvalidParameterException("--volume-size", "(missing)", $"is required: there is no {MicrographDataset.TruthFileName} beside the micrograph");
                 double s = parse.GetValue(sigma) ?? simulated?.Sigma
                     ?? throw new InvalidParameterException("--sigma", "(missing)", $"is required: there is no {MicrographDataset.TruthFileName} beside the micrograph");
-                run = new Mtd3dRun(Path.GetFullPath(path), l, s, parse.GetValue(degree), parse.GetValue(bandLimit), parse.GetValue(order), parse.GetValue(batch),
+                run = new Mtd3dRun(Path.GetFullPath(path), l, s, parse.GetValue(degree), parse.GetValue(bandLimit), parse.GetValue(order), parse.GetValue(blocks),
                     parse.GetValue(tolerance), parse.GetValue(startGamma), parse.GetValue(centre), parse.GetValue(truth) is { } t ? Path.GetFullPath(t) : null,
                     globals.Seeds(parse).Seed);
                 OutputSafety.RefuseOverwritingInputs([(run.Micrograph, "--micrograph"), (run.Truth, "--truth")],
                     ((string[])["estimate.mrc", "report.html", RunFileName]).Select(n => (Path.Combine(dir, n), "--out")));
             }
 
+            // Settings checked before anything is written (the rest once the micrograph is open).
+            if (run.OrientationOrder is < 0 or > 2)
+            {
+                throw new InvalidParameterException("--orientation-order", run.OrientationOrder, "must be 0 (72 orientations), 1 (576) or 2 (4,608)");
+            }
+
+            if (run.Blocks < 1)
+            {
+                throw new InvalidParameterException("--blocks", run.Blocks, "must be at least 1");
+            }
+
+            _ = new SphericalBesselBasis(run.VolumeSize, run.Degree, run.BandLimit);
             var result = Solve(console, globals, parse, run, dir, last, parse.GetValue(iterations));
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"em: L = {r.VolumeSize}, degree {r.Degree} ({r.BasisFunctions} functions), {r.Orientations} orientations, {r.Patches} patches, σ = {r.Sigma:0.####}: {(r.Resolution05 is { } a ? $"FSC 0.5 against the truth at {a:0.00} Å{(r.Reflected == true ? " (other hand)" : "")}, " : "")}γ̂ = {r.Gamma:0.#####}{(r.GammaTrue is { } g ? $" (γ = {g:0.#####})" : "")}, {r.Iterations} iterations, {r.Seconds:0.0} s ({r.PatchesPerSecond:0} patches/s)."));
+                    $"em: L = {r.VolumeSize}, degree {r.Degree} ({r.BasisFunctions} functions), {r.Orientations} orientations, {r.Patches} patches, σ = {r.Sigma:G4}: {(r.Resolution05 is { } a ? $"FSC 0.5 against the truth at {a:0.00} Å{(r.Reflected == true ? " (other hand)" : "")}, " : "")}γ̂ = {r.Gamma:0.#####}{(r.GammaTrue is { } g ? $" (γ = {g:0.#####})" : "")}, {r.Iterations} iterations, {r.Seconds:0.0} s ({r.PatchesPerSecond:0} patches/s)."));
                 o.WriteLine($"Estimate: {r.Estimate}; report: {r.Report}");
             });
         });
@@ -152,7 +177,7 @@ public static class Mtd3dCommand
             MaxDegree = run.Degree,
             BandLimit = run.BandLimit,
             OrientationOrder = run.OrientationOrder,
-            BatchFraction = run.BatchFraction,
+            Blocks = run.Blocks,
             MaxIterations = remaining,
             Tolerance = run.Tolerance,
             StartGamma = run.StartGamma,
@@ -238,8 +263,8 @@ public static class Mtd3dCommand
             ("micrograph", run.Micrograph),
             ("L, degree, band limit", string.Create(CultureInfo.InvariantCulture, $"{l}, {run.Degree}, {run.BandLimit} ({em.Basis.Count} spherical Bessel functions)")),
             ("orientations", string.Create(CultureInfo.InvariantCulture, $"{em.Orientations} (HEALPix order {run.OrientationOrder})")),
-            ("patches", string.Create(CultureInfo.InvariantCulture, $"{em.Patches}{(run.BatchFraction < 1 ? $", {run.BatchFraction:0.##} of the rows per iteration" : "")}")),
-            ("σ", run.Sigma.ToString("0.#####", CultureInfo.InvariantCulture)),
+            ("patches", string.Create(CultureInfo.InvariantCulture, $"{em.Patches}{(run.Blocks > 1 ? $", in {run.Blocks} blocks, one per iteration (incremental EM)" : "")}")),
+            ("σ", run.Sigma.ToString("G4", CultureInfo.InvariantCulture)),
             ("γ̂", em.Gamma.ToString("0.#####", CultureInfo.InvariantCulture) + (gammaTrue is { } g ? string.Create(CultureInfo.InvariantCulture, $" (true {g:0.#####})") : "")),
             ("iterations", string.Create(CultureInfo.InvariantCulture, $"{em.Iterations}, {em.Seconds:0} s in this run")),
         };
@@ -265,7 +290,7 @@ public static class Mtd3dCommand
             var x = history.Select(h => (double)h.Iteration).ToArray();
             report.Plot(new LinePlot { Title = "Log-likelihood per patch", XLabel = "iteration", YLabel = "log-likelihood" }
                 .Add("EM", x, [.. history.Select(h => h.LogLikelihoodPerPatch)], markers: true).Render(),
-                run.BatchFraction < 1 ? "The mean log-likelihood of a patch of each iteration's batch (up to a constant)." : "The mean log-likelihood of a patch (up to a constant) rises at every iteration.");
+                run.Blocks > 1 ? "The mean log-likelihood of a patch of each iteration's block (up to a constant)." : "The mean log-likelihood of a patch (up to a constant) rises at every iteration.");
             if (history.All(h => h.Resolution05 is not null))
             {
                 report.Plot(new LinePlot { Title = "FSC-0.5 resolution against the truth", XLabel = "iteration", YLabel = "resolution (Å)" }

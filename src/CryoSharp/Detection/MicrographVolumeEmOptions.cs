@@ -20,14 +20,15 @@ public sealed record MicrographVolumeEmOptions
     /// <summary>Iteration limit.</summary>
     public int MaxIterations { get; init; } = 30;
 
-    /// <summary>Stop when ‖x_{k+1} − x_k‖/‖x_{k+1}‖ falls below this (over full passes).</summary>
+    /// <summary>Stop when ‖x_{k+1} − x_k‖/‖x_{k+1}‖ falls below this (with one block; with more, after a whole pass below it).</summary>
     public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>
-    /// The fraction of the rows of patches each iteration looks at, drawn afresh (seeded) every iteration: below 1 the EM
-    /// runs on mini-batches, as the stochastic approximate EM does; 1 looks at every patch.
+    /// Incremental EM (Neal and Hinton): the rows of patches fall into this many interleaved blocks (row r in block
+    /// r mod B); each iteration runs the E-step on the next block only and the M-step on the latest statistics of every
+    /// block seen so far, so B iterations cost one full pass. 1 is the plain EM over every patch.
     /// </summary>
-    public double BatchFraction { get; init; } = 1;
+    public int Blocks { get; init; } = 1;
 
     /// <summary>Centre the volume on its centre of mass after each M-step (the patch model cannot fix where it sits in its box).</summary>
     public bool Centre { get; init; } = true;
@@ -57,7 +58,7 @@ public sealed record MicrographVolumeEmOptions
 /// <summary>One iteration of <see cref="MicrographVolumeExpectationMaximization"/>.</summary>
 /// <param name="Iteration">1-based, counting any earlier run continued.</param>
 /// <param name="Change">‖x_{k+1} − x_k‖/‖x_{k+1}‖.</param>
-/// <param name="LogLikelihoodPerPatch">Mean log-likelihood of a patch of the iteration's batch at its start (up to a constant).</param>
+/// <param name="LogLikelihoodPerPatch">Mean log-likelihood of a patch of the iteration's block at its start (up to a constant).</param>
 /// <param name="Gamma">γ̂ after the iteration.</param>
 /// <param name="Patches">Patches the iteration looked at.</param>
 /// <param name="Seconds">Time of the iteration.</param>

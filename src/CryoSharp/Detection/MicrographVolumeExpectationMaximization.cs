@@ -23,9 +23,10 @@ namespace CryoSharp.Detection;
 /// M-step: the expected complete log-likelihood is quadratic in x, so its maximiser solves the normal equations
 /// Σ_k D_kᵀ Bᵀ diag(d_k) B D_k · x = Σ_k D_kᵀ Bᵀ b_k exactly (b_k, d_k: the weighted sums of patches seen through
 /// orientation k and the weights each pixel was seen with), assembled in parallel over k in a fixed order and solved
-/// by Cholesky. With <see cref="MicrographVolumeEmOptions.BatchFraction"/> below 1, each iteration looks at a fresh
-/// seeded subset of the rows of patches, the mini-batches of the stochastic version. γ̂ = Σₛ πₛ·mean_k ‖C Z_s P_k‖² /
-/// mean_k ‖P_k‖².
+/// by Cholesky. With <see cref="MicrographVolumeEmOptions.Blocks"/> B above 1 the EM is incremental (Neal and Hinton,
+/// the batch version of the stochastic EM the paper runs): each iteration's E-step covers one of B interleaved blocks
+/// of rows of patches, whose normal equations and shift weights replace that block's earlier ones, and the M-step
+/// solves the sum over every block seen. γ̂ = Σₛ πₛ·mean_k ‖C Z_s P_k‖² / mean_k ‖P_k‖².
 /// </para>
 /// </summary>
 public static class MicrographVolumeExpectationMaximization
@@ -61,9 +62,9 @@ public static class MicrographVolumeExpectationMaximization
             throw new InvalidParameterException("--orientation-order", o.OrientationOrder, "must be 0 (72 orientations), 1 (576) or 2 (4,608)");
         }
 
-        if (!(o.BatchFraction > 0) || o.BatchFraction > 1)
+        if (o.Blocks < 1 || o.Blocks > patchRows)
         {
-            throw new InvalidParameterException("--batch-fraction", o.BatchFraction, "must be above 0 and at most 1");
+            throw new InvalidParameterException("--blocks", o.Blocks, $"must be between 1 and the rows of patches ({patchRows})");
         }
 
         var clock = Stopwatch.StartNew();
@@ -75,7 +76,14 @@ public static class MicrographVolumeExpectationMaximization
         var likelihood = new PatchLikelihood(l, kCount);
         var prior = likelihood.StartPrior(o.StartGamma, o.StartPrior);
         var x = o.Start is { } start ? CheckedStart(start, basis) : RandomStart(micrograph, basis, wigner, sigma, o);
-        var batches = o.Seeds.Spawn("batches").CreateStream();
+        var blockRows = new int[o.Blocks][];
+        for (int b = 0; b < o.Blocks; b++)
+        {
+            blockRows[b] = [.. Enumerable.Range(0, patchRows).Where(r => r % o.Blocks == b)];
+        }
+
+        var blockStatistics = new Statistics?[o.Blocks];
+        int belowTolerance = 0;
         var history = new List<MicrographVolumeEmIteration>();
         double logLikelihood = double.NaN, gamma = double.NaN;
         int iteration = o.FirstIteration;
@@ -85,11 +93,12 @@ public static class MicrographVolumeExpectationMaximization
         {
             var iterationClock = Stopwatch.StartNew();
             iteration++;
-            var rows = o.BatchFraction < 1 ? Batch(patchRows, o.BatchFraction, batches) : null;
-            var total = likelihood.Pass(micrograph, prior, sigma, o.Context, rows);
+            int block = (iteration - 1) % o.Blocks;
+            var total = likelihood.Pass(micrograph, prior, sigma, o.Context, o.Blocks > 1 ? blockRows[block] : null);
             logLikelihood = total.LogLikelihood / total.Patches;
-            var updated = MaximisationStep(basis, likelihood, wigner, total, o.Context);
-            prior = likelihood.ShiftPrior(total);
+            blockStatistics[block] = NormalEquations(basis, likelihood, wigner, total, o.Context);
+            var (updated, shiftPrior) = Solve(blockStatistics, basis.Count, likelihood.Cells);
+            prior = shiftPrior;
             if (o.Centre)
             {
                 updated = Centred(basis, updated);
@@ -103,7 +112,8 @@ public static class MicrographVolumeExpectationMaximization
                 (double[])x.Clone(), (double[])prior.Clone());
             history.Add(step);
             o.Progress?.Invoke(step);
-            if (rows is null && change < o.Tolerance)
+            belowTolerance = change < o.Tolerance ? belowTolerance + 1 : 0;
+            if (belowTolerance >= o.Blocks)
             {
                 break;
             }
@@ -116,21 +126,6 @@ public static class MicrographVolumeExpectationMaximization
 
         var estimate = basis.Evaluate(x, micrograph.PixelSizeA);
         return new MicrographVolumeEmResult(estimate, x, basis, kCount, prior, gamma, sigma, iteration, logLikelihood, patches, clock.Elapsed.TotalSeconds, history);
-    }
-
-    /// <summary>A seeded subset of the rows of patches, in increasing order (at least one).</summary>
-    private static int[] Batch(int rows, double fraction, RandomStream random)
-    {
-        var chosen = new List<int>();
-        for (int r = 0; r < rows; r++)
-        {
-            if (random.NextDouble() < fraction)
-            {
-                chosen.Add(r);
-            }
-        }
-
-        return chosen.Count > 0 ? [.. chosen] : [(int)(random.NextDouble() * rows)];
     }
 
     private static double[] CheckedStart(double[] start, SphericalBesselBasis basis) =>
@@ -223,7 +218,11 @@ public static class MicrographVolumeExpectationMaximization
         return energies.Average();
     }
 
-    private static double[] MaximisationStep(SphericalBesselBasis basis, PatchLikelihood likelihood, double[][] wigner, PatchSums total, ComputeContext context)
+    /// <summary>
+    /// One block's share of the M-step: the upper triangle of Σ_k B_kᵀ diag(d_k) B_k, Σ_k B_kᵀ b_k (B_k = B·D_k) and the
+    /// summed shift weights, from its E-step sums.
+    /// </summary>
+    private static Statistics NormalEquations(SphericalBesselBasis basis, PatchLikelihood likelihood, double[][] wigner, PatchSums total, ComputeContext context)
     {
         int n = basis.Count, l = basis.Box, pixels = l * l, kCount = wigner.Length;
         var table = basis.ProjectionTable.ToArray();
@@ -284,16 +283,45 @@ public static class MicrographVolumeExpectationMaximization
             rhsParts[block] = rhs;
         });
 
-        var matrix = Matrix<double>.Build.Dense(n, n);
-        var vector = Vector<double>.Build.Dense(n);
+        var normal = new double[n * n];
+        var right = new double[n];
         for (int block = 0; block < blocks; block++)
         {
+            System.Numerics.Tensors.TensorPrimitives.Add(normal, normalParts[block], normal);
+            System.Numerics.Tensors.TensorPrimitives.Add(right, rhsParts[block], right);
+        }
+
+        var shifts = new double[likelihood.Cells];
+        for (int k = 0; k < kCount; k++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(shifts, total.Weights.AsSpan(k * likelihood.Cells, likelihood.Cells), shifts);
+        }
+
+        return new Statistics(normal, right, shifts, total.Patches);
+    }
+
+    /// <summary>The M-step on the sum of every block's statistics seen so far: the coefficients and the shift prior.</summary>
+    private static (double[] Coefficients, double[] Prior) Solve(Statistics?[] blocks, int n, int cells)
+    {
+        var matrix = Matrix<double>.Build.Dense(n, n);
+        var vector = Vector<double>.Build.Dense(n);
+        var shifts = new double[cells];
+        long patches = 0;
+        foreach (var statistics in blocks)
+        {
+            if (statistics is null)
+            {
+                continue;
+            }
+
+            patches += statistics.Patches;
+            System.Numerics.Tensors.TensorPrimitives.Add(shifts, statistics.ShiftWeights, shifts);
             for (int i = 0; i < n; i++)
             {
-                vector[i] += rhsParts[block][i];
+                vector[i] += statistics.Rhs[i];
                 for (int j = i; j < n; j++)
                 {
-                    matrix[i, j] += normalParts[block][(i * n) + j];
+                    matrix[i, j] += statistics.Normal[(i * n) + j];
                 }
             }
         }
@@ -315,8 +343,16 @@ public static class MicrographVolumeExpectationMaximization
             matrix[i, i] += ridge;
         }
 
-        return matrix.Cholesky().Solve(vector).ToArray();
+        for (int s = 0; s < cells; s++)
+        {
+            shifts[s] /= patches;
+        }
+
+        return (matrix.Cholesky().Solve(vector).ToArray(), shifts);
     }
+
+    /// <summary>A block's sufficient statistics: normal matrix (upper triangle, row-major), right-hand side, Σ_k W_k[s], patches.</summary>
+    private sealed record Statistics(double[] Normal, double[] Rhs, double[] ShiftWeights, long Patches);
 
     /// <summary>The volume moved so that its centre of mass (of the positive density) sits at the box centre, refitted.</summary>
     private static double[] Centred(SphericalBesselBasis basis, double[] x)

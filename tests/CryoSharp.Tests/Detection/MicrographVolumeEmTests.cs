@@ -124,10 +124,10 @@ public class MicrographVolumeEmTests
         {
             MaxDegree = 3,
             OrientationOrder = 0,
-            MaxIterations = 2,
+            MaxIterations = 4,
             Seeds = new SeedSequence(27),
             Context = new ComputeContext { Threads = threads },
-            BatchFraction = 0.5,
+            Blocks = 3,
         });
         Assert.Equal(Run(1).Coefficients, Run(2).Coefficients);
     }
@@ -139,7 +139,7 @@ public class MicrographVolumeEmTests
         var micrograph = new MicrographSimulation(new GridProjectedTargets(basis, TwoBlobs(basis), 0), 70, 70, 0.1, 0.05, MtdSpacing.WellSeparated, new SeedSequence(28));
         var options = new MicrographVolumeEmOptions { Seeds = new SeedSequence(1), MaxDegree = 3 };
         Assert.Contains("--orientation-order", Assert.Throws<InvalidParameterException>(() => MicrographVolumeExpectationMaximization.Solve(micrograph, 7, 0.05, options with { OrientationOrder = 3 })).Message);
-        Assert.Contains("--batch-fraction", Assert.Throws<InvalidParameterException>(() => MicrographVolumeExpectationMaximization.Solve(micrograph, 7, 0.05, options with { BatchFraction = 0 })).Message);
+        Assert.Contains("--blocks", Assert.Throws<InvalidParameterException>(() => MicrographVolumeExpectationMaximization.Solve(micrograph, 7, 0.05, options with { Blocks = 0 })).Message);
         Assert.Contains("--sigma", Assert.Throws<InvalidParameterException>(() => MicrographVolumeExpectationMaximization.Solve(micrograph, 7, 0, options)).Message);
         Assert.Contains("starting coefficients", Assert.Throws<InvalidParameterException>(() => MicrographVolumeExpectationMaximization.Solve(micrograph, 7, 0.05, options with { Start = new double[3] })).Message);
     }
