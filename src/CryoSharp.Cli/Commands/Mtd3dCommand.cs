@@ -247,14 +247,14 @@ public static class Mtd3dCommand
         string[] axes = ["x", "y", "z"];
         for (int axis = 0; axis < 3; axis++)
         {
-            montage.Add(estimate.CentralSlice(axis), $"estimate ⊥{axes[axis]}");
+            montage.Add(estimate.CentralSlice(axis), $"estimate {axes[axis]}");
         }
 
         if (truth is not null)
         {
             for (int axis = 0; axis < 3; axis++)
             {
-                montage.Add(truth.CentralSlice(axis), $"truth ⊥{axes[axis]}");
+                montage.Add(truth.CentralSlice(axis), $"truth {axes[axis]}");
             }
         }
 
@@ -276,7 +276,7 @@ public static class Mtd3dCommand
         var report = new HtmlReport("Multi-target detection in 3D")
             .Paragraph("The volume estimated from the whole micrograph without picking: L × L patches, each a shifted piece of the projection at one orientation or empty, marginalised over every shift and orientation; the volume in a spherical Bessel × spherical harmonic basis.")
             .Table(rows)
-            .Picture(PngEncoder.Encode(montage.Render()), truth is null ? "Central slices of the estimate." : "Central slices of the estimate, aligned onto the truth, and of the truth.");
+            .Picture(PngEncoder.Encode(montage.Render()), truth is null ? "Central slices of the estimate, perpendicular to x, y and z." : "Central slices, perpendicular to x, y and z, of the estimate aligned onto the truth and of the truth.");
         if (fsc is not null)
         {
             report.Plot(FscFigure.Create(fsc, "estimate against the truth").Render(), "FSC of the aligned estimate against the truth.");

@@ -152,16 +152,7 @@ public static class MicrographExpectationMaximization
             a[c] += (float)(o.StartPerturbation * symmetric / noiseNorm) * noise[c];
         }
 
-        int rows = micrograph.Height / l * l;
-        var pool = new ConcurrentBag<float[]>();
-        var squares = ChunkedSumPass.Run(micrograph.Height / l, o.Context, pool, () => new float[micrograph.Width * l], (band, buffer) =>
-        {
-            micrograph.ReadRows(band * l, l, buffer);
-            var sum = new Scalar();
-            sum.Value = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(buffer.AsSpan());
-            return sum;
-        }, () => new Scalar());
-        double meanSquare = squares.Value / ((double)rows * micrograph.Width);
+        double meanSquare = PatchLikelihood.MeanSquare(micrograph, l, o.Context);
         double energy = meanSquare > sigma * sigma * 1.0001 ? (double)l * l * (meanSquare - (sigma * sigma)) / o.StartGamma : (double)l * l * sigma * sigma;
         double scale = Math.Sqrt(energy / Math.Max(PixelEnergy(basis, a), 1e-300));
         for (int c = 0; c < a.Length; c++)
@@ -258,18 +249,5 @@ public static class MicrographExpectationMaximization
                 }
             }
         }, rhs, start, 4 * n, 1e-12);
-    }
-
-    private sealed class Scalar : ChunkSum<Scalar>
-    {
-        private readonly double[] value = new double[1];
-
-        public double Value
-        {
-            get => value[0];
-            set => this.value[0] = value;
-        }
-
-        protected override IReadOnlyList<double[]> Parts => [value];
     }
 }

@@ -168,16 +168,7 @@ public static class MicrographVolumeExpectationMaximization
             a[b] += 0.5 * symmetric / noiseNorm * noise[b];
         }
 
-        int rows = micrograph.Height / l * l;
-        var pool = new ConcurrentBag<float[]>();
-        var squares = ChunkedSumPass.Run(micrograph.Height / l, o.Context, pool, () => new float[micrograph.Width * l], (band, buffer) =>
-        {
-            micrograph.ReadRows(band * l, l, buffer);
-            var sum = new Scalar();
-            sum.Value = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(buffer.AsSpan());
-            return sum;
-        }, () => new Scalar());
-        double meanSquare = squares.Value / ((double)rows * micrograph.Width);
+        double meanSquare = PatchLikelihood.MeanSquare(micrograph, l, o.Context);
         double target = meanSquare > sigma * sigma * 1.0001 ? (double)l * l * (meanSquare - (sigma * sigma)) / o.StartGamma : (double)l * l * sigma * sigma;
         double scale = Math.Sqrt(target / Math.Max(MeanProjectionEnergy(basis, wigner, a), 1e-300));
         for (int b = 0; b < a.Length; b++)
@@ -412,18 +403,5 @@ public static class MicrographVolumeExpectationMaximization
         }
 
         return Math.Sqrt(d / Math.Max(n, 1e-300));
-    }
-
-    private sealed class Scalar : ChunkSum<Scalar>
-    {
-        private readonly double[] value = new double[1];
-
-        public double Value
-        {
-            get => value[0];
-            set => this.value[0] = value;
-        }
-
-        protected override IReadOnlyList<double[]> Parts => [value];
     }
 }

@@ -97,6 +97,21 @@ internal sealed class PatchLikelihood
     }
 
     /// <summary>
+    /// The mean square of the micrograph's pixels over its whole rows of patches: σ² + γ·(mean template energy)/L², which
+    /// is what random starts are scaled by.
+    /// </summary>
+    public static double MeanSquare(IMicrograph micrograph, int size, ComputeContext context)
+    {
+        var pool = new ConcurrentBag<float[]>();
+        var squares = ChunkedSumPass.Run(micrograph.Height / size, context, pool, () => new float[micrograph.Width * size], (band, buffer) =>
+        {
+            micrograph.ReadRows(band * size, size, buffer);
+            return new VectorSum([System.Numerics.Tensors.TensorPrimitives.SumOfSquares(buffer.AsSpan())]);
+        }, () => new VectorSum(1));
+        return squares.Values[0] / ((double)(micrograph.Height / size * size) * micrograph.Width);
+    }
+
+    /// <summary>
     /// The prior each of the (2L − 1)² visible shifts starts from, γ/L² (rotations or orientations uniform), the empty
     /// ones sharing the rest; or <paramref name="given"/>, checked.
     /// </summary>
