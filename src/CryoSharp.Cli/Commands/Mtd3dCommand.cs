@@ -25,7 +25,7 @@ public static class Mtd3dCommand
 
     /// <summary>The settings of a run, saved as DIR/run.json so that <c>--continue DIR</c> needs nothing else.</summary>
     public sealed record Mtd3dRun(string Micrograph, int VolumeSize, double Sigma, int Degree, double BandLimit, int OrientationOrder, int Blocks,
-        double Tolerance, double StartGamma, bool Centre, string? Truth, long Seed);
+        double Tolerance, double StartGamma, bool Centre, string? Truth, long Seed, double? StartBandLimit = null, int MarchingIterations = 0);
 
     /// <summary>An iteration's state, DIR/iterNNN/state.json.</summary>
     public sealed record Mtd3dState(int Iteration, double[] Coefficients, double[] ShiftPrior, double Gamma, double LogLikelihoodPerPatch, double Change,
@@ -56,6 +56,8 @@ public static class Mtd3dCommand
         var bandLimit = new Option<double>("--band-limit") { Description = "Highest radial frequency of the expansion, cycles per voxel.", DefaultValueFactory = _ => 0.5 };
         var order = new Option<int>("--orientation-order") { Description = "HEALPix order of the orientations tried: 0 = 72 (about 60° apart), 1 = 576 (30°), 2 = 4,608 (15°).", DefaultValueFactory = _ => 1 };
         var blocks = new Option<int>("--blocks") { Description = "Incremental EM: the rows of patches fall into this many interleaved blocks; each iteration's E-step covers one, and its M-step the latest statistics of every block seen (so this many iterations make one pass). 1: plain EM.", DefaultValueFactory = _ => 1 };
+        var startBand = new Option<double?>("--start-band-limit") { Description = "Frequency marching: the band limit (cycles per voxel) the first M-steps solve within, growing linearly to --band-limit over --marching-iterations." };
+        var marching = new Option<int>("--marching-iterations") { Description = "Iterations over which the band limit marches from --start-band-limit to --band-limit.", DefaultValueFactory = _ => 0 };
         var iterations = SharedOptions.MaxIterations(30);
         var tolerance = SharedOptions.Tolerance(1e-4);
         var startGamma = new Option<double>("--start-gamma") { Description = "The density the shift prior starts from.", DefaultValueFactory = _ => 0.05 };
@@ -67,7 +69,7 @@ public static class Mtd3dCommand
         output.Required = false;
         var command = new Command("solve", "Estimate the volume and the density γ from the micrograph by approximate EM over patches, with the FSC against --truth.")
         {
-            micrograph, volumeSize, sigma, degree, bandLimit, order, blocks, iterations, tolerance, startGamma, centre, truth, output, resume, json,
+            micrograph, volumeSize, sigma, degree, bandLimit, startBand, marching, order, blocks, iterations, tolerance, startGamma, centre, truth, output, resume, json,
         };
         command.SetAction(parse =>
         {
@@ -113,7 +115,7 @@ public static class Mtd3dCommand
                     ?? throw new InvalidParameterException("--sigma", "(missing)", $"is required: there is no {MicrographDataset.TruthFileName} beside the micrograph");
                 run = new Mtd3dRun(Path.GetFullPath(path), l, s, parse.GetValue(degree), parse.GetValue(bandLimit), parse.GetValue(order), parse.GetValue(blocks),
                     parse.GetValue(tolerance), parse.GetValue(startGamma), parse.GetValue(centre), parse.GetValue(truth) is { } t ? Path.GetFullPath(t) : null,
-                    globals.Seeds(parse).Seed);
+                    globals.Seeds(parse).Seed, parse.GetValue(startBand), parse.GetValue(marching));
                 OutputSafety.RefuseOverwritingInputs([(run.Micrograph, "--micrograph"), (run.Truth, "--truth")],
                     ((string[])["estimate.mrc", "report.html", RunFileName]).Select(n => (Path.Combine(dir, n), "--out")));
             }
@@ -178,6 +180,8 @@ public static class Mtd3dCommand
             BandLimit = run.BandLimit,
             OrientationOrder = run.OrientationOrder,
             Blocks = run.Blocks,
+            StartBandLimit = run.StartBandLimit,
+            MarchingIterations = run.MarchingIterations,
             MaxIterations = remaining,
             Tolerance = run.Tolerance,
             StartGamma = run.StartGamma,
@@ -263,6 +267,9 @@ public static class Mtd3dCommand
             ("micrograph", run.Micrograph),
             ("L, degree, band limit", string.Create(CultureInfo.InvariantCulture, $"{l}, {run.Degree}, {run.BandLimit} ({em.Basis.Count} spherical Bessel functions)")),
             ("orientations", string.Create(CultureInfo.InvariantCulture, $"{em.Orientations} (HEALPix order {run.OrientationOrder})")),
+            ("frequency marching", run.StartBandLimit is { } start && run.MarchingIterations > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{start} → {run.BandLimit} cycles per voxel over the first {run.MarchingIterations} iterations")
+                : "none"),
             ("patches", string.Create(CultureInfo.InvariantCulture, $"{em.Patches}{(run.Blocks > 1 ? $", in {run.Blocks} blocks, one per iteration (incremental EM)" : "")}")),
             ("σ", run.Sigma.ToString("G4", CultureInfo.InvariantCulture)),
             ("γ̂", em.Gamma.ToString("0.#####", CultureInfo.InvariantCulture) + (gammaTrue is { } g ? string.Create(CultureInfo.InvariantCulture, $" (true {g:0.#####})") : "")),

@@ -12,6 +12,17 @@ public sealed record MicrographVolumeEmOptions
     public double BandLimit { get; init; } = 0.5;
 
     /// <summary>
+    /// Frequency marching: when set, the first <see cref="MarchingIterations"/> M-steps solve only for the coefficients
+    /// whose radial frequency lies below a band limit that grows linearly from this one (cycles per voxel) to
+    /// <see cref="BandLimit"/>, the rest held at zero. A low-resolution start keeps EM out of the optima of detail it
+    /// cannot yet place, as RELION's initial low-pass does.
+    /// </summary>
+    public double? StartBandLimit { get; init; }
+
+    /// <summary>Iterations over which the band limit marches to <see cref="BandLimit"/> (with <see cref="StartBandLimit"/>).</summary>
+    public int MarchingIterations { get; init; }
+
+    /// <summary>
     /// HEALPix order of the orientations tried (<see cref="Geometry.OrientationGrid"/>): order 0 is 12 directions × 6
     /// in-plane angles (72, about 60° apart), order 1 is 48 × 12 (576, about 30°).
     /// </summary>
@@ -26,7 +37,9 @@ public sealed record MicrographVolumeEmOptions
     /// <summary>
     /// Incremental EM (Neal and Hinton): the rows of patches fall into this many interleaved blocks (row r in block
     /// r mod B); each iteration runs the E-step on the next block only and the M-step on the latest statistics of every
-    /// block seen so far, so B iterations cost one full pass. 1 is the plain EM over every patch.
+    /// block seen so far, so B iterations cost one full pass. 1 is the plain EM over every patch. The blocks' statistics
+    /// live in memory only: a continued run (<see cref="Start"/>) gathers them afresh, its first B − 1 M-steps on fewer
+    /// patches.
     /// </summary>
     public int Blocks { get; init; } = 1;
 

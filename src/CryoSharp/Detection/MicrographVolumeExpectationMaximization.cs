@@ -67,6 +67,16 @@ public static class MicrographVolumeExpectationMaximization
             throw new InvalidParameterException("--blocks", o.Blocks, $"must be between 1 and the rows of patches ({patchRows})");
         }
 
+        if (o.StartBandLimit is { } startBand && (!(startBand > 0) || startBand > o.BandLimit))
+        {
+            throw new InvalidParameterException("--start-band-limit", startBand, $"must be above 0 and at most the band limit ({o.BandLimit})");
+        }
+
+        if (o.MarchingIterations < 0)
+        {
+            throw new InvalidParameterException("--marching-iterations", o.MarchingIterations, "must not be negative");
+        }
+
         var clock = Stopwatch.StartNew();
         var basis = new SphericalBesselBasis(l, o.MaxDegree, o.BandLimit);
         var grid = new OrientationGrid(o.OrientationOrder);
@@ -88,6 +98,16 @@ public static class MicrographVolumeExpectationMaximization
         double logLikelihood = double.NaN, gamma = double.NaN;
         int iteration = o.FirstIteration;
         long patches = (long)patchCols * patchRows;
+        if (o.StartBandLimit is not null && iteration < o.MarchingIterations)
+        {
+            // The first E-step already sees the start low-passed to the first band.
+            var first = ActiveCoefficients(basis, o, iteration + 1);
+            for (int b = 0; b < x.Length; b++)
+            {
+                x[b] = first[b] ? x[b] : 0;
+            }
+        }
+
         double energy = SetTemplates(likelihood, basis, wigner, x, o.Context);
         for (int run = 0; run < o.MaxIterations; run++)
         {
@@ -97,11 +117,16 @@ public static class MicrographVolumeExpectationMaximization
             var total = likelihood.Pass(micrograph, prior, sigma, o.Context, o.Blocks > 1 ? blockRows[block] : null);
             logLikelihood = total.LogLikelihood / total.Patches;
             blockStatistics[block] = NormalEquations(basis, likelihood, wigner, total, o.Context);
-            var (updated, shiftPrior) = Solve(blockStatistics, basis.Count, likelihood.Cells);
+            var active = ActiveCoefficients(basis, o, iteration);
+            var (updated, shiftPrior) = Solve(blockStatistics, active, basis.Count, likelihood.Cells);
             prior = shiftPrior;
             if (o.Centre)
             {
                 updated = Centred(basis, updated);
+                for (int b = 0; b < updated.Length; b++)
+                {
+                    updated[b] = active[b] ? updated[b] : 0;
+                }
             }
 
             double change = RelativeChange(x, updated);
@@ -292,7 +317,30 @@ public static class MicrographVolumeExpectationMaximization
     }
 
     /// <summary>The M-step on the sum of every block's statistics seen so far: the coefficients and the shift prior.</summary>
-    private static (double[] Coefficients, double[] Prior) Solve(Statistics?[] blocks, int n, int cells)
+    /// <summary>
+    /// The coefficients the M-step of <paramref name="iteration"/> solves for: those within the marching band limit,
+    /// which grows linearly from <see cref="MicrographVolumeEmOptions.StartBandLimit"/> to the basis's over
+    /// <see cref="MicrographVolumeEmOptions.MarchingIterations"/>; every one without marching.
+    /// </summary>
+    private static bool[] ActiveCoefficients(SphericalBesselBasis basis, MicrographVolumeEmOptions o, int iteration)
+    {
+        double band = basis.BandLimit;
+        if (o.StartBandLimit is { } start && o.MarchingIterations > 0 && iteration <= o.MarchingIterations)
+        {
+            band = start + ((basis.BandLimit - start) * (iteration - 1) / o.MarchingIterations);
+        }
+
+        double limit = (2 * Math.PI * basis.RadiusPx * band) + 1e-9;
+        var active = new bool[basis.Count];
+        for (int b = 0; b < active.Length; b++)
+        {
+            active[b] = basis.RadialZeros[b] <= limit;
+        }
+
+        return active;
+    }
+
+    private static (double[] Coefficients, double[] Prior) Solve(Statistics?[] blocks, bool[] active, int n, int cells)
     {
         var matrix = Matrix<double>.Build.Dense(n, n);
         var vector = Vector<double>.Build.Dense(n);
@@ -337,6 +385,24 @@ public static class MicrographVolumeExpectationMaximization
         for (int s = 0; s < cells; s++)
         {
             shifts[s] /= patches;
+        }
+
+        // Coefficients outside the marching band are held at zero: their rows and columns become the identity's.
+        for (int i = 0; i < n; i++)
+        {
+            if (active[i])
+            {
+                continue;
+            }
+
+            for (int j = 0; j < n; j++)
+            {
+                matrix[i, j] = 0;
+                matrix[j, i] = 0;
+            }
+
+            matrix[i, i] = 1;
+            vector[i] = 0;
         }
 
         return (matrix.Cholesky().Solve(vector).ToArray(), shifts);

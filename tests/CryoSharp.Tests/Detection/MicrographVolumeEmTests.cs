@@ -116,6 +116,44 @@ public class MicrographVolumeEmTests
     }
 
     [Fact]
+    public void FrequencyMarchingHoldsTheHighFrequenciesAtZeroUntilItReachesThem()
+    {
+        var basis = new SphericalBesselBasis(7, 3);
+        var micrograph = new MicrographSimulation(new GridProjectedTargets(basis, TwoBlobs(basis), 0), 210, 210, 0.15, 0.05, MtdSpacing.WellSeparated, new SeedSequence(29));
+        var options = new MicrographVolumeEmOptions
+        {
+            MaxDegree = 3,
+            OrientationOrder = 0,
+            MaxIterations = 2,
+            Seeds = new SeedSequence(30),
+            StartBandLimit = 0.25,
+            MarchingIterations = 4,
+        };
+        var marching = MicrographVolumeExpectationMaximization.Solve(micrograph, 7, 0.05, options);
+
+        // Iteration 2 solves within 0.25 + 0.25/4 = 0.3125 cycles per voxel.
+        double limit = 2 * Math.PI * basis.RadiusPx * 0.3125;
+        int outside = 0;
+        for (int b = 0; b < basis.Count; b++)
+        {
+            if (basis.RadialZeros[b] > limit + 1e-9)
+            {
+                outside++;
+                Assert.Equal(0, marching.Coefficients[b]);
+            }
+            else if (basis.RadialZeros[b] < limit - 1e-9)
+            {
+                Assert.NotEqual(0, marching.Coefficients[b]);
+            }
+        }
+
+        Assert.True(outside > 0);
+        var done = MicrographVolumeExpectationMaximization.Solve(micrograph, 7, 0.05, options with { MaxIterations = 5 });
+        Assert.All(Enumerable.Range(0, basis.Count), b => Assert.NotEqual(0, done.Coefficients[b]));
+        Assert.Contains("--start-band-limit", Assert.Throws<InvalidParameterException>(() => MicrographVolumeExpectationMaximization.Solve(micrograph, 7, 0.05, options with { StartBandLimit = 0.7 })).Message);
+    }
+
+    [Fact]
     public void ResultsDoNotDependOnTheThreadCount()
     {
         var basis = new SphericalBesselBasis(7, 3);
