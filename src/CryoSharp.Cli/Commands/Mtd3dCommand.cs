@@ -131,6 +131,16 @@ public static class Mtd3dCommand
                 throw new InvalidParameterException("--blocks", run.Blocks, "must be at least 1");
             }
 
+            if (run.StartBandLimit is { } startBandLimit && (!(startBandLimit > 0) || startBandLimit > run.BandLimit))
+            {
+                throw new InvalidParameterException("--start-band-limit", startBandLimit, $"must be above 0 and at most --band-limit ({run.BandLimit})");
+            }
+
+            if (run.MarchingIterations < 0)
+            {
+                throw new InvalidParameterException("--marching-iterations", run.MarchingIterations, "must not be negative");
+            }
+
             _ = new SphericalBesselBasis(run.VolumeSize, run.Degree, run.BandLimit);
             var result = Solve(console, globals, parse, run, dir, last, parse.GetValue(iterations));
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>

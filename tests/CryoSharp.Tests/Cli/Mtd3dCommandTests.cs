@@ -67,6 +67,7 @@ public class Mtd3dCommandTests
             (["mtd3d", "solve", "--micrograph", bare, "--volume-size", "9", "--out", temp.File("y")], "--sigma"),
             (["mtd3d", "solve", "--micrograph", micrograph, "--blocks", "0", "--out", temp.File("y")], "--blocks"),
             (["mtd3d", "solve", "--micrograph", micrograph, "--orientation-order", "5", "--out", temp.File("y")], "--orientation-order"),
+            (["mtd3d", "solve", "--micrograph", micrograph, "--start-band-limit", "0.8", "--out", temp.File("y")], "--start-band-limit"),
             (["mtd3d", "solve", "--micrograph", micrograph, "--truth", micrograph, "--out", temp.File("y")], "micrograph.mrc"),
             (["mtd3d", "solve", "--continue", temp.File("nothing")], "run.json"),
         })
