@@ -121,26 +121,7 @@ public static class Mtd3dCommand
             }
 
             // Settings checked before anything is written (the rest once the micrograph is open).
-            if (run.OrientationOrder is < 0 or > 2)
-            {
-                throw new InvalidParameterException("--orientation-order", run.OrientationOrder, "must be 0 (72 orientations), 1 (576) or 2 (4,608)");
-            }
-
-            if (run.Blocks < 1)
-            {
-                throw new InvalidParameterException("--blocks", run.Blocks, "must be at least 1");
-            }
-
-            if (run.StartBandLimit is { } startBandLimit && (!(startBandLimit > 0) || startBandLimit > run.BandLimit))
-            {
-                throw new InvalidParameterException("--start-band-limit", startBandLimit, $"must be above 0 and at most --band-limit ({run.BandLimit})");
-            }
-
-            if (run.MarchingIterations < 0)
-            {
-                throw new InvalidParameterException("--marching-iterations", run.MarchingIterations, "must not be negative");
-            }
-
+            Options(run).Validate();
             _ = new SphericalBesselBasis(run.VolumeSize, run.Degree, run.BandLimit);
             var result = Solve(console, globals, parse, run, dir, last, parse.GetValue(iterations));
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
@@ -184,19 +165,9 @@ public static class Mtd3dCommand
         var history = new List<Mtd3dState>();
         int firstIteration = last?.Iteration ?? 0;
         int remaining = Math.Max(0, maxIterations - firstIteration);
-        var options = new MicrographVolumeEmOptions
+        var options = Options(run) with
         {
-            MaxDegree = run.Degree,
-            BandLimit = run.BandLimit,
-            OrientationOrder = run.OrientationOrder,
-            Blocks = run.Blocks,
-            StartBandLimit = run.StartBandLimit,
-            MarchingIterations = run.MarchingIterations,
             MaxIterations = remaining,
-            Tolerance = run.Tolerance,
-            StartGamma = run.StartGamma,
-            Centre = run.Centre,
-            Seeds = new SeedSequence(run.Seed).Spawn("em"),
             Start = last?.Coefficients,
             StartPrior = last?.ShiftPrior,
             FirstIteration = firstIteration,
@@ -244,6 +215,21 @@ public static class Mtd3dCommand
             result.Orientations, micrograph.Width, micrograph.Height, result.Patches, run.Sigma, result.Gamma, gammaTrue, fsc?.Resolution(0.5), fsc?.Resolution(0.143),
             reflected, result.Iterations, firstIteration, result.Seconds, perIteration > 0 ? perIterationPatches / perIteration : 0, history);
     }
+
+    /// <summary>The EM's settings saved in <paramref name="run"/>.</summary>
+    private static MicrographVolumeEmOptions Options(Mtd3dRun run) => new()
+    {
+        MaxDegree = run.Degree,
+        BandLimit = run.BandLimit,
+        OrientationOrder = run.OrientationOrder,
+        Blocks = run.Blocks,
+        StartBandLimit = run.StartBandLimit,
+        MarchingIterations = run.MarchingIterations,
+        Tolerance = run.Tolerance,
+        StartGamma = run.StartGamma,
+        Centre = run.Centre,
+        Seeds = new SeedSequence(run.Seed).Spawn("em"),
+    };
 
     /// <summary>The estimate fitted onto the truth (rotation, shift, hand) and their FSC.</summary>
     private static (Volume Aligned, FscCurve Fsc, bool Reflected) Compare(Volume estimate, Volume truth, ComputeContext context)

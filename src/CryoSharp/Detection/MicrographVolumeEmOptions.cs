@@ -66,6 +66,33 @@ public sealed record MicrographVolumeEmOptions
 
     /// <summary>Called after each iteration.</summary>
     public Action<MicrographVolumeEmIteration>? Progress { get; init; }
+
+    /// <summary>
+    /// Checks every setting that does not need the micrograph, naming its command-line option (the basis checks its own,
+    /// and the solver the blocks against the rows of patches), so that a command can refuse before it writes anything.
+    /// </summary>
+    public void Validate()
+    {
+        if (OrientationOrder is < 0 or > 2)
+        {
+            throw new InvalidParameterException("--orientation-order", OrientationOrder, "must be 0 (72 orientations), 1 (576) or 2 (4,608)");
+        }
+
+        if (Blocks < 1)
+        {
+            throw new InvalidParameterException("--blocks", Blocks, "must be at least 1");
+        }
+
+        if (StartBandLimit is { } start && (!(start > 0) || start > BandLimit))
+        {
+            throw new InvalidParameterException("--start-band-limit", start, $"must be above 0 and at most the band limit ({BandLimit})");
+        }
+
+        if (MarchingIterations < 0)
+        {
+            throw new InvalidParameterException("--marching-iterations", MarchingIterations, "must not be negative");
+        }
+    }
 }
 
 /// <summary>One iteration of <see cref="MicrographVolumeExpectationMaximization"/>.</summary>

@@ -57,24 +57,10 @@ public static class MicrographVolumeExpectationMaximization
             throw new InvalidParameterException("--sigma", sigma, "must be positive for EM");
         }
 
-        if (o.OrientationOrder is < 0 or > 2)
-        {
-            throw new InvalidParameterException("--orientation-order", o.OrientationOrder, "must be 0 (72 orientations), 1 (576) or 2 (4,608)");
-        }
-
-        if (o.Blocks < 1 || o.Blocks > patchRows)
+        o.Validate();
+        if (o.Blocks > patchRows)
         {
             throw new InvalidParameterException("--blocks", o.Blocks, $"must be between 1 and the rows of patches ({patchRows})");
-        }
-
-        if (o.StartBandLimit is { } startBand && (!(startBand > 0) || startBand > o.BandLimit))
-        {
-            throw new InvalidParameterException("--start-band-limit", startBand, $"must be above 0 and at most the band limit ({o.BandLimit})");
-        }
-
-        if (o.MarchingIterations < 0)
-        {
-            throw new InvalidParameterException("--marching-iterations", o.MarchingIterations, "must not be negative");
         }
 
         var clock = Stopwatch.StartNew();
@@ -255,7 +241,6 @@ public static class MicrographVolumeExpectationMaximization
             var rotatedTable = new double[pixels * n];
             var b = new float[pixels];
             var d = new float[pixels];
-            var row = new double[n];
             for (int k = block * kCount / blocks; k < (block + 1) * kCount / blocks; k++)
             {
                 // B_k = B·D_k, row by row: each row of B is a coefficient vector rotated by D_kᵀ.
@@ -307,13 +292,7 @@ public static class MicrographVolumeExpectationMaximization
             System.Numerics.Tensors.TensorPrimitives.Add(right, rhsParts[block], right);
         }
 
-        var shifts = new double[likelihood.Cells];
-        for (int k = 0; k < kCount; k++)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Add(shifts, total.Weights.AsSpan(k * likelihood.Cells, likelihood.Cells), shifts);
-        }
-
-        return new Statistics(normal, right, shifts, total.Patches);
+        return new Statistics(normal, right, likelihood.ShiftWeights(total), total.Patches);
     }
 
     /// <summary>The M-step on the sum of every block's statistics seen so far: the coefficients and the shift prior.</summary>

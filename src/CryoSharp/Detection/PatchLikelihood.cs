@@ -218,19 +218,25 @@ internal sealed class PatchLikelihood
         }
     }
 
+    /// <summary>Σ_k W_k[s]: the total posterior weight of each shift over the templates.</summary>
+    public double[] ShiftWeights(PatchSums sums)
+    {
+        var weights = new double[Cells];
+        for (int k = 0; k < Templates; k++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(weights, sums.Weights.AsSpan(k * Cells, Cells), weights);
+        }
+
+        return weights;
+    }
+
     /// <summary>The shift prior the weights imply: πₛ = Σ_k W_k[s] / patches.</summary>
     public double[] ShiftPrior(PatchSums sums)
     {
-        var prior = new double[Cells];
+        var prior = ShiftWeights(sums);
         for (int s = 0; s < Cells; s++)
         {
-            double sum = 0;
-            for (int k = 0; k < Templates; k++)
-            {
-                sum += sums.Weights[(k * Cells) + s];
-            }
-
-            prior[s] = sum / sums.Patches;
+            prior[s] /= sums.Patches;
         }
 
         return prior;

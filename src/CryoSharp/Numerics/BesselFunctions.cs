@@ -62,40 +62,7 @@ public static class BesselFunctions
     public static double[] Zeros(int n, double limit)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
-        var zeros = new List<double>();
-
         // Every zero of Jₙ (n ≥ 1) lies beyond n, and consecutive zeros are more than 3 apart.
-        const double step = 1.0;
-        double a = n == 0 ? 0.5 : Math.Max(n, 0.5), fa = J(n, a);
-        while (a < limit)
-        {
-            double b = Math.Min(a + step, limit), fb = J(n, b);
-            if (fa == 0)
-            {
-                zeros.Add(a);
-            }
-            else if (Math.Sign(fa) != Math.Sign(fb) && fb != 0)
-            {
-                double lo = a, hi = b, flo = fa;
-                for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; i++)
-                {
-                    double mid = 0.5 * (lo + hi), fm = J(n, mid);
-                    if (Math.Sign(fm) == Math.Sign(flo))
-                    {
-                        (lo, flo) = (mid, fm);
-                    }
-                    else
-                    {
-                        hi = mid;
-                    }
-                }
-
-                zeros.Add(0.5 * (lo + hi));
-            }
-
-            (a, fa) = (b, fb);
-        }
-
-        return [.. zeros];
+        return ScannedRoots.Find(x => J(n, x), n == 0 ? 0.5 : Math.Max(n, 0.5), limit, 1.0);
     }
 }

@@ -5,8 +5,8 @@ namespace CryoSharp.Numerics;
 /// double precision. j_ℓ is the minimal solution of j_{n−1} = ((2n + 1)/x)·j_n − j_{n+1}, so below x ≈ ℓ it is found by
 /// recurring downwards from an order well above both (Miller's algorithm), normalised by whichever of
 /// j₀ = sin x / x and j₁ = sin x / x² − cos x / x is larger there; above, the upward recurrence from j₀ and j₁ is stable.
-/// Zeros are bracketed by a scan in unit steps (consecutive zeros are more than π apart, and the first lies beyond ℓ) and
-/// refined by bisection.
+/// Zeros are found by <see cref="ScannedRoots"/> in unit steps (consecutive zeros are more than π apart, and the first lies
+/// beyond ℓ).
 /// </summary>
 public static class SphericalBesselFunctions
 {
@@ -84,33 +84,6 @@ public static class SphericalBesselFunctions
     public static double[] Zeros(int degree, double limit)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(degree);
-        var zeros = new List<double>();
-        double a = Math.Max(degree, 0.5), fa = J(degree, a);
-        while (a < limit)
-        {
-            double b = Math.Min(a + 1, limit), fb = J(degree, b);
-            if (Math.Sign(fa) != Math.Sign(fb) && fb != 0 && fa != 0)
-            {
-                double lo = a, hi = b, flo = fa;
-                for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; i++)
-                {
-                    double mid = 0.5 * (lo + hi), fm = J(degree, mid);
-                    if (Math.Sign(fm) == Math.Sign(flo))
-                    {
-                        (lo, flo) = (mid, fm);
-                    }
-                    else
-                    {
-                        hi = mid;
-                    }
-                }
-
-                zeros.Add(0.5 * (lo + hi));
-            }
-
-            (a, fa) = (b, fb);
-        }
-
-        return [.. zeros];
+        return ScannedRoots.Find(x => J(degree, x), Math.Max(degree, 0.5), limit, 1.0);
     }
 }
