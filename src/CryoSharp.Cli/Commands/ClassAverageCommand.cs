@@ -57,6 +57,7 @@ public static class ClassAverageCommand
         var kmax = new Option<int>("--kmax") { Description = "Highest angular frequency of MFVDM.", DefaultValueFactory = _ => 10 };
         var extra = new Option<int>("--extra-eigenvectors") { Description = "Eigenvectors beyond 2k + 1 in the VDM and MFVDM embeddings (0: Fan and Zhao's truncation).", DefaultValueFactory = _ => 0 };
         var vdmEigenvectors = new Option<int>("--vdm-eigenvectors") { Description = "Eigenvectors in VDM's embedding (frequency 1).", DefaultValueFactory = _ => 10 };
+        var alpha = new Option<double>("--density-alpha") { Description = "α of the neighbour graph's density normalisation, edge weights 1/(dᵢdⱼ)^α with d the edge counts (1: the views' sampling density taken out; 0: unweighted).", DefaultValueFactory = _ => 1 };
         var embeddingSearch = ChoiceOption.Create("--embedding-search", "Where VDM and MFVDM look for neighbours: all (every image, by its embedding, as Singer and Wu and Fan and Zhao do) or candidates (re-rank the rotation-invariant candidates only: cheaper, cannot find what they missed).",
             EmbeddingSearchChoices, true);
         var averages = new Option<int>("--averages") { Description = "Class averages to make.", DefaultValueFactory = _ => 100 };
@@ -69,7 +70,7 @@ public static class ClassAverageCommand
         var json = SharedOptions.Json();
         var command = new Command("class-average", "Class averages from rotation-invariant neighbours: steerable PCA, exact rotational alignment with reflections, and neighbour graphs cleaned by vector diffusion maps (VDM) and multi-frequency VDM.")
         {
-            particles, output, method, neighbours, candidates, kmax, extra, vdmEigenvectors, embeddingSearch, averages, ctf, radius, searchBox, truth, dataRoot, pixel, json,
+            particles, output, method, neighbours, candidates, kmax, extra, vdmEigenvectors, alpha, embeddingSearch, averages, ctf, radius, searchBox, truth, dataRoot, pixel, json,
         };
         command.SetAction(parse =>
         {
@@ -81,6 +82,7 @@ public static class ClassAverageCommand
                 ExtraEigenvectors = parse.GetValue(extra),
                 EmbeddingSearchAll = parse.GetValue(embeddingSearch),
                 VdmEigenvectors = parse.GetValue(vdmEigenvectors),
+                DensityNormalisation = parse.GetValue(alpha),
                 Averages = parse.GetValue(averages),
                 Method = parse.GetValue(method),
                 Ctf = parse.GetValue(ctf),

@@ -144,7 +144,7 @@ public sealed class ClassAverager
         clock.Restart();
         progress?.Report(("vector diffusion maps", 0));
         var maps = VectorDiffusionMaps.Build(rid, options.Neighbours, options.MaxFrequency, options.DiffusionTime, options.Seeds.Spawn("vdm"), context,
-            options.ExtraEigenvectors, vdmEigenvectors: options.VdmEigenvectors);
+            options.ExtraEigenvectors, vdmEigenvectors: options.VdmEigenvectors, densityNormalisation: options.DensityNormalisation);
         var vdm = options.EmbeddingSearchAll
             ? EmbeddingNeighbourSearch.Find(maps, options.Neighbours, multiFrequency: false, context)
             : maps.Rank(rid, options.Neighbours, multiFrequency: false, context);

@@ -26,6 +26,12 @@ public sealed record ClassAveragingOptions
     /// </summary>
     public bool EmbeddingSearchAll { get; init; } = true;
 
+    /// <summary>
+    /// α of the graph's density normalisation, edge weights 1/(dᵢdⱼ)^α with d the edge counts (Coifman and Lafon; 1:
+    /// the views' sampling density taken out, 0: every edge weighs 1).
+    /// </summary>
+    public double DensityNormalisation { get; init; } = 1;
+
     /// <summary>t, the diffusion time of the VDM and MFVDM embeddings (the power of the eigenvalues).</summary>
     public double DiffusionTime { get; init; } = 1;
 
@@ -99,6 +105,11 @@ public sealed record ClassAveragingOptions
         if (Averages < 1)
         {
             throw new InvalidParameterException("--averages", Averages, "must be at least 1");
+        }
+
+        if (!(DensityNormalisation >= 0 && DensityNormalisation <= 1))
+        {
+            throw new InvalidParameterException("--density-alpha", DensityNormalisation, "must be between 0 and 1");
         }
 
         if (!(DiffusionTime >= 0) || double.IsInfinity(DiffusionTime))

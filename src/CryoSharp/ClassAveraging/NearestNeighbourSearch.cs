@@ -1,16 +1,34 @@
 using System.Numerics.Tensors;
 using CryoSharp.Numerics;
+using CryoSharp.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace CryoSharp.ClassAveraging;
 
 /// <summary>
 /// The nearest images of every image under the reflection-aware feature distance of
-/// <see cref="RotationInvariantFeatures"/>: d² = ‖rᵢ‖² + ‖rⱼ‖² + ‖mᵢ‖² + ‖mⱼ‖² − 2(rᵢ·rⱼ + |mᵢ·mⱼ|). Exact: every pair is
-/// scored (n² × features multiply–adds, in parallel over images, a bounded heap per image), which is what the
-/// command uses up to any n — at n = 10⁵ and 256 features that is 2.6·10¹² multiply–adds, minutes on a workstation.
+/// <see cref="RotationInvariantFeatures"/>: d² = ‖rᵢ‖² + ‖rⱼ‖² + ‖mᵢ‖² + ‖mⱼ‖² − 2(rᵢ·rⱼ + |mᵢ·mⱼ|). Up to
+/// <see cref="ExactUpTo"/> images every pair is scored; the dot products are single-precision panel products (a block
+/// of images against a tile of others held feature-major, <see cref="PanelProduct"/>), n² × features multiply–adds.
+/// Above, the search is approximate: each part is turned onto its principal axes (an orthogonal change of
+/// coordinates, so every distance is unchanged), every pair is scored by the leading <see cref="PrefilterDimension"/>
+/// axes of each part only, and each image's <see cref="ShortlistFactor"/> × neighbours best by that are ranked by the
+/// exact distance.
 /// </summary>
 public static class NearestNeighbourSearch
 {
+    /// <summary>Images up to which every pair is scored exactly (the default).</summary>
+    public const int ExactUpTo = 20_000;
+
+    /// <summary>Principal axes per part that the approximate search scores every pair by.</summary>
+    public const int PrefilterDimension = 32;
+
+    /// <summary>The approximate search's shortlist, as a multiple of the neighbours wanted.</summary>
+    public const int ShortlistFactor = 8;
+
+    private const int QueryBlock = 8;
+    private const int Tile = 512;
+
     /// <summary>For each of the <paramref name="count"/> images, its <paramref name="neighbours"/> nearest others, nearest first.</summary>
     /// <param name="features">Feature vectors, <paramref name="realLength"/> + <paramref name="imaginaryLength"/> floats per image.</param>
     /// <param name="count">Images.</param>
@@ -18,59 +36,259 @@ public static class NearestNeighbourSearch
     /// <param name="imaginaryLength">Values of the imaginary part (next).</param>
     /// <param name="neighbours">Neighbours wanted per image (fewer when there are fewer other images).</param>
     /// <param name="context">Threads.</param>
-    public static int[][] Find(float[] features, int count, int realLength, int imaginaryLength, int neighbours, ComputeContext? context = null)
+    /// <param name="exactUpTo">Images up to which the search scores every pair by every feature.</param>
+    public static int[][] Find(float[] features, int count, int realLength, int imaginaryLength, int neighbours, ComputeContext? context = null, int exactUpTo = ExactUpTo)
     {
         ArgumentNullException.ThrowIfNull(features);
         int d = realLength + imaginaryLength, want = Math.Min(neighbours, count - 1);
+        if ((long)count * d > features.Length)
+        {
+            throw new ArgumentException("The features are shorter than count × (real + imaginary) values.", nameof(features));
+        }
+
         if (want < 1)
         {
             return [.. Enumerable.Range(0, count).Select(_ => Array.Empty<int>())];
         }
 
+        var options = (context ?? ComputeContext.Default).ParallelOptions;
+        bool approximate = count > exactUpTo && (realLength > PrefilterDimension || imaginaryLength > PrefilterDimension);
+        if (!approximate)
+        {
+            var exact = Search(features, count, d, 0, realLength, realLength, imaginaryLength, want, options);
+            return [.. exact.Select(list => list.Select(x => x.J).ToArray())];
+        }
+
+        var rotated = PrincipalAxes(features, count, realLength, imaginaryLength, options);
+        int pr = Math.Min(PrefilterDimension, realLength), pi = Math.Min(PrefilterDimension, imaginaryLength);
+        int shortlist = Math.Min(count - 1, ShortlistFactor * want);
+        var candidates = Search(rotated, count, d, 0, pr, realLength, pi, shortlist, options);
+        var norms = Norms(rotated, count, d, 0, realLength, realLength, imaginaryLength);
+        var result = new int[count][];
+        Parallel.For(0, count, options, i =>
+        {
+            var list = candidates[i];
+            var scored = new (float Distance, int J)[list.Length];
+            for (int r = 0; r < list.Length; r++)
+            {
+                int j = list[r].J;
+                scored[r] = (Distance(rotated, d, realLength, imaginaryLength, norms, i, j), j);
+            }
+
+            Array.Sort(scored, (x, y) => x.Distance.CompareTo(y.Distance));
+            result[i] = new int[want];
+            for (int r = 0; r < want; r++)
+            {
+                result[i][r] = scored[r].J;
+            }
+        });
+        return result;
+    }
+
+    private static float Distance(float[] f, int d, int realLength, int imaginaryLength, float[] norms, int i, int j)
+    {
+        float re = TensorPrimitives.Dot(f.AsSpan(i * d, realLength), f.AsSpan(j * d, realLength));
+        float im = imaginaryLength > 0 ? TensorPrimitives.Dot(f.AsSpan((i * d) + realLength, imaginaryLength), f.AsSpan((j * d) + realLength, imaginaryLength)) : 0;
+        return norms[i] + norms[j] - (2 * (re + MathF.Abs(im)));
+    }
+
+    // ‖r‖² + ‖m‖² over the first `real` values of the real part (at `realAt`) and the first `imaginary` of the
+    // imaginary part (at `imaginaryAt`) of each image.
+    private static float[] Norms(float[] f, int count, int d, int realAt, int real, int imaginaryAt, int imaginary)
+    {
         var norms = new float[count];
         for (int i = 0; i < count; i++)
         {
-            var f = features.AsSpan(i * d, d);
-            norms[i] = TensorPrimitives.Dot(f, f);
+            var r = f.AsSpan((i * d) + realAt, real);
+            var m = f.AsSpan((i * d) + imaginaryAt, imaginary);
+            norms[i] = TensorPrimitives.Dot(r, r) + TensorPrimitives.Dot(m, m);
         }
 
-        var result = new int[count][];
-        Parallel.For(0, count, (context ?? ComputeContext.Default).ParallelOptions, () => new PriorityQueue<int, float>(want + 1), (i, _, heap) =>
+        return norms;
+    }
+
+    // Each image's `want` nearest others by the distance over the given leading values of each part, nearest first.
+    private static (float Distance, int J)[][] Search(float[] f, int count, int d, int realAt, int real, int imaginaryAt, int imaginary, int want, ParallelOptions options)
+    {
+        var norms = Norms(f, count, d, realAt, real, imaginaryAt, imaginary);
+        int tiles = (count + Tile - 1) / Tile;
+
+        // Feature-major tiles: tile t holds value l of its Tile images at [t·(real + imaginary)·Tile + l·Tile + column],
+        // so a block of images times a tile is one panel product per part; the padding images are zeros, skipped below.
+        int width = real + imaginary;
+        var planes = new float[(long)tiles * width * Tile];
+        Parallel.For(0, tiles, options, t =>
         {
-            heap.Clear();
-            var fr = features.AsSpan(i * d, realLength);
-            var fm = features.AsSpan((i * d) + realLength, imaginaryLength);
-            for (int j = 0; j < count; j++)
+            var tile = planes.AsSpan(t * width * Tile, width * Tile);
+            for (int c = 0; c < Tile && (t * Tile) + c < count; c++)
             {
-                if (j == i)
+                int image = (t * Tile) + c;
+                for (int l = 0; l < real; l++)
                 {
-                    continue;
+                    tile[(l * Tile) + c] = f[(image * d) + realAt + l];
                 }
 
-                float re = TensorPrimitives.Dot(fr, features.AsSpan(j * d, realLength));
-                float im = imaginaryLength > 0 ? TensorPrimitives.Dot(fm, features.AsSpan((j * d) + realLength, imaginaryLength)) : 0;
-                float distance = norms[i] + norms[j] - (2 * (re + MathF.Abs(im)));
-
-                // A max-heap of the best so far (priorities negated): the worst kept is at the top.
-                if (heap.Count < want)
+                for (int l = 0; l < imaginary; l++)
                 {
-                    heap.Enqueue(j, -distance);
+                    tile[((real + l) * Tile) + c] = f[(image * d) + imaginaryAt + l];
                 }
-                else if (heap.TryPeek(out int _, out float worst) && -distance > worst)
+            }
+        });
+
+        var result = new (float, int)[count][];
+        int blocks = (count + QueryBlock - 1) / QueryBlock;
+        Parallel.For(0, blocks, options, () => new Workspace(want), (block, _, w) =>
+        {
+            int first = block * QueryBlock, rows = Math.Min(QueryBlock, count - first);
+            foreach (var heap in w.Heaps)
+            {
+                heap.Clear();
+            }
+
+            for (int t = 0; t < tiles; t++)
+            {
+                var tile = planes.AsSpan(t * width * Tile, width * Tile);
+                Array.Clear(w.Real);
+                Array.Clear(w.Imaginary);
+                PanelProduct.AddProduct(f.AsSpan((first * d) + realAt), rows, real, d, 1, tile[..(real * Tile)], w.Real, Tile);
+                if (imaginary > 0)
                 {
-                    heap.DequeueEnqueue(j, -distance);
+                    PanelProduct.AddProduct(f.AsSpan((first * d) + imaginaryAt), rows, imaginary, d, 1, tile[(real * Tile)..], w.Imaginary, Tile);
+                }
+
+                int columns = Math.Min(Tile, count - (t * Tile));
+                for (int q = 0; q < rows; q++)
+                {
+                    int i = first + q;
+                    var heap = w.Heaps[q];
+                    for (int c = 0; c < columns; c++)
+                    {
+                        int j = (t * Tile) + c;
+                        if (j == i)
+                        {
+                            continue;
+                        }
+
+                        float distance = norms[i] + norms[j] - (2 * (w.Real[(q * Tile) + c] + MathF.Abs(w.Imaginary[(q * Tile) + c])));
+
+                        // A max-heap of the best so far (priorities negated): the worst kept is at the top.
+                        if (heap.Count < want)
+                        {
+                            heap.Enqueue(j, -distance);
+                        }
+                        else if (heap.TryPeek(out int _, out float worst) && -distance > worst)
+                        {
+                            heap.DequeueEnqueue(j, -distance);
+                        }
+                    }
                 }
             }
 
-            var list = new int[heap.Count];
-            for (int r = list.Length - 1; r >= 0; r--)
+            for (int q = 0; q < rows; q++)
             {
-                list[r] = heap.Dequeue();
+                var heap = w.Heaps[q];
+                var list = new (float, int)[heap.Count];
+                for (int r = list.Length - 1; r >= 0; r--)
+                {
+                    heap.TryDequeue(out int j, out float negated);
+                    list[r] = (-negated, j);
+                }
+
+                result[first + q] = list;
             }
 
-            result[i] = list;
-            return heap;
+            return w;
         }, _ => { });
         return result;
+    }
+
+    // The features with each part turned onto the eigenvectors of its second-moment matrix (the real part's about its
+    // mean; the imaginary part's about zero, since a reflection negates it), largest eigenvalue first.
+    private static float[] PrincipalAxes(float[] f, int count, int realLength, int imaginaryLength, ParallelOptions options)
+    {
+        int d = realLength + imaginaryLength;
+        var rotated = new float[(long)count * d];
+        foreach (var (at, length, centred) in new[] { (0, realLength, true), (realLength, imaginaryLength, false) })
+        {
+            if (length == 0)
+            {
+                continue;
+            }
+
+            var mean = new double[length];
+            if (centred)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    for (int l = 0; l < length; l++)
+                    {
+                        mean[l] += f[(i * d) + at + l];
+                    }
+                }
+
+                for (int l = 0; l < length; l++)
+                {
+                    mean[l] /= count;
+                }
+            }
+
+            var moment = new double[length * length];
+            var gate = new object();
+            Parallel.For(0, count, options, () => new double[length * length], (i, _, local) =>
+            {
+                for (int a = 0; a < length; a++)
+                {
+                    double x = f[(i * d) + at + a] - mean[a];
+                    for (int b = a; b < length; b++)
+                    {
+                        local[(a * length) + b] += x * (f[(i * d) + at + b] - mean[b]);
+                    }
+                }
+
+                return local;
+            }, local =>
+            {
+                lock (gate)
+                {
+                    for (int t = 0; t < local.Length; t++)
+                    {
+                        moment[t] += local[t];
+                    }
+                }
+            });
+            var matrix = Matrix<double>.Build.Dense(length, length, (a, b) => a <= b ? moment[(a * length) + b] : moment[(b * length) + a]);
+            var evd = matrix.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+
+            // MathNet orders the eigenvalues ascending: axis l is its column length − 1 − l.
+            var axes = new float[length * length];
+            for (int l = 0; l < length; l++)
+            {
+                for (int a = 0; a < length; a++)
+                {
+                    axes[(l * length) + a] = (float)evd.EigenVectors[a, length - 1 - l];
+                }
+            }
+
+            Parallel.For(0, count, options, i =>
+            {
+                var x = f.AsSpan((i * d) + at, length);
+                var y = rotated.AsSpan((i * d) + at, length);
+                for (int l = 0; l < length; l++)
+                {
+                    y[l] = TensorPrimitives.Dot(axes.AsSpan(l * length, length), x);
+                }
+            });
+        }
+
+        return rotated;
+    }
+
+    private sealed class Workspace(int want)
+    {
+        public float[] Real { get; } = new float[QueryBlock * Tile];
+
+        public float[] Imaginary { get; } = new float[QueryBlock * Tile];
+
+        public PriorityQueue<int, float>[] Heaps { get; } = [.. Enumerable.Range(0, QueryBlock).Select(_ => new PriorityQueue<int, float>(want + 1))];
     }
 }

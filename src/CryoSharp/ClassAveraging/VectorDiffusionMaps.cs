@@ -9,7 +9,10 @@ namespace CryoSharp.ClassAveraging;
 /// neighbour graph of images with their in-plane alignments. Images of opposite viewing directions are reflections of
 /// each other, so the graph has 2n nodes, every image (node i) and its reflection (node n + i): an alignment
 /// "j, reflected or not, rotated by α, matches i" gives the edge i–j (or i–j′) with Wᵢⱼ = e^{ikα}, and its mirror
-/// i′–j′ (or i′–j) with e^{−ikα}. Each W⁽ᵏ⁾ is normalised by the degrees, S⁽ᵏ⁾ = D^{−½}W⁽ᵏ⁾D^{−½}, and its top mₖ = 2k + 1
+/// i′–j′ (or i′–j) with e^{−ikα}. The edges are first weighted for the sampling density as in Coifman and Lafon's
+/// diffusion maps (the α-normalisation Singer and Wu carry over to VDM): wᵢⱼ = 1/(dᵢdⱼ)^α with d the edge counts, so
+/// that at α = 1 the graph's measure is close to the uniform one on the views whatever the sample's local density.
+/// Each W⁽ᵏ⁾ is then normalised by the weighted degrees, S⁽ᵏ⁾ = D^{−½}W⁽ᵏ⁾D^{−½}, and its top mₖ = 2k + 1
 /// eigenpairs (λ, φ) are found by thick-restart Lanczos with a block start of mₖ vectors (the eigenvalues come in
 /// near-degenerate groups of 2k + 1: the representation of SO(3) at degree k). A node's embedding at frequency k is
 /// its row of φ weighted by λᵗ; for two nodes Cₖ(a, b) = Σₗ λₗ^{2t} φₗ(a) conj φₗ(b), which on clean data is
@@ -79,12 +82,15 @@ public sealed class VectorDiffusionMaps
     /// <param name="extraEigenvectors">Eigenvectors beyond 2k + 1 in each embedding (0: Fan and Zhao's truncation).</param>
     /// <param name="extraEigenvalues">Eigenvalues computed beyond the embedding's, for the spectral gap only.</param>
     /// <param name="vdmEigenvectors">Eigenvectors in VDM's embedding (frequency 1; 0: as MFVDM's, 3 + extra).</param>
+    /// <param name="densityNormalisation">α of the edge weights 1/(dᵢdⱼ)^α, 0…1 (0: every edge weighs 1).</param>
     public static VectorDiffusionMaps Build(ImageNeighbours alignments, int neighbours, int maxFrequency, double diffusionTime, SeedSequence seeds,
-        ComputeContext? context = null, int extraEigenvectors = 0, int extraEigenvalues = 0, int vdmEigenvectors = 0)
+        ComputeContext? context = null, int extraEigenvectors = 0, int extraEigenvalues = 0, int vdmEigenvectors = 0, double densityNormalisation = 1)
     {
         ArgumentNullException.ThrowIfNull(alignments);
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrequency, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(densityNormalisation, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(densityNormalisation, 1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int n = alignments.Count, take = Math.Min(neighbours, alignments.PerImage);
         var edges = new Dictionary<(int, int), (double Angle, bool Reflected)>();
@@ -109,15 +115,71 @@ public sealed class VectorDiffusionMaps
             }
         }
 
-        var degree = new double[2 * n];
+        var count = new double[2 * n];
         foreach (var ((i, j), (_, reflected)) in edges)
         {
             // Each undirected image pair is two node pairs (the pair and its mirror), each touching two nodes.
-            degree[i]++;
-            degree[n + i]++;
-            degree[reflected ? n + j : j]++;
-            degree[reflected ? j : n + j]++;
+            count[i]++;
+            count[n + i]++;
+            count[reflected ? n + j : j]++;
+            count[reflected ? j : n + j]++;
         }
+
+        // A node pair and its mirror have the same counts (node n + i mirrors i), so one weight serves both.
+        double EdgeWeight(int a, int b) => densityNormalisation == 0 ? 1 : Math.Pow(Math.Max(count[a], 1) * Math.Max(count[b], 1), -densityNormalisation);
+        var degree = new double[2 * n];
+        foreach (var ((i, j), (_, reflected)) in edges)
+        {
+            int b = reflected ? n + j : j;
+            double w = EdgeWeight(i, b);
+            degree[i] += w;
+            degree[b] += w;
+            degree[n + i] += w;
+            degree[reflected ? j : n + j] += w;
+        }
+
+        // One compressed-row pattern serves every frequency: each node pair of an edge both ways, with its scale
+        // w/√(dₐd_b) and the phase that frequency k multiplies (e^{ikα} one way, its conjugate the other, and the mirror
+        // pair conjugated); each W⁽ᵏ⁾ is then one array of values over it.
+        var rowStart = new int[(2 * n) + 1];
+        foreach (var ((i, j), (_, reflected)) in edges)
+        {
+            rowStart[i + 1]++;
+            rowStart[(reflected ? n + j : j) + 1]++;
+            rowStart[n + i + 1]++;
+            rowStart[(reflected ? j : n + j) + 1]++;
+        }
+
+        for (int a = 0; a < 2 * n; a++)
+        {
+            rowStart[a + 1] += rowStart[a];
+        }
+
+        int stored = rowStart[2 * n];
+        var columns = new int[stored];
+        var scale = new double[stored];
+        var phase = new double[stored];
+        var next = rowStart[..^1];
+        void Add(int row, int column, double s, double angle)
+        {
+            int slot = next[row]++;
+            columns[slot] = column;
+            scale[slot] = s;
+            phase[slot] = angle;
+        }
+
+        foreach (var ((i, j), (angle, reflected)) in edges)
+        {
+            int a = i, b = reflected ? n + j : j, a2 = n + i, b2 = reflected ? j : n + j;
+            double w = EdgeWeight(a, b);
+            Add(a, b, w / Math.Sqrt(degree[a] * degree[b]), angle);
+            Add(b, a, w / Math.Sqrt(degree[a] * degree[b]), -angle);
+            Add(a2, b2, w / Math.Sqrt(degree[a2] * degree[b2]), -angle);
+            Add(b2, a2, w / Math.Sqrt(degree[a2] * degree[b2]), angle);
+        }
+
+        edges.Clear();
+        edges.TrimExcess();
 
         var eigenvalues = new double[maxFrequency][];
         var embeddings = new Complex[maxFrequency][];
@@ -132,16 +194,13 @@ public sealed class VectorDiffusionMaps
         var options = new ParallelOptions { MaxDegreeOfParallelism = (context ?? ComputeContext.Default).Threads };
         Parallel.ForEach(Enumerable.Range(1, maxFrequency).Reverse(), options, k =>
         {
-            var entries = new List<(int, int, Complex)>(2 * edges.Count);
-            foreach (var ((i, j), (angle, reflected)) in edges)
+            var values = new Complex[stored];
+            for (int t = 0; t < stored; t++)
             {
-                var w = Complex.FromPolarCoordinates(1, k * angle);
-                int a = i, b = reflected ? n + j : j, a2 = n + i, b2 = reflected ? j : n + j;
-                entries.Add((a, b, w / Math.Sqrt(Math.Max(degree[a], 1) * Math.Max(degree[b], 1))));
-                entries.Add((a2, b2, Complex.Conjugate(w) / Math.Sqrt(Math.Max(degree[a2], 1) * Math.Max(degree[b2], 1))));
+                values[t] = Complex.FromPolarCoordinates(scale[t], k * phase[t]);
             }
 
-            var matrix = new SparseHermitianMatrix(2 * n, entries);
+            var matrix = SparseHermitianMatrix.FromCompressedRows(2 * n, rowStart, columns, values);
             int m = k == 1 ? Math.Max(multiLength[0], vdmLength) : multiLength[k - 1], wanted = Math.Min(m + extraEigenvalues, 2 * n);
             // The wanted eigenvalues sit close together below 1 with the rest of the spectrum spread over [−1, 1]: a
             // large basis (few restarts) and a modest residual keep this cheap.

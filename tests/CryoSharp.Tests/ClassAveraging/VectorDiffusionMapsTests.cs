@@ -49,8 +49,9 @@ public class VectorDiffusionMapsTests(Xunit.Abstractions.ITestOutputHelper outpu
             output.WriteLine($"k = {k}: max deviation {worst[k]:0.0000}; gap λ_{2 * k + 1} − λ_{2 * k + 2} = {e[2 * k] - e[(2 * k) + 1]:0.0000}; eigenvalues {string.Join(" ", e.Select(v => v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
         }
 
-        // Measured 0.030, 0.046, 0.050, 0.051, 0.054 for k = 1…5 (the unweighted kNN graph's discretisation).
-        Assert.True(worst.Skip(1).Max() < 0.06, $"max deviation {worst.Skip(1).Max():0.000}");
+        // Measured 0.027, 0.037, 0.042, 0.045, 0.047 for k = 1…5 with the density normalisation (α = 1); unweighted
+        // (α = 0) 0.030 … 0.054: what is left is the sampling of the views by 10⁴ random rotations.
+        Assert.True(worst.Skip(1).Max() < 0.05, $"max deviation {worst.Skip(1).Max():0.000}");
     }
 
     private static (double[] Worst, double[][] Eigenvalues) Identity(int n, int neighbours, int kmax, int pairs, int extraEigenvalues)

@@ -106,6 +106,47 @@ public class LanczosTests
         }
     }
 
+
+    [Fact]
+    public void CompressedRowsInAnyOrderMultiplyAsTheDenseMatrix()
+    {
+        var dense = RandomHermitian(12, 4);
+        var rowStart = new int[13];
+        var columns = new List<int>();
+        var values = new List<Complex>();
+        for (int i = 0; i < 12; i++)
+        {
+            // Columns written backwards, and every third entry left out (on both sides, so the matrix stays Hermitian).
+            for (int j = 11; j >= 0; j--)
+            {
+                if ((i + j) % 3 != 0)
+                {
+                    columns.Add(j);
+                    values.Add(dense[i, j]);
+                }
+            }
+
+            rowStart[i + 1] = columns.Count;
+        }
+
+        var sparse = SparseHermitianMatrix.FromCompressedRows(12, rowStart, [.. columns], [.. values]);
+        var x = Enumerable.Range(0, 12).Select(i => new Complex(Math.Cos(i), Math.Sin(2 * i))).ToArray();
+        var y = new Complex[12];
+        sparse.Multiply(x, y);
+        for (int i = 0; i < 12; i++)
+        {
+            Complex expected = 0;
+            for (int j = 0; j < 12; j++)
+            {
+                expected += (i + j) % 3 != 0 ? dense[i, j] * x[j] : 0;
+            }
+
+            Assert.Equal(0, (y[i] - expected).Magnitude, 1e-12);
+        }
+
+        Assert.Throws<ArgumentException>(() => SparseHermitianMatrix.FromCompressedRows(12, rowStart[..^1], [.. columns], [.. values]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SparseHermitianMatrix.FromCompressedRows(12, rowStart, [.. columns.Select(c => c + 1)], [.. values]));
+    }
     [Fact]
     public void ABlockFindsEveryDirectionOfARepeatedEigenvalue()
     {

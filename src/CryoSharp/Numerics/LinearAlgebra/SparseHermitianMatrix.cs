@@ -68,6 +68,53 @@ public sealed class SparseHermitianMatrix : IHermitianOperator
         values = [.. vals];
     }
 
+    private SparseHermitianMatrix(int size, int[] rowStart, int[] columns, Complex[] values)
+    {
+        Size = size;
+        this.rowStart = rowStart;
+        this.columns = columns;
+        this.values = values;
+    }
+
+    /// <summary>
+    /// A matrix already in compressed rows, both triangles stored (row r's entries at rowStart[r] … rowStart[r + 1] − 1,
+    /// any order): the arrays are used as they are, not copied, so that one pattern can serve several matrices.
+    /// Hermitian symmetry is the caller's to keep; the shape is checked.
+    /// </summary>
+    /// <param name="size">Dimension n.</param>
+    /// <param name="rowStart">n + 1 offsets, from 0, not decreasing.</param>
+    /// <param name="columns">Column of each entry.</param>
+    /// <param name="values">Value of each entry.</param>
+    public static SparseHermitianMatrix FromCompressedRows(int size, int[] rowStart, int[] columns, Complex[] values)
+    {
+        ArgumentNullException.ThrowIfNull(rowStart);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        if (rowStart.Length != size + 1 || rowStart[0] != 0 || rowStart[size] != columns.Length || values.Length != columns.Length)
+        {
+            throw new ArgumentException($"A {size} × {size} matrix needs {size + 1} row offsets from 0 to the entry count, and one column and value per entry.");
+        }
+
+        for (int r = 0; r < size; r++)
+        {
+            if (rowStart[r + 1] < rowStart[r])
+            {
+                throw new ArgumentException($"Row offsets decrease at row {r}.", nameof(rowStart));
+            }
+        }
+
+        foreach (int c in columns)
+        {
+            if ((uint)c >= (uint)size)
+            {
+                throw new ArgumentOutOfRangeException(nameof(columns), $"Column {c} is outside a {size} × {size} matrix.");
+            }
+        }
+
+        return new SparseHermitianMatrix(size, rowStart, columns, values);
+    }
+
     /// <summary>The threads products use.</summary>
     public ComputeContext Context { get; init; } = ComputeContext.Default;
 
