@@ -103,7 +103,7 @@ public sealed class ClassAverager
         }, _ => { });
         int c = Math.Min(options.CandidateCount, n - 1);
         progress?.Report(("candidates", 0));
-        var candidates = NearestNeighbourSearch.Find(values, n, features.RealLength, features.ImaginaryLength, c, context);
+        var candidates = NearestNeighbourSearch.Find(values, n, features.RealLength, features.ImaginaryLength, c, context, options.ExactSearchUpTo);
         values = null;
         seconds["candidates"] = clock.Elapsed.TotalSeconds;
 

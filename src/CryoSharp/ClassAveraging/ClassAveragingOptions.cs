@@ -11,6 +11,12 @@ public sealed record ClassAveragingOptions
     /// <summary>Candidates per image from the invariant features, aligned exactly and re-ranked (default 3 × <see cref="Neighbours"/>).</summary>
     public int? Candidates { get; init; }
 
+    /// <summary>
+    /// Images up to which the candidate search scores every pair by every feature; above, it is approximate (see
+    /// <see cref="NearestNeighbourSearch"/>).
+    /// </summary>
+    public int ExactSearchUpTo { get; init; } = NearestNeighbourSearch.ExactUpTo;
+
     /// <summary>k_max of MFVDM.</summary>
     public int MaxFrequency { get; init; } = 10;
 
@@ -85,6 +91,11 @@ public sealed record ClassAveragingOptions
         if (CandidateCount < Neighbours)
         {
             throw new InvalidParameterException("--candidates", CandidateCount, $"must be at least --neighbors ({Neighbours})");
+        }
+
+        if (ExactSearchUpTo < 0)
+        {
+            throw new InvalidParameterException("--exact-search-up-to", ExactSearchUpTo, "must not be negative");
         }
 
         if (MaxFrequency < 1 || MaxFrequency > 40)

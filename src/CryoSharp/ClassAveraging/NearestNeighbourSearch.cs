@@ -140,9 +140,9 @@ public static class NearestNeighbourSearch
         Parallel.For(0, blocks, options, () => new Workspace(want), (block, _, w) =>
         {
             int first = block * QueryBlock, rows = Math.Min(QueryBlock, count - first);
-            foreach (var heap in w.Heaps)
+            foreach (var selection in w.Selections)
             {
-                heap.Clear();
+                selection.Clear();
             }
 
             for (int t = 0; t < tiles; t++)
@@ -160,25 +160,14 @@ public static class NearestNeighbourSearch
                 for (int q = 0; q < rows; q++)
                 {
                     int i = first + q;
-                    var heap = w.Heaps[q];
+                    var selection = w.Selections[q];
                     for (int c = 0; c < columns; c++)
                     {
                         int j = (t * Tile) + c;
-                        if (j == i)
-                        {
-                            continue;
-                        }
-
                         float distance = norms[i] + norms[j] - (2 * (w.Real[(q * Tile) + c] + MathF.Abs(w.Imaginary[(q * Tile) + c])));
-
-                        // A max-heap of the best so far (priorities negated): the worst kept is at the top.
-                        if (heap.Count < want)
+                        if (distance < selection.Threshold && j != i)
                         {
-                            heap.Enqueue(j, -distance);
-                        }
-                        else if (heap.TryPeek(out int _, out float worst) && -distance > worst)
-                        {
-                            heap.DequeueEnqueue(j, -distance);
+                            selection.Add(distance, j);
                         }
                     }
                 }
@@ -186,15 +175,7 @@ public static class NearestNeighbourSearch
 
             for (int q = 0; q < rows; q++)
             {
-                var heap = w.Heaps[q];
-                var list = new (float, int)[heap.Count];
-                for (int r = list.Length - 1; r >= 0; r--)
-                {
-                    heap.TryDequeue(out int j, out float negated);
-                    list[r] = (-negated, j);
-                }
-
-                result[first + q] = list;
+                result[first + q] = w.Selections[q].Sorted();
             }
 
             return w;
@@ -289,6 +270,48 @@ public static class NearestNeighbourSearch
 
         public float[] Imaginary { get; } = new float[QueryBlock * Tile];
 
-        public PriorityQueue<int, float>[] Heaps { get; } = [.. Enumerable.Range(0, QueryBlock).Select(_ => new PriorityQueue<int, float>(want + 1))];
+        public Selection[] Selections { get; } = [.. Enumerable.Range(0, QueryBlock).Select(_ => new Selection(want))];
+    }
+
+    // The `want` smallest distances offered: kept unsorted in a buffer of twice that, sorted and cut back to `want`
+    // when it fills, so an offer costs O(1) amortised (a heap of hundreds costs a logarithm per offer, and the
+    // approximate search's shortlists are long).
+    private sealed class Selection(int want)
+    {
+        private readonly float[] distances = new float[2 * want];
+        private readonly int[] images = new int[2 * want];
+        private int count;
+
+        public float Threshold { get; private set; } = float.PositiveInfinity;
+
+        public void Clear()
+        {
+            count = 0;
+            Threshold = float.PositiveInfinity;
+        }
+
+        public void Add(float distance, int image)
+        {
+            distances[count] = distance;
+            images[count++] = image;
+            if (count == distances.Length)
+            {
+                Array.Sort(distances, images, 0, count);
+                count = want;
+                Threshold = distances[want - 1];
+            }
+        }
+
+        public (float Distance, int J)[] Sorted()
+        {
+            Array.Sort(distances, images, 0, count);
+            var list = new (float, int)[Math.Min(count, want)];
+            for (int r = 0; r < list.Length; r++)
+            {
+                list[r] = (distances[r], images[r]);
+            }
+
+            return list;
+        }
     }
 }
