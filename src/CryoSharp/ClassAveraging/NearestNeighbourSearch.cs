@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using CryoSharp.Numerics;
 using CryoSharp.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra;
@@ -21,13 +23,15 @@ public static class NearestNeighbourSearch
     public const int ExactUpTo = 20_000;
 
     /// <summary>Principal axes per part that the approximate search scores every pair by.</summary>
-    public const int PrefilterDimension = 32;
+    public const int PrefilterDimension = 16;
 
     /// <summary>The approximate search's shortlist, as a multiple of the neighbours wanted.</summary>
-    public const int ShortlistFactor = 8;
+    public const int ShortlistFactor = 2;
 
-    private const int QueryBlock = 8;
-    private const int Tile = 512;
+    // 128 images share each pass over the tiles (above ~10⁴ images the features outgrow the caches, and a pass reads
+    // them all); a tile of 128 keeps a block's products (2 × 64 KB) and the tile itself in the second-level cache.
+    private const int QueryBlock = 128;
+    private const int Tile = 128;
 
     /// <summary>For each of the <paramref name="count"/> images, its <paramref name="neighbours"/> nearest others, nearest first.</summary>
     /// <param name="features">Feature vectors, <paramref name="realLength"/> + <paramref name="imaginaryLength"/> floats per image.</param>
@@ -65,23 +69,20 @@ public static class NearestNeighbourSearch
         var candidates = Search(rotated, count, d, 0, pr, realLength, pi, shortlist, options);
         var norms = Norms(rotated, count, d, 0, realLength, realLength, imaginaryLength);
         var result = new int[count][];
-        Parallel.For(0, count, options, i =>
+        Parallel.For(0, count, options, () => (new float[shortlist], new int[shortlist]), (i, _, scratch) =>
         {
+            var (distances, images) = scratch;
             var list = candidates[i];
-            var scored = new (float Distance, int J)[list.Length];
             for (int r = 0; r < list.Length; r++)
             {
-                int j = list[r].J;
-                scored[r] = (Distance(rotated, d, realLength, imaginaryLength, norms, i, j), j);
+                images[r] = list[r].J;
+                distances[r] = Distance(rotated, d, realLength, imaginaryLength, norms, i, images[r]);
             }
 
-            Array.Sort(scored, (x, y) => x.Distance.CompareTo(y.Distance));
-            result[i] = new int[want];
-            for (int r = 0; r < want; r++)
-            {
-                result[i][r] = scored[r].J;
-            }
-        });
+            Array.Sort(distances, images, 0, list.Length);
+            result[i] = images[..want];
+            return scratch;
+        }, _ => { });
         return result;
     }
 
@@ -156,20 +157,10 @@ public static class NearestNeighbourSearch
                     PanelProduct.AddProduct(f.AsSpan((first * d) + imaginaryAt), rows, imaginary, d, 1, tile[(real * Tile)..], w.Imaginary, Tile);
                 }
 
-                int columns = Math.Min(Tile, count - (t * Tile));
+                int columns = Math.Min(Tile, count - (t * Tile)), at = t * Tile;
                 for (int q = 0; q < rows; q++)
                 {
-                    int i = first + q;
-                    var selection = w.Selections[q];
-                    for (int c = 0; c < columns; c++)
-                    {
-                        int j = (t * Tile) + c;
-                        float distance = norms[i] + norms[j] - (2 * (w.Real[(q * Tile) + c] + MathF.Abs(w.Imaginary[(q * Tile) + c])));
-                        if (distance < selection.Threshold && j != i)
-                        {
-                            selection.Add(distance, j);
-                        }
-                    }
+                    Offer(first + q, at, columns, norms, w.Real.AsSpan(q * Tile, Tile), w.Imaginary.AsSpan(q * Tile, Tile), w.Selections[q]);
                 }
             }
 
@@ -181,6 +172,39 @@ public static class NearestNeighbourSearch
             return w;
         }, _ => { });
         return result;
+    }
+
+    // Image i's distances to the tile's images at, at + 1, … (at + columns − 1), eight at a time: once the selection
+    // is full few pass its threshold, so the comparison is the loop and an offer is rare.
+    private static void Offer(int i, int at, int columns, float[] norms, ReadOnlySpan<float> real, ReadOnlySpan<float> imaginary, Selection selection)
+    {
+        var own = Vector256.Create(norms[i]);
+        int c = 0;
+        for (; c + Vector256<float>.Count <= columns; c += Vector256<float>.Count)
+        {
+            var dot = Vector256.Create(real.Slice(c, Vector256<float>.Count)) + Vector256.Abs(Vector256.Create(imaginary.Slice(c, Vector256<float>.Count)));
+            var distance = own + Vector256.Create(norms.AsSpan(at + c, Vector256<float>.Count)) - (dot + dot);
+            uint below = Vector256.LessThan(distance, Vector256.Create(selection.Threshold)).ExtractMostSignificantBits();
+            while (below != 0)
+            {
+                int lane = BitOperations.TrailingZeroCount(below);
+                below &= below - 1;
+                float d = distance.GetElement(lane);
+                if (at + c + lane != i && d < selection.Threshold)
+                {
+                    selection.Add(d, at + c + lane);
+                }
+            }
+        }
+
+        for (; c < columns; c++)
+        {
+            float d = norms[i] + norms[at + c] - (2 * (real[c] + MathF.Abs(imaginary[c])));
+            if (d < selection.Threshold && at + c != i)
+            {
+                selection.Add(d, at + c);
+            }
+        }
     }
 
     // The features with each part turned onto the eigenvectors of its second-moment matrix (the real part's about its
@@ -296,10 +320,65 @@ public static class NearestNeighbourSearch
             images[count++] = image;
             if (count == distances.Length)
             {
-                Array.Sort(distances, images, 0, count);
+                Threshold = KeepSmallest(distances, images, count, want);
                 count = want;
-                Threshold = distances[want - 1];
             }
+        }
+
+        // Moves the k smallest of the first n distances (with their images) to the front, in no order, and returns the
+        // largest of them: Hoare partitions around a median of three, O(n) on average.
+        private static float KeepSmallest(float[] d, int[] image, int n, int k)
+        {
+            int lo = 0, hi = n - 1;
+            while (lo < hi)
+            {
+                int mid = lo + ((hi - lo) / 2);
+                float a = d[lo], b = d[mid], c = d[hi];
+                float pivot = a < b ? (b < c ? b : Math.Max(a, c)) : (a < c ? a : Math.Max(b, c));
+                int i = lo, j = hi;
+                while (i <= j)
+                {
+                    while (d[i] < pivot)
+                    {
+                        i++;
+                    }
+
+                    while (d[j] > pivot)
+                    {
+                        j--;
+                    }
+
+                    if (i <= j)
+                    {
+                        (d[i], d[j]) = (d[j], d[i]);
+                        (image[i], image[j]) = (image[j], image[i]);
+                        i++;
+                        j--;
+                    }
+                }
+
+                // [lo, j] ≤ pivot ≤ [i, hi]; between them, entries equal to the pivot.
+                if (k - 1 <= j)
+                {
+                    hi = j;
+                }
+                else if (k - 1 >= i)
+                {
+                    lo = i;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            float largest = d[0];
+            for (int t = 1; t < k; t++)
+            {
+                largest = Math.Max(largest, d[t]);
+            }
+
+            return largest;
         }
 
         public (float Distance, int J)[] Sorted()

@@ -91,6 +91,26 @@ public class NearestNeighbourSearchTests
     }
 
     [Fact]
+    public void ManyEqualDistancesStillGiveTheNearest()
+    {
+        // Five distinct feature vectors, each shared by 100 images: every image's 60 nearest are copies of its own.
+        const int count = 500, real = 10, imaginary = 6, want = 60;
+        var distinct = Features(5, real, imaginary, seed: 8);
+        var f = new float[count * (real + imaginary)];
+        for (int i = 0; i < count; i++)
+        {
+            Array.Copy(distinct, (i % 5) * (real + imaginary), f, i * (real + imaginary), real + imaginary);
+        }
+
+        var found = NearestNeighbourSearch.Find(f, count, real, imaginary, want);
+        for (int i = 0; i < count; i++)
+        {
+            Assert.Equal(want, found[i].Distinct().Count());
+            Assert.All(found[i], j => Assert.True(j != i && j % 5 == i % 5, $"image {i}: neighbour {j}"));
+        }
+    }
+
+    [Fact]
     public void TheApproximateSearchKeepsNearlyEveryExactNeighbour()
     {
         const int count = 3000, real = 96, imaginary = 64, want = 30;
