@@ -54,7 +54,7 @@ public static class ClassAverageCommand
             MethodChoices, ClassAveragingMethod.Mfvdm);
         var neighbours = new Option<int>("--neighbors") { Description = "Neighbours per image (each average has this many members besides its reference).", DefaultValueFactory = _ => 50 };
         var candidates = new Option<int?>("--candidates") { Description = "Candidates per image from the invariant features, aligned exactly and re-ranked [default: 3 × --neighbors]." };
-        var exactUpTo = new Option<int>("--exact-search-up-to") { Description = "Images up to which the candidate search scores every pair exactly; above, every pair is scored by the features' 16 leading principal axes per part and a shortlist of 2 × --candidates ranked exactly.", DefaultValueFactory = _ => NearestNeighbourSearch.ExactUpTo };
+        var exactUpTo = new Option<int?>("--exact-search-up-to") { Description = "Images up to which the candidate search scores every pair exactly [default: all]; above, every pair is scored by the features' 32 leading principal axes per part and a shortlist of 8 × --candidates ranked exactly (no faster up to 10⁵ images)." };
         var kmax = new Option<int>("--kmax") { Description = "Highest angular frequency of MFVDM.", DefaultValueFactory = _ => 10 };
         var extra = new Option<int>("--extra-eigenvectors") { Description = "Eigenvectors beyond 2k + 1 in the VDM and MFVDM embeddings (0: Fan and Zhao's truncation).", DefaultValueFactory = _ => 0 };
         var vdmEigenvectors = new Option<int>("--vdm-eigenvectors") { Description = "Eigenvectors in VDM's embedding (frequency 1).", DefaultValueFactory = _ => 10 };
@@ -79,7 +79,7 @@ public static class ClassAverageCommand
             {
                 Neighbours = parse.GetValue(neighbours),
                 Candidates = parse.GetValue(candidates),
-                ExactSearchUpTo = parse.GetValue(exactUpTo),
+                ExactSearchUpTo = parse.GetValue(exactUpTo) ?? NearestNeighbourSearch.ExactUpTo,
                 MaxFrequency = parse.GetValue(kmax),
                 ExtraEigenvectors = parse.GetValue(extra),
                 EmbeddingSearchAll = parse.GetValue(embeddingSearch),

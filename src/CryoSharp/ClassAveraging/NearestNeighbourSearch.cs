@@ -9,24 +9,27 @@ namespace CryoSharp.ClassAveraging;
 
 /// <summary>
 /// The nearest images of every image under the reflection-aware feature distance of
-/// <see cref="RotationInvariantFeatures"/>: d² = ‖rᵢ‖² + ‖rⱼ‖² + ‖mᵢ‖² + ‖mⱼ‖² − 2(rᵢ·rⱼ + |mᵢ·mⱼ|). Up to
-/// <see cref="ExactUpTo"/> images every pair is scored; the dot products are single-precision panel products (a block
-/// of images against a tile of others held feature-major, <see cref="PanelProduct"/>), n² × features multiply–adds.
-/// Above, the search is approximate: each part is turned onto its principal axes (an orthogonal change of
-/// coordinates, so every distance is unchanged), every pair is scored by the leading <see cref="PrefilterDimension"/>
-/// axes of each part only, and each image's <see cref="ShortlistFactor"/> × neighbours best by that are ranked by the
-/// exact distance.
+/// <see cref="RotationInvariantFeatures"/>: d² = ‖rᵢ‖² + ‖rⱼ‖² + ‖mᵢ‖² + ‖mⱼ‖² − 2(rᵢ·rⱼ + |mᵢ·mⱼ|). By default every
+/// pair is scored: the dot products are single-precision panel products (a block of images against a feature-major
+/// tile of others, <see cref="PanelProduct"/>), n² × features multiply–adds, and the distances are compared with each
+/// image's running threshold eight at a time. Above a chosen number of images the search can be approximate: each part
+/// is turned onto its principal axes (an orthogonal change of coordinates, so every distance is unchanged), every pair
+/// is scored by the leading <see cref="PrefilterDimension"/> axes of each part only, and each image's
+/// <see cref="ShortlistFactor"/> × neighbours best by that are ranked by the exact distance. On the invariant features
+/// of 30,000 projections that kept 99.9996 % of the exact neighbours, where 16 axes and a 2 × shortlist kept 84 %; but
+/// it was no faster than the exact search up to 10⁵ images (its shortlists cost what its shorter products save), so
+/// the exact search is the default at every size.
 /// </summary>
 public static class NearestNeighbourSearch
 {
-    /// <summary>Images up to which every pair is scored exactly (the default).</summary>
-    public const int ExactUpTo = 20_000;
+    /// <summary>Images up to which every pair is scored exactly, by default: all.</summary>
+    public const int ExactUpTo = int.MaxValue;
 
     /// <summary>Principal axes per part that the approximate search scores every pair by.</summary>
-    public const int PrefilterDimension = 16;
+    public const int PrefilterDimension = 32;
 
     /// <summary>The approximate search's shortlist, as a multiple of the neighbours wanted.</summary>
-    public const int ShortlistFactor = 2;
+    public const int ShortlistFactor = 8;
 
     // 128 images share each pass over the tiles (above ~10⁴ images the features outgrow the caches, and a pass reads
     // them all); a tile of 128 keeps a block's products (2 × 64 KB) and the tile itself in the second-level cache.
