@@ -140,19 +140,11 @@ public sealed class VectorDiffusionMaps
 
         // One compressed-row pattern serves every frequency: each node pair of an edge both ways, with its scale
         // w/√(dₐd_b) and the phase that frequency k multiplies (e^{ikα} one way, its conjugate the other, and the mirror
-        // pair conjugated); each W⁽ᵏ⁾ is then one array of values over it.
+        // pair conjugated); each W⁽ᵏ⁾ is then one array of values over it. A node's row holds one entry per edge count.
         var rowStart = new int[(2 * n) + 1];
-        foreach (var ((i, j), (_, reflected)) in edges)
-        {
-            rowStart[i + 1]++;
-            rowStart[(reflected ? n + j : j) + 1]++;
-            rowStart[n + i + 1]++;
-            rowStart[(reflected ? j : n + j) + 1]++;
-        }
-
         for (int a = 0; a < 2 * n; a++)
         {
-            rowStart[a + 1] += rowStart[a];
+            rowStart[a + 1] = rowStart[a] + (int)count[a];
         }
 
         int stored = rowStart[2 * n];
@@ -171,11 +163,11 @@ public sealed class VectorDiffusionMaps
         foreach (var ((i, j), (angle, reflected)) in edges)
         {
             int a = i, b = reflected ? n + j : j, a2 = n + i, b2 = reflected ? j : n + j;
-            double w = EdgeWeight(a, b);
-            Add(a, b, w / Math.Sqrt(degree[a] * degree[b]), angle);
-            Add(b, a, w / Math.Sqrt(degree[a] * degree[b]), -angle);
-            Add(a2, b2, w / Math.Sqrt(degree[a2] * degree[b2]), -angle);
-            Add(b2, a2, w / Math.Sqrt(degree[a2] * degree[b2]), angle);
+            double w = EdgeWeight(a, b), pair = w / Math.Sqrt(degree[a] * degree[b]), mirror = w / Math.Sqrt(degree[a2] * degree[b2]);
+            Add(a, b, pair, angle);
+            Add(b, a, pair, -angle);
+            Add(a2, b2, mirror, -angle);
+            Add(b2, a2, mirror, angle);
         }
 
         edges.Clear();
