@@ -49,12 +49,14 @@ public static class MraPriorCommands
         var channels = new Option<int>("--channels") { Description = "Channels of the convolutions.", DefaultValueFactory = _ => defaults.Channels };
         var window = new Option<int>("--window") { Description = "Window (odd) of the periodic convolutions.", DefaultValueFactory = _ => defaults.Window };
         var hidden = new Option<int>("--hidden") { Description = "Width of the fully connected layers.", DefaultValueFactory = _ => defaults.Hidden };
+        var branch = new Option<int>("--branch-channels") { Description = "Channels each branch (on M̂¹, on M̂²) ends in before the two are stacked; the paper stacks 3 + 3.", DefaultValueFactory = _ => defaults.BranchChannels };
+        var trunkLayers = new Option<int>("--trunk-layers") { Description = "Convolutions after the stacking.", DefaultValueFactory = _ => defaults.TrunkLayers };
         var output = SharedOptions.OutputFile("the model's weights (its settings and test errors beside it, as PATH.json)");
         var plot = SharedOptions.Plot("the training curve");
         var json = SharedOptions.Json();
         var command = new Command("train-prior", "Train the MRA moment encoder (the neural-network prior) on synthetic instances: signals and shift distributions from Gaussian mixtures, moments of N noisy observations; prints the held-back test errors.")
         {
-            mixtures, length, train, observations, sigma, epochs, fresh, batch, rate, channels, window, hidden, output, plot, json,
+            mixtures, length, train, observations, sigma, epochs, fresh, batch, rate, channels, window, hidden, branch, trunkLayers, output, plot, json,
         };
         command.SetAction(parse =>
         {
@@ -75,6 +77,8 @@ public static class MraPriorCommands
                 Channels = parse.GetValue(channels),
                 Window = parse.GetValue(window),
                 Hidden = parse.GetValue(hidden),
+                BranchChannels = parse.GetValue(branch),
+                TrunkLayers = parse.GetValue(trunkLayers),
                 Output = model,
                 Seeds = globals.Seeds(parse),
                 Threads = globals.Context(parse).Threads,

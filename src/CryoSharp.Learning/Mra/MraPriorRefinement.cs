@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CryoSharp.Moments;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CryoSharp.Learning.Mra;
@@ -85,6 +86,7 @@ public static class MraPriorRefinement
         var (first, second) = MraMomentModel.Moments(signal, rho);
         var a = (firstMoment - first).square().sum(1).sqrt();
         var b = (secondMoment - second).square().sum([1, 2]).sqrt();
-        return (a + (lambda * b)).sum().MoveToOuterDisposeScope();
+        using var weight = lambda.ToScalar();
+        return (a + (b * weight)).sum().MoveToOuterDisposeScope();
     }
 }

@@ -33,7 +33,7 @@ public static class MraPriorTrainer
         using var v = TensorConversion.FromFloats(examples.Signals, examples.Count, l);
         using var r = TensorConversion.FromFloats(examples.Rhos, examples.Count, l);
         TorchRuntime.Seed(options.Seeds.Spawn("weights"));
-        var shape = new MraEncoderShape(l, options.Channels, options.Window, options.Hidden);
+        var shape = new MraEncoderShape(l, options.Channels, options.Window, options.Hidden, options.BranchChannels, options.TrunkLayers);
         using var model = new MraMomentEncoder(shape);
         using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
         var order = options.Seeds.Spawn("minibatches").CreateStream();
@@ -100,7 +100,8 @@ public static class MraPriorTrainer
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var result = new MraPriorTrainingResult(testRho, testSignal, bestEpoch, curve, dataSeconds, trainSeconds, options.Output);
         var settings = new MraPriorModelFile(MraPriorModelFile.FormatName, shape.Length, shape.Channels, shape.Window, shape.Hidden, options.Mixtures,
-            options.Observations, options.Sigma, options.TrainCount, options.Epochs, bestEpoch, testRho, testSignal, options.FreshInstances);
+            options.Observations, options.Sigma, options.TrainCount, options.Epochs, bestEpoch, testRho, testSignal, options.FreshInstances,
+            shape.BranchChannels, shape.TrunkLayers);
         string weights = options.Output + ".tmp", json = options.Output + ".json.tmp";
         File.Move(best, weights, overwrite: true);
         File.WriteAllText(json, JsonSerializer.Serialize(settings, MraPriorModelFile.JsonOptions));
@@ -177,6 +178,16 @@ public static class MraPriorTrainer
         if (!(o.Sigma >= 0) || double.IsInfinity(o.Sigma))
         {
             throw new InvalidParameterException("--sigma", o.Sigma, "must be finite and not negative");
+        }
+
+        if (o.BranchChannels < 1)
+        {
+            throw new InvalidParameterException("--branch-channels", o.BranchChannels, "must be at least 1");
+        }
+
+        if (o.TrunkLayers < 1)
+        {
+            throw new InvalidParameterException("--trunk-layers", o.TrunkLayers, "must be at least 1");
         }
 
         if (o.Window % 2 == 0 || o.Window < 1 || o.Window > o.Length)

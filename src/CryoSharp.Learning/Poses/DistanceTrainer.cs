@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using CryoSharp.Numerics;
 using CryoSharp.Poses;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CryoSharp.Learning.Poses;
@@ -175,18 +176,18 @@ public static class DistanceTrainer
         var difference = e.index_select(0, first) - e.index_select(0, second);
 
         // The small constant keeps the gradient of the norm finite when two embeddings coincide.
-        var dp = (difference.pow(2).sum(1) + 1e-8).sqrt();
-        var dot = (batchQuaternions.index_select(0, first) * batchQuaternions.index_select(0, second)).sum(1).abs().clamp(0, 1);
-        var dq = 2 * dot.acos();
+        var dp = (difference.square().sum(1) + Constants.Epsilon).sqrt();
+        var dot = (batchQuaternions.index_select(0, first) * batchQuaternions.index_select(0, second)).sum(1).abs().clamp(Constants.Zero, Constants.One);
+        var dq = dot.acos() * Constants.Two;
         if (chordal)
         {
-            var chord = 2 * Math.Sqrt(2) * (dq / 2).sin();
-            var angle = 2 * (dp.detach() / (2 * Math.Sqrt(2))).clamp(0, 1).asin();
-            return ((dp - chord).pow(2).mean(), (angle - dq).abs().mean() * (180 / Math.PI));
+            var chord = (dq * Constants.Half).sin() * Constants.TwoRootTwo;
+            var angle = (dp.detach() / Constants.TwoRootTwo).clamp(Constants.Zero, Constants.One).asin() * Constants.Two;
+            return ((dp - chord).square().mean(), (angle - dq).abs().mean() * Constants.Degrees);
         }
 
         var residual = dp - dq;
-        return (residual.pow(2).mean(), residual.abs().mean() * (180 / Math.PI));
+        return (residual.square().mean(), residual.abs().mean() * Constants.Degrees);
     }
 
     private static (double Loss, double ErrorDeg) Validate(SiameseEncoder model, List<Tensor> images, List<Tensor> quaternions, List<int> trainCounts, bool chordal)
@@ -228,5 +229,18 @@ public static class DistanceTrainer
                 throw new InvalidParameterException("--count", set.Count, "must be at least 20 images per map");
             }
         }
+    }
+
+    // Scalars held for the process's life: an implicit double → Scalar conversion makes a Scalar that the garbage
+    // collector may finalise while libtorch still reads it (see HeldSlopeLeakyRelu).
+    private static class Constants
+    {
+        public static readonly Scalar Epsilon = 1e-8.ToScalar();
+        public static readonly Scalar Zero = 0.0.ToScalar();
+        public static readonly Scalar Half = 0.5.ToScalar();
+        public static readonly Scalar One = 1.0.ToScalar();
+        public static readonly Scalar Two = 2.0.ToScalar();
+        public static readonly Scalar TwoRootTwo = (2 * Math.Sqrt(2)).ToScalar();
+        public static readonly Scalar Degrees = (180 / Math.PI).ToScalar();
     }
 }

@@ -60,6 +60,12 @@ public sealed record MraPriorTrainingOptions
     /// <summary>Width of the fully connected layers.</summary>
     public int Hidden { get; init; } = 256;
 
+    /// <summary>Channels each branch ends in before the two are stacked (the paper: 3, so 6 stacked).</summary>
+    public int BranchChannels { get; init; } = 3;
+
+    /// <summary>Convolutions after the stacking.</summary>
+    public int TrunkLayers { get; init; } = 2;
+
     /// <summary>Where the model is written (weights; its settings beside it as PATH.json).</summary>
     public required string Output { get; init; }
 

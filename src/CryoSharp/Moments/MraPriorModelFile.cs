@@ -17,8 +17,11 @@ namespace CryoSharp.Moments;
 /// <param name="TestRhoError">Its test error of ρ.</param>
 /// <param name="TestSignalError">Its test error of the signal.</param>
 /// <param name="FreshInstances">Whether each epoch drew a new training set (false in files written before the option existed).</param>
+/// <param name="BranchChannels">Channels each branch ends in before the stacking (3 in the paper, and in files written before the option existed).</param>
+/// <param name="TrunkLayers">Convolutions after the stacking (2 in the paper's reading, and in older files).</param>
 public sealed record MraPriorModelFile(string Format, int Length, int Channels, int Window, int Hidden, int Mixtures, long Observations, double Sigma,
-    int TrainCount, int Epochs, int BestEpoch, double TestRhoError, double TestSignalError, bool FreshInstances = false)
+    int TrainCount, int Epochs, int BestEpoch, double TestRhoError, double TestSignalError, bool FreshInstances = false,
+    int BranchChannels = 3, int TrunkLayers = 2)
 {
     /// <summary>The format tag.</summary>
     public const string FormatName = "cryosharp-mra-prior-1";

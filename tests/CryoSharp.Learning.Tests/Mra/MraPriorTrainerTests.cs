@@ -89,6 +89,55 @@ public sealed class MraPriorTrainerTests : IDisposable
     }
 
     [Fact]
+    public void AWiderBottleneckAndADeeperTrunkAreBuiltSavedAndReloaded()
+    {
+        TorchFixture.Ready();
+        var options = Small("shape.pt", epochs: 2) with { BranchChannels = 5, TrunkLayers = 3 };
+        var result = MraPriorTrainer.Train(options);
+        var file = MraPriorModelFile.Read(options.Output);
+        Assert.Equal(5, file.BranchChannels);
+        Assert.Equal(3, file.TrunkLayers);
+
+        // The options change the network: 2 branches × (5 more outputs of the last convolution) and one more trunk
+        // convolution of c × c, against the paper's shape.
+        using var paper = new MraMomentEncoder(new MraEncoderShape(11, 8, 3, 64));
+        using var loaded = new MraMomentEncoder(MraEncoderShape.Of(file));
+        long Count(MraMomentEncoder m) => m.parameters().Sum(p => p.numel());
+        long extraBranch = 2 * 2 * ((8 * 3) + 1), extraTrunkInput = 2 * 2 * 8 * 3, extraLayer = (8 * 8 * 3) + 8;
+        Assert.Equal(Count(paper) + extraBranch + extraTrunkInput + extraLayer, Count(loaded));
+        loaded.load(options.Output);
+        var examples = MraPriorExamples.Create(600 + 200, 11, 1, 100_000, 0.5, options.Seeds.Spawn("instances"));
+        using var x1 = TensorConversion.FromFloats(examples.FirstMoments, examples.Count, 11);
+        using var x2 = TensorConversion.FromFloats(examples.SecondMoments, examples.Count, 11, 11);
+        using var v = TensorConversion.FromFloats(examples.Signals, examples.Count, 11);
+        using var r = TensorConversion.FromFloats(examples.Rhos, examples.Count, 11);
+        var (signal, rho) = MraPriorTrainer.Evaluate(loaded, x1, x2, v, r, 700, 100);
+        Assert.Equal(result.TestSignalError, signal, 1e-6);
+        Assert.Equal(result.TestRhoError, rho, 1e-6);
+
+        var zero = Assert.Throws<InvalidParameterException>(() => MraPriorTrainer.Train(options with { TrunkLayers = 0 }));
+        Assert.Contains("--trunk-layers", zero.Message);
+        Assert.Throws<InvalidParameterException>(() => MraPriorTrainer.Train(options with { BranchChannels = 0 }));
+    }
+
+    [Fact]
+    public void ASettingsFileFromBeforeTheShapeOptionsReadsAsThePapersShape()
+    {
+        string model = Path.Combine(folder, "old.pt");
+        File.WriteAllBytes(model, [0]);
+        File.WriteAllText(model + ".json", """
+            { "format": "cryosharp-mra-prior-1", "length": 21, "channels": 32, "window": 5, "hidden": 256, "mixtures": 2,
+              "observations": 1000000, "sigma": 1, "trainCount": 10000, "epochs": 60, "bestEpoch": 33,
+              "testRhoError": 0.27, "testSignalError": 0.31 }
+            """);
+        var file = MraPriorModelFile.Read(model);
+        Assert.Equal(3, file.BranchChannels);
+        Assert.Equal(2, file.TrunkLayers);
+        Assert.False(file.FreshInstances);
+        Assert.Equal(new MraEncoderShape(21, 32, 5, 256), MraEncoderShape.Of(file));
+    }
+
+    [Fact]
     public void UnsupervisedRefinementLowersTheMomentMisfit()
     {
         TorchFixture.Ready();
