@@ -43,7 +43,7 @@ public static class MraPriorCommands
         var observations = SharedOptions.Count("observations N behind each instance's moments", defaults.Observations);
         var sigma = SharedOptions.Sigma(defaults.Sigma);
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => defaults.Epochs };
-        var fresh = new Option<bool>("--fresh-instances") { Description = "Draw a new training set for every epoch (the validation and test sets stay fixed) instead of passing over one fixed set." };
+        var fresh = new Option<bool>("--fresh-instances") { Description = "Draw a new training set for every epoch (the validation and test sets stay fixed); '--fresh-instances false' passes over one fixed set instead.", DefaultValueFactory = _ => defaults.FreshInstances };
         var batch = new Option<int>("--batch-size") { Description = "Instances per Adam step.", DefaultValueFactory = _ => defaults.BatchSize };
         var rate = new Option<double>("--learning-rate") { Description = "Adam's initial learning rate (divided by 10 after half and after three quarters of the epochs).", DefaultValueFactory = _ => defaults.LearningRate };
         var channels = new Option<int>("--channels") { Description = "Channels of the convolutions.", DefaultValueFactory = _ => defaults.Channels };

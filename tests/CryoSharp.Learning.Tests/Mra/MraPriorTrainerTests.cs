@@ -24,6 +24,8 @@ public sealed class MraPriorTrainerTests : IDisposable
         Channels = 8,
         Window = 3,
         Hidden = 64,
+        TrunkLayers = 2,
+        FreshInstances = false,
         Output = Path.Combine(folder, name),
         Seeds = new SeedSequence(11),
     };
