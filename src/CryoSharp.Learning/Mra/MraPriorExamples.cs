@@ -38,8 +38,12 @@ public sealed class MraPriorExamples
     /// <summary>M̂² [count, L, L].</summary>
     public float[] SecondMoments { get; }
 
-    /// <summary><paramref name="count"/> instances, in parallel, each from its own seed (the same for any thread count).</summary>
-    public static MraPriorExamples Create(int count, int length, int components, long observations, double sigma, SeedSequence seeds, int threads = 1)
+    /// <summary>
+    /// <paramref name="count"/> instances, in parallel, each from its own seed (the same for any thread count); bumps
+    /// at least <paramref name="minimumWidth"/> samples wide (standard deviation).
+    /// </summary>
+    public static MraPriorExamples Create(int count, int length, int components, long observations, double sigma, SeedSequence seeds, int threads = 1,
+        double minimumWidth = 0)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         int l = length;
@@ -50,8 +54,8 @@ public sealed class MraPriorExamples
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
             var instance = seeds.Spawn("instance", i);
-            var signal = MraSignal.GaussianMixture(l, components, instance.Spawn("signal"));
-            var shifts = ShiftDistribution.GaussianMixture(l, components, instance.Spawn("rho"));
+            var signal = MraSignal.GaussianMixture(l, components, instance.Spawn("signal"), minimumWidth);
+            var shifts = ShiftDistribution.GaussianMixture(l, components, instance.Spawn("rho"), minimumWidth);
             var rho = shifts.Probabilities;
             var (m1, m2) = MraMomentSampler.Sample(signal, shifts, observations, sigma, instance.Spawn("moments"));
             for (int t = 0; t < l; t++)

@@ -60,6 +60,12 @@ public sealed record MraPriorTrainingOptions
     /// <summary>Width of the fully connected layers.</summary>
     public int Hidden { get; init; } = 512;
 
+    /// <summary>
+    /// Smallest width (standard deviation, in samples) of the Gaussian bumps of the instances' signals and shift
+    /// distributions; 0 keeps the widths L/40…L/10 (signal) and 0.03…0.12·L (ρ), which at L = 21 reach half a sample.
+    /// </summary>
+    public double MinimumWidth { get; init; }
+
     /// <summary>Channels each branch ends in before the two are stacked (the paper: 3, so 6 stacked).</summary>
     public int BranchChannels { get; init; } = 3;
 

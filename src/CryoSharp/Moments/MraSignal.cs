@@ -36,9 +36,10 @@ public static class MraSignal
 
     /// <summary>
     /// A smooth signal: a sum of <paramref name="components"/> circular Gaussian bumps with random centres, widths
-    /// (L/40 to L/10) and signed heights (0.5 to 1.5), seeded.
+    /// (standard deviations, uniform on L/40 to L/10, both ends raised to at least <paramref name="minimumWidth"/>
+    /// samples) and signed heights (0.5 to 1.5), seeded.
     /// </summary>
-    public static double[] GaussianMixture(int length, int components, SeedSequence seeds)
+    public static double[] GaussianMixture(int length, int components, SeedSequence seeds, double minimumWidth = 0)
     {
         CheckLength(length);
         if (components < 1)
@@ -52,7 +53,8 @@ public static class MraSignal
         for (int c = 0; c < components; c++)
         {
             double centre = random.NextDouble() * length;
-            double width = length * (0.025 + (0.075 * random.NextDouble()));
+            double low = Math.Max(0.025 * length, minimumWidth), high = Math.Max(0.1 * length, low);
+            double width = low + ((high - low) * random.NextDouble());
             double height = (0.5 + random.NextDouble()) * (random.NextDouble() < 0.5 ? -1 : 1);
             for (int t = 0; t < length; t++)
             {

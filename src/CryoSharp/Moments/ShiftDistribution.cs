@@ -56,10 +56,11 @@ public sealed class ShiftDistribution
 
     /// <summary>
     /// A mixture of <paramref name="components"/> circular Gaussian bumps: centres uniform on the circle, widths
-    /// L·(0.03…0.12), weights uniform on [0.5, 1.5], normalised (generic and aperiodic, so the second moment determines
+    /// (standard deviations) uniform on L·(0.03…0.12) with both ends raised to at least <paramref name="minimumWidth"/>
+    /// samples, weights uniform on [0.5, 1.5], normalised (generic and aperiodic, so the second moment determines
     /// the signal); the neural-prior instances of Khoo, Paul and Sharon draw ρ this way.
     /// </summary>
-    public static ShiftDistribution GaussianMixture(int length, int components, SeedSequence seeds)
+    public static ShiftDistribution GaussianMixture(int length, int components, SeedSequence seeds, double minimumWidth = 0)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         if (components < 1)
@@ -71,7 +72,8 @@ public sealed class ShiftDistribution
         var weights = new double[length];
         for (int c = 0; c < components; c++)
         {
-            double centre = random.NextDouble() * length, width = length * (0.03 + (0.09 * random.NextDouble())), weight = 0.5 + random.NextDouble();
+            double low = Math.Max(0.03 * length, minimumWidth), high = Math.Max(0.12 * length, low);
+            double centre = random.NextDouble() * length, width = low + ((high - low) * random.NextDouble()), weight = 0.5 + random.NextDouble();
             for (int t = 0; t < length; t++)
             {
                 double d = Math.IEEERemainder(t - centre, length);

@@ -94,9 +94,10 @@ public sealed class MraPriorTrainerTests : IDisposable
     public void AWiderBottleneckAndADeeperTrunkAreBuiltSavedAndReloaded()
     {
         TorchFixture.Ready();
-        var options = Small("shape.pt", epochs: 2) with { BranchChannels = 5, TrunkLayers = 3 };
+        var options = Small("shape.pt", epochs: 2) with { BranchChannels = 5, TrunkLayers = 3, MinimumWidth = 1 };
         var result = MraPriorTrainer.Train(options);
         var file = MraPriorModelFile.Read(options.Output);
+        Assert.Equal(1, file.MinimumWidth);
         Assert.Equal(5, file.BranchChannels);
         Assert.Equal(3, file.TrunkLayers);
 
@@ -108,7 +109,7 @@ public sealed class MraPriorTrainerTests : IDisposable
         long extraBranch = 2 * 2 * ((8 * 3) + 1), extraTrunkInput = 2 * 2 * 8 * 3, extraLayer = (8 * 8 * 3) + 8;
         Assert.Equal(Count(paper) + extraBranch + extraTrunkInput + extraLayer, Count(loaded));
         loaded.load(options.Output);
-        var examples = MraPriorExamples.Create(600 + 200, 11, 1, 100_000, 0.5, options.Seeds.Spawn("instances"));
+        var examples = MraPriorExamples.Create(600 + 200, 11, 1, 100_000, 0.5, options.Seeds.Spawn("instances"), minimumWidth: 1);
         using var x1 = TensorConversion.FromFloats(examples.FirstMoments, examples.Count, 11);
         using var x2 = TensorConversion.FromFloats(examples.SecondMoments, examples.Count, 11, 11);
         using var v = TensorConversion.FromFloats(examples.Signals, examples.Count, 11);
@@ -120,6 +121,8 @@ public sealed class MraPriorTrainerTests : IDisposable
         var zero = Assert.Throws<InvalidParameterException>(() => MraPriorTrainer.Train(options with { TrunkLayers = 0 }));
         Assert.Contains("--trunk-layers", zero.Message);
         Assert.Throws<InvalidParameterException>(() => MraPriorTrainer.Train(options with { BranchChannels = 0 }));
+        var wide = Assert.Throws<InvalidParameterException>(() => MraPriorTrainer.Train(options with { MinimumWidth = 3 }));
+        Assert.Contains("--minimum-width", wide.Message);
     }
 
     [Fact]
@@ -136,6 +139,7 @@ public sealed class MraPriorTrainerTests : IDisposable
         Assert.Equal(3, file.BranchChannels);
         Assert.Equal(2, file.TrunkLayers);
         Assert.False(file.FreshInstances);
+        Assert.Equal(0, file.MinimumWidth);
         Assert.Equal(new MraEncoderShape(21, 32, 5, 256), MraEncoderShape.Of(file));
     }
 

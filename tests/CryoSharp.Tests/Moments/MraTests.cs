@@ -145,6 +145,45 @@ public class MraTests
     }
 
     [Fact]
+    public void AMinimumWidthWidensTheMixturesBumpsAndZeroChangesNothing()
+    {
+        // One bump each: its standard deviation, from the circular second moment about the peak, is at least the
+        // minimum asked (3 samples) with it and can be under one sample without it (seeded draws).
+        const int l = 41;
+        static double Width(double[] f)
+        {
+            int peak = 0;
+            for (int t = 1; t < f.Length; t++)
+            {
+                peak = Math.Abs(f[t]) > Math.Abs(f[peak]) ? t : peak;
+            }
+
+            double mass = 0, second = 0;
+            for (int t = 0; t < f.Length; t++)
+            {
+                double d = Math.IEEERemainder(t - peak, f.Length), w = Math.Abs(f[t]);
+                mass += w;
+                second += w * d * d;
+            }
+
+            return Math.Sqrt(second / mass);
+        }
+
+        var narrowest = double.PositiveInfinity;
+        for (int seed = 0; seed < 40; seed++)
+        {
+            var seeds = new SeedSequence(seed);
+            Assert.Equal(MraSignal.GaussianMixture(l, 1, seeds), MraSignal.GaussianMixture(l, 1, seeds, minimumWidth: 0));
+            Assert.Equal(ShiftDistribution.GaussianMixture(l, 1, seeds).Probabilities, ShiftDistribution.GaussianMixture(l, 1, seeds, 0).Probabilities);
+            narrowest = Math.Min(narrowest, Width(MraSignal.GaussianMixture(l, 1, seeds)));
+            Assert.True(Width(MraSignal.GaussianMixture(l, 1, seeds, 3)) > 2.95, $"seed {seed}: signal bump narrower than 3 samples");
+            Assert.True(Width(ShiftDistribution.GaussianMixture(l, 1, seeds, 3).Probabilities) > 2.95, $"seed {seed}: ρ bump narrower than 3 samples");
+        }
+
+        Assert.True(narrowest < 1.5, $"without a minimum the narrowest of 40 bumps is {narrowest:0.00} samples");
+    }
+
+    [Fact]
     public void OracleErrorIsTheNoiseAverage()
     {
         // E‖x̂ − x‖² = σ²L/N, so the relative error is about σ√(L/N)/‖x‖.
