@@ -50,10 +50,10 @@ public static class MraSignal
         ArgumentNullException.ThrowIfNull(seeds);
         var random = seeds.CreateStream();
         var x = new double[length];
+        double low = Math.Max(0.025 * length, minimumWidth), high = Math.Max(0.1 * length, low);
         for (int c = 0; c < components; c++)
         {
             double centre = random.NextDouble() * length;
-            double low = Math.Max(0.025 * length, minimumWidth), high = Math.Max(0.1 * length, low);
             double width = low + ((high - low) * random.NextDouble());
             double height = (0.5 + random.NextDouble()) * (random.NextDouble() < 0.5 ? -1 : 1);
             for (int t = 0; t < length; t++)

@@ -70,9 +70,9 @@ public sealed class ShiftDistribution
 
         var random = seeds.CreateStream();
         var weights = new double[length];
+        double low = Math.Max(0.03 * length, minimumWidth), high = Math.Max(0.12 * length, low);
         for (int c = 0; c < components; c++)
         {
-            double low = Math.Max(0.03 * length, minimumWidth), high = Math.Max(0.12 * length, low);
             double centre = random.NextDouble() * length, width = low + ((high - low) * random.NextDouble()), weight = 0.5 + random.NextDouble();
             for (int t = 0; t < length; t++)
             {
