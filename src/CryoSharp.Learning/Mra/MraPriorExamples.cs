@@ -40,10 +40,11 @@ public sealed class MraPriorExamples
 
     /// <summary>
     /// <paramref name="count"/> instances, in parallel, each from its own seed (the same for any thread count); bumps
-    /// at least <paramref name="minimumWidth"/> samples wide (standard deviation).
+    /// at least <paramref name="minimumWidth"/> samples wide (standard deviation), centred on samples with
+    /// <paramref name="gridCentres"/>.
     /// </summary>
     public static MraPriorExamples Create(int count, int length, int components, long observations, double sigma, SeedSequence seeds, int threads = 1,
-        double minimumWidth = 0)
+        double minimumWidth = 0, bool gridCentres = false)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         int l = length;
@@ -54,8 +55,8 @@ public sealed class MraPriorExamples
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
             var instance = seeds.Spawn("instance", i);
-            var signal = MraSignal.GaussianMixture(l, components, instance.Spawn("signal"), minimumWidth);
-            var shifts = ShiftDistribution.GaussianMixture(l, components, instance.Spawn("rho"), minimumWidth);
+            var signal = MraSignal.GaussianMixture(l, components, instance.Spawn("signal"), minimumWidth, gridCentres);
+            var shifts = ShiftDistribution.GaussianMixture(l, components, instance.Spawn("rho"), minimumWidth, gridCentres);
             var rho = shifts.Probabilities;
             var (m1, m2) = MraMomentSampler.Sample(signal, shifts, observations, sigma, instance.Spawn("moments"));
             for (int t = 0; t < l; t++)

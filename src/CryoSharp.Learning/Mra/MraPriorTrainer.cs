@@ -24,7 +24,7 @@ public static class MraPriorTrainer
         var clock = Stopwatch.StartNew();
         int train = options.TrainCount, held = Math.Max(100, train / 10), l = options.Length;
         var examples = MraPriorExamples.Create(train + (2 * held), l, options.Mixtures, options.Observations, options.Sigma, options.Seeds.Spawn("instances"),
-            options.Threads, options.MinimumWidth);
+            options.Threads, options.MinimumWidth, options.GridCentres);
         double dataSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
 
@@ -58,7 +58,7 @@ public static class MraPriorTrainer
             if (options.FreshInstances && epoch > 1)
             {
                 var fresh = MraPriorExamples.Create(train, l, options.Mixtures, options.Observations, options.Sigma,
-                    options.Seeds.Spawn("fresh instances", epoch), options.Threads, options.MinimumWidth);
+                    options.Seeds.Spawn("fresh instances", epoch), options.Threads, options.MinimumWidth, options.GridCentres);
                 Replace(x1, fresh.FirstMoments, train, l);
                 Replace(x2, fresh.SecondMoments, train, l, l);
                 Replace(v, fresh.Signals, train, l);
@@ -101,7 +101,7 @@ public static class MraPriorTrainer
         var result = new MraPriorTrainingResult(testRho, testSignal, bestEpoch, curve, dataSeconds, trainSeconds, options.Output);
         var settings = new MraPriorModelFile(MraPriorModelFile.FormatName, shape.Length, shape.Channels, shape.Window, shape.Hidden, options.Mixtures,
             options.Observations, options.Sigma, options.TrainCount, options.Epochs, bestEpoch, testRho, testSignal, options.FreshInstances,
-            shape.BranchChannels, shape.TrunkLayers, options.MinimumWidth);
+            shape.BranchChannels, shape.TrunkLayers, options.MinimumWidth, options.GridCentres);
         string weights = options.Output + ".tmp", json = options.Output + ".json.tmp";
         File.Move(best, weights, overwrite: true);
         File.WriteAllText(json, JsonSerializer.Serialize(settings, MraPriorModelFile.JsonOptions));

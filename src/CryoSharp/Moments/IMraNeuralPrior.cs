@@ -66,6 +66,13 @@ public sealed record MraPriorTrainingOptions
     /// </summary>
     public double MinimumWidth { get; init; }
 
+    /// <summary>
+    /// Centre every bump on a sample. Off the grid, shifting a bump of the signal by a fraction of a sample and ρ's
+    /// by the opposite fraction leaves the moments unchanged to about exp(−2π²w²) for bumps w samples wide, so that
+    /// fraction cannot be learnt and sets a floor under the errors, which compare up to whole-sample shifts only.
+    /// </summary>
+    public bool GridCentres { get; init; }
+
     /// <summary>Channels each branch ends in before the two are stacked (the paper: 3, so 6 stacked).</summary>
     public int BranchChannels { get; init; } = 3;
 

@@ -20,9 +20,10 @@ namespace CryoSharp.Moments;
 /// <param name="BranchChannels">Channels each branch ends in before the stacking (3 in the paper, and in files written before the option existed).</param>
 /// <param name="TrunkLayers">Convolutions after the stacking (2 in the paper's reading, and in older files).</param>
 /// <param name="MinimumWidth">Smallest bump width of the training instances, samples (0 in older files).</param>
+/// <param name="GridCentres">Whether the training instances' bumps were centred on samples (false in older files).</param>
 public sealed record MraPriorModelFile(string Format, int Length, int Channels, int Window, int Hidden, int Mixtures, long Observations, double Sigma,
     int TrainCount, int Epochs, int BestEpoch, double TestRhoError, double TestSignalError, bool FreshInstances = false,
-    int BranchChannels = 3, int TrunkLayers = 2, double MinimumWidth = 0)
+    int BranchChannels = 3, int TrunkLayers = 2, double MinimumWidth = 0, bool GridCentres = false)
 {
     /// <summary>The format tag.</summary>
     public const string FormatName = "cryosharp-mra-prior-1";

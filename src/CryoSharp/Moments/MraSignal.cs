@@ -37,9 +37,10 @@ public static class MraSignal
     /// <summary>
     /// A smooth signal: a sum of <paramref name="components"/> circular Gaussian bumps with random centres, widths
     /// (standard deviations, uniform on L/40 to L/10, both ends raised to at least <paramref name="minimumWidth"/>
-    /// samples) and signed heights (0.5 to 1.5), seeded.
+    /// samples) and signed heights (0.5 to 1.5), seeded. With <paramref name="gridCentres"/> each centre is rounded
+    /// down to a sample (the same draws otherwise).
     /// </summary>
-    public static double[] GaussianMixture(int length, int components, SeedSequence seeds, double minimumWidth = 0)
+    public static double[] GaussianMixture(int length, int components, SeedSequence seeds, double minimumWidth = 0, bool gridCentres = false)
     {
         CheckLength(length);
         if (components < 1)
@@ -54,6 +55,7 @@ public static class MraSignal
         for (int c = 0; c < components; c++)
         {
             double centre = random.NextDouble() * length;
+            centre = gridCentres ? Math.Floor(centre) : centre;
             double width = low + ((high - low) * random.NextDouble());
             double height = (0.5 + random.NextDouble()) * (random.NextDouble() < 0.5 ? -1 : 1);
             for (int t = 0; t < length; t++)

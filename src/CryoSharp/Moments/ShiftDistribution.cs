@@ -58,9 +58,10 @@ public sealed class ShiftDistribution
     /// A mixture of <paramref name="components"/> circular Gaussian bumps: centres uniform on the circle, widths
     /// (standard deviations) uniform on L·(0.03…0.12) with both ends raised to at least <paramref name="minimumWidth"/>
     /// samples, weights uniform on [0.5, 1.5], normalised (generic and aperiodic, so the second moment determines
-    /// the signal); the neural-prior instances of Khoo, Paul and Sharon draw ρ this way.
+    /// the signal); the neural-prior instances of Khoo, Paul and Sharon draw ρ this way. With
+    /// <paramref name="gridCentres"/> each centre is rounded down to a sample (the same draws otherwise).
     /// </summary>
-    public static ShiftDistribution GaussianMixture(int length, int components, SeedSequence seeds, double minimumWidth = 0)
+    public static ShiftDistribution GaussianMixture(int length, int components, SeedSequence seeds, double minimumWidth = 0, bool gridCentres = false)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         if (components < 1)
@@ -74,6 +75,7 @@ public sealed class ShiftDistribution
         for (int c = 0; c < components; c++)
         {
             double centre = random.NextDouble() * length, width = low + ((high - low) * random.NextDouble()), weight = 0.5 + random.NextDouble();
+            centre = gridCentres ? Math.Floor(centre) : centre;
             for (int t = 0; t < length; t++)
             {
                 double d = Math.IEEERemainder(t - centre, length);

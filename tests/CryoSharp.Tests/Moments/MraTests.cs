@@ -184,6 +184,90 @@ public class MraTests
     }
 
     [Fact]
+    public void GridCentresPutTheSameBumpsOnSamples()
+    {
+        // One bump each: on the grid it is symmetric about a sample; off it, it is not (seeded draws).
+        const int l = 21;
+        static double Asymmetry(double[] f)
+        {
+            int peak = 0;
+            for (int t = 1; t < f.Length; t++)
+            {
+                peak = Math.Abs(f[t]) > Math.Abs(f[peak]) ? t : peak;
+            }
+
+            double worst = 0;
+            for (int d = 1; d <= f.Length / 2; d++)
+            {
+                worst = Math.Max(worst, Math.Abs(f[(peak + d) % f.Length] - f[(peak - d + f.Length) % f.Length]) / Math.Abs(f[peak]));
+            }
+
+            return worst;
+        }
+
+        double offGrid = 0;
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var seeds = new SeedSequence(seed);
+            Assert.True(Asymmetry(MraSignal.GaussianMixture(l, 1, seeds, 1, gridCentres: true)) < 1e-12, $"seed {seed}: signal off the grid");
+            Assert.True(Asymmetry(ShiftDistribution.GaussianMixture(l, 1, seeds, 1, gridCentres: true).Probabilities) < 1e-12, $"seed {seed}: ρ off the grid");
+            offGrid = Math.Max(offGrid, Asymmetry(MraSignal.GaussianMixture(l, 1, seeds, 1)));
+        }
+
+        Assert.True(offGrid > 0.1, $"without grid centres the most asymmetric of 20 bumps is only {offGrid:0.000}");
+    }
+
+    [Fact]
+    public void AFractionOfASampleBetweenSignalAndRhoIsInvisibleToTheMomentsOfWideBumps()
+    {
+        // Moving the signal's bump by half a sample and ρ's by minus half changes the signal by about a quarter of its
+        // norm but, for bumps 1.5 samples wide, the moments only by about 1e-9 (M¹) and 1e-6 (M²) of theirs (Poisson
+        // summation: about exp(−2π²w²) for the width w of the product of the bumps); bumps 0.5 samples wide are
+        // aliased and the moments do see the move. This is why the supervised errors of the neural prior, which
+        // compare up to whole-sample shifts only, keep a floor with bumps centred off the grid.
+        const int l = 21;
+        static double[] Bump(double centre, double width)
+        {
+            var f = new double[l];
+            for (int t = 0; t < l; t++)
+            {
+                double d = Math.IEEERemainder(t - centre, l);
+                f[t] = Math.Exp(-0.5 * d * d / (width * width));
+            }
+
+            return f;
+        }
+
+        static double Relative(double[] a, double[] b)
+        {
+            double difference = 0, norm = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                difference += (a[i] - b[i]) * (a[i] - b[i]);
+                norm += b[i] * b[i];
+            }
+
+            return Math.Sqrt(difference / norm);
+        }
+
+        (double Signal, double First, double Second) Change(double width)
+        {
+            var x = Bump(10, width);
+            var moved = Bump(10.5, width);
+            const long n = 1_000_000_000_000_000_000;
+            var (m1, m2) = MraMomentSampler.Sample(x, new ShiftDistribution(Bump(4, width)), n, 0, new SeedSequence(3));
+            var (n1, n2) = MraMomentSampler.Sample(moved, new ShiftDistribution(Bump(3.5, width)), n, 0, new SeedSequence(3));
+            return (Relative(moved, x), Relative(n1, m1), Relative(n2, m2));
+        }
+
+        var wide = Change(1.5);
+        Assert.True(wide.Signal > 0.2, $"signal change {wide.Signal}");
+        Assert.True(wide.First < 1e-8 && wide.Second < 1e-5, $"moments of 1.5-sample bumps change by {wide.First:e1}, {wide.Second:e1}");
+        var narrow = Change(0.5);
+        Assert.True(narrow.First > 1e-2 && narrow.Second > 1e-2, $"moments of 0.5-sample bumps change by only {narrow.First:e1}, {narrow.Second:e1}");
+    }
+
+    [Fact]
     public void OracleErrorIsTheNoiseAverage()
     {
         // E‖x̂ − x‖² = σ²L/N, so the relative error is about σ√(L/N)/‖x‖.
