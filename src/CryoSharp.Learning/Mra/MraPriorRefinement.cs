@@ -42,13 +42,13 @@ public static class MraPriorRefinement
         using var m2 = TensorConversion.FromDoubles(options.SecondMoment, [1, l, l]);
         using var trueSignal = options.TrueSignal is null ? null : TensorConversion.FromDoubles(options.TrueSignal, [1, l]);
         using var trueRho = options.TrueRho is null ? null : TensorConversion.FromDoubles(options.TrueRho, [1, l]);
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
+        using var optimizer = new HeldScalarAdam(model.parameters(), options.LearningRate);
         var curve = new List<MraPriorStep>();
         model.train();
         for (int iteration = 0; ; iteration++)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var (signal, rho) = model.call(m1, m2);
             var loss = Loss(signal, rho, m1, m2, options.Lambda);
             if (iteration % Math.Max(options.RecordEvery, 1) == 0 || iteration == options.Iterations)
@@ -75,7 +75,7 @@ public static class MraPriorRefinement
             }
 
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
     }
 

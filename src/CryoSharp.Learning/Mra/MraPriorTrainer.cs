@@ -35,7 +35,7 @@ public static class MraPriorTrainer
         TorchRuntime.Seed(options.Seeds.Spawn("weights"));
         var shape = new MraEncoderShape(l, options.Channels, options.Window, options.Hidden, options.BranchChannels, options.TrunkLayers);
         using var model = new MraMomentEncoder(shape);
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
+        using var optimizer = new HeldScalarAdam(model.parameters(), options.LearningRate);
         var order = options.Seeds.Spawn("minibatches").CreateStream();
         var indices = new long[train];
         for (int i = 0; i < train; i++)
@@ -50,10 +50,7 @@ public static class MraPriorTrainer
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             double rate = options.LearningRate * (epoch > options.Epochs / 2 ? 0.1 : 1) * (epoch > 3 * options.Epochs / 4 ? 0.1 : 1);
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = rate;
-            }
+            optimizer.LearningRate = rate;
 
             if (options.FreshInstances && epoch > 1)
             {
@@ -74,11 +71,11 @@ public static class MraPriorTrainer
                 using var scope = NewDisposeScope();
                 int count = Math.Min(options.BatchSize, train - start);
                 var batch = tensor(indices[start..(start + count)]);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var (signal, rho) = model.call(x1.index_select(0, batch), x2.index_select(0, batch));
                 var loss = MraOrbitErrors.Loss(signal, rho, v.index_select(0, batch), r.index_select(0, batch));
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 lossSum += loss.item<float>();
                 batches++;
             }

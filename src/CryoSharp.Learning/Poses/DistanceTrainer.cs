@@ -43,7 +43,7 @@ public static class DistanceTrainer
 
         TorchRuntime.Seed(options.Seeds.Spawn("weights"));
         using var model = new SiameseEncoder(options.Channels, options.EmbeddingDimension);
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
+        using var optimizer = new HeldScalarAdam(model.parameters(), options.LearningRate);
         var random = options.Seeds.Spawn("batches").CreateStream();
         int batch = options.BatchSize, totalTrain = trainCounts.Sum(), steps = Math.Max(1, totalTrain / batch);
         var curve = new List<DistanceTrainingEpoch>();
@@ -54,10 +54,7 @@ public static class DistanceTrainer
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             double rate = options.LearningRate * (epoch > options.Epochs / 2 ? 0.1 : 1) * (epoch > 3 * options.Epochs / 4 ? 0.1 : 1);
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = rate;
-            }
+            optimizer.LearningRate = rate;
 
             model.train();
             double lossSum = 0;
@@ -79,10 +76,10 @@ public static class DistanceTrainer
                 }
 
                 var index = tensor(picks[..m]);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var loss = PairLoss(model, images[s].index_select(0, index), quaternions[s].index_select(0, index), options.Chordal).Loss;
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 lossSum += loss.item<float>();
             }
 
