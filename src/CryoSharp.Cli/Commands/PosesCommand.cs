@@ -17,7 +17,7 @@ namespace CryoSharp.Cli.Commands;
 public static class PosesCommand
 {
     /// <summary>Names of the outputs.</summary>
-    public static readonly string[] OutputNames = ["particles.star", "particles_aligned.star", "report.html"];
+    public static readonly string[] OutputNames = ["particles.star", "particles_frame.star", "particles_aligned.star", "report.html"];
 
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
@@ -38,9 +38,15 @@ public static class PosesCommand
     /// <param name="DistanceRmsErrorDeg">RMS of d_p − d_q over the pairs (°).</param>
     /// <param name="MeanPairAngleRecoveredDeg">Mean angle between random recovered orientations (uniform 126.5°).</param>
     /// <param name="MeanPairAngleTrueDeg">The same for the truth.</param>
+    /// <param name="FrameScore">With the frame search: the coherent fraction of the images' power at the frame found (1 at best).</param>
+    /// <param name="FrameIdentityScore">The same for the orientations as fitted.</param>
+    /// <param name="FrameInverted">Whether the frame found inverts the fitted orientations.</param>
+    /// <param name="FrameErrorMeanDeg">Mean angle error of particles_frame.star after aligning the map's frame and hand only, when the truth is known.</param>
+    /// <param name="FrameSeconds">Time of the frame search.</param>
     public sealed record PosesResult(string OutputDirectory, int Particles, string Distance, string Pairs, int PairCount, double Loss, double[] RestartLosses,
         double DistanceSeconds, double FitSeconds, double? AngleErrorMeanDeg, double? AngleErrorMedianDeg, double? OneSidedErrorMeanDeg,
-        double? DistanceCorrelation, double? DistanceRmsErrorDeg, double? MeanPairAngleRecoveredDeg, double? MeanPairAngleTrueDeg);
+        double? DistanceCorrelation, double? DistanceRmsErrorDeg, double? MeanPairAngleRecoveredDeg, double? MeanPairAngleTrueDeg,
+        double? FrameScore = null, double? FrameIdentityScore = null, bool? FrameInverted = null, double? FrameErrorMeanDeg = null, double? FrameSeconds = null);
 
     /// <summary>Builds the command.</summary>
     public static Command Create(GlobalOptions globals, CliConsole console)
@@ -64,12 +70,13 @@ public static class PosesCommand
         var batch = new Option<int>("--batch-size") { Description = "Pairs per Adam step.", DefaultValueFactory = _ => 256 };
         var rate = new Option<double>("--learning-rate") { Description = "Adam's initial step size (cosine decay to 1 %).", DefaultValueFactory = _ => 0.1 };
         var restarts = SharedOptions.Restarts(4, "fit");
+        var findFrame = new Option<bool>("--find-frame") { Description = "Find, from the images, the rotation and inversion of the fitted orientations that the distances cannot see (the map's own rotation aside), and write particles_frame.star, ready for reconstruct; '--find-frame false' skips it.", DefaultValueFactory = _ => true };
         var fromTruth = new Option<bool>("--start-from-truth") { Description = "Start from the true orientations instead of random ones (a diagnostic: is the truth a minimum of the loss?)." };
-        var output = SharedOptions.OutputFolder("particles.star (recovered angles), particles_aligned.star (aligned onto the truth, when known) and report.html");
+        var output = SharedOptions.OutputFolder("particles.star (recovered angles), particles_frame.star (in the frame the images agree in, for reconstruct), particles_aligned.star (aligned onto the truth, when known) and report.html");
         var json = SharedOptions.Json();
         var command = new Command("poses", "Recover particle orientations from pairwise distances between their projections: fit unit quaternions whose rotation angles match the distances (Adam on pairs, several starts).")
         {
-            particles, dataRoot, distance, model, pairs, perParticle, calibrate, lowpass, diameter, ctf, count, epochs, batch, rate, restarts, fromTruth, output, json,
+            particles, dataRoot, distance, model, pairs, perParticle, calibrate, lowpass, diameter, ctf, count, epochs, batch, rate, restarts, findFrame, fromTruth, output, json,
         };
         command.Subcommands.Add(TrainDistanceCommand.Create(globals, console));
         command.SetAction(parse =>
@@ -84,13 +91,19 @@ public static class PosesCommand
                     Restarts = parse.GetValue(restarts),
                     Seeds = globals.Seeds(parse).Spawn("poses"),
                     Context = globals.Context(parse),
-                }, parse.GetValue(fromTruth), parse.GetValue(output)!));
+                }, parse.GetValue(fromTruth), parse.GetValue(output)!, parse.GetValue(findFrame)));
             return CommandOutput.Emit(console, parse.GetValue(json), result, (o, r) =>
             {
                 o.WriteLine(string.Create(C, $"{r.Particles} particles, {r.PairCount} {r.Pairs} pairs of {r.Distance} distances: loss {r.Loss:G4} rad² in {r.FitSeconds:0.0} s (distances {r.DistanceSeconds:0.0} s)"));
                 if (r.AngleErrorMeanDeg is double mean)
                 {
                     o.WriteLine(string.Create(C, $"  angle error after global alignment: mean {mean:0.00}°, median {r.AngleErrorMedianDeg:0.00}° (map rotation only: mean {r.OneSidedErrorMeanDeg:0.0}°)"));
+                }
+
+                if (r.FrameScore is double frame)
+                {
+                    string error = r.FrameErrorMeanDeg is double fe ? string.Create(C, $"; particles_frame.star mean error {fe:0.00}° (map rotation only)") : "";
+                    o.WriteLine(string.Create(C, $"  frame from the images: coherence {frame:0.000} (as fitted {r.FrameIdentityScore:0.000}){(r.FrameInverted == true ? ", inverted" : "")} in {r.FrameSeconds:0.0} s{error}"));
                 }
 
                 o.WriteLine($"  {Path.Combine(r.OutputDirectory, "report.html")}");
@@ -115,7 +128,7 @@ public static class PosesCommand
     }
 
     private sealed record Settings(string Particles, string? DataRoot, DistanceKind Distance, string? Model, PairSampling Pairs, int PerParticle, Calibration Calibrate, double? LowpassA,
-        double? DiameterA, bool Ctf, int? Count, PoseRecoveryOptions Options, bool FromTruth, string Output);
+        double? DiameterA, bool Ctf, int? Count, PoseRecoveryOptions Options, bool FromTruth, string Output, bool FindFrame = true);
 
     private static PosesResult Run(CliConsole console, Settings s)
     {
@@ -216,10 +229,33 @@ public static class PosesCommand
         PoseRecoveryResult fit = null!;
         ProgressDisplay.Run(console, "Fitting", (long)options.Epochs * options.Restarts, progress => fit = QuaternionPoseRecovery.Run(pairSet, options, progress));
         var score = truth is null ? null : PoseRecoveryScore.Compute(truth, fit.Orientations, pairSet, seeds.Spawn("score"));
+        PoseFrame? frame = null;
+        double frameSeconds = 0, frameError = double.NaN;
+        if (s.FindFrame)
+        {
+            // The score uses low shells only: a box of at most 32 pixels (Fourier-cropped) keeps the search short.
+            IParticleSource source = s.Ctf ? stars.PhaseFlipped(context) : stars;
+            int frameBox = Math.Min(source.Box, 32);
+            var small = frameBox < source.Box ? source.FourierCropped(frameBox, context) : source;
+            var frameImages = new float[(long)small.Count * frameBox * frameBox];
+            console.Error.WriteLine(string.Create(C, $"poses: finding the frame from {Math.Min(small.Count, 1000)} images of {frameBox} px"));
+            small.ReadImages(0, small.Count, frameImages);
+            var frameClock = Stopwatch.StartNew();
+            frame = PoseFrameSearch.Find(frameImages, small.Count, frameBox, [.. fit.Orientations.Select(q => q.ToMatrix())], new PoseFrameSearchOptions { Context = context });
+            frameSeconds = frameClock.Elapsed.TotalSeconds;
+            if (truth is not null)
+            {
+                frameError = RotationAlignment.Align([.. truth.Select(q => q.ToMatrix())], frame.Orientations, allowReflection: true).MeanErrorRad * 180 / Math.PI;
+            }
+        }
 
         using var set = OutputSet.Begin(s.Output);
         var imageNames = IterationFolders.ImageNames(s.Particles, s.DataRoot);
         WriteParticles(set.Stage("particles.star"), records, table, imageNames, i => fit.Orientations[i].ToMatrix());
+        if (frame is not null)
+        {
+            WriteParticles(set.Stage("particles_frame.star"), records, table, imageNames, i => frame.Orientations[i]);
+        }
         if (score is not null)
         {
             WriteParticles(set.Stage("particles_aligned.star"), records, table, imageNames, i => score.TwoSided.Apply(fit.Orientations[i].ToMatrix()));
@@ -238,13 +274,19 @@ public static class PosesCommand
                 ("angle error (two-sided alignment)", string.Create(C, $"mean {Deg(score.TwoSided.MeanErrorRad):0.00}°, median {Deg(score.TwoSided.MedianErrorRad):0.00}°")),
                 ("angle error (map rotation only)", string.Create(C, $"mean {Deg(score.OneSided.MeanErrorRad):0.00}°, median {Deg(score.OneSided.MedianErrorRad):0.00}°")),
             ],
+            .. frame is null ? Array.Empty<(string, string)>() :
+            [
+                ("frame from the images", string.Create(C, $"coherence {frame.Score:0.000} against {frame.IdentityScore:0.000} as fitted{(frame.Inverted ? ", inverted" : "")}, {frameSeconds:0.0} s; particles_frame.star") +
+                    (double.IsNaN(frameError) ? "" : string.Create(C, $", mean error {frameError:0.00}° (map rotation only)"))),
+            ],
         ], fit, pairSet, truth, score);
         set.Commit();
 
         return new PosesResult(s.Output, records.Count, distance.Name, s.Pairs.ToString().ToLowerInvariant(), pairSet.Count, fit.Loss, fit.RestartLosses, distanceSeconds,
             fit.Seconds, score is null ? null : Deg(score.TwoSided.MeanErrorRad), score is null ? null : Deg(score.TwoSided.MedianErrorRad),
             score is null ? null : Deg(score.OneSided.MeanErrorRad), score?.DistanceCorrelation, score is null ? null : Deg(score.DistanceRmsErrorRad),
-            score is null ? null : Deg(score.MeanPairAngleRecoveredRad), score is null ? null : Deg(score.MeanPairAngleTrueRad));
+            score is null ? null : Deg(score.MeanPairAngleRecoveredRad), score is null ? null : Deg(score.MeanPairAngleTrueRad),
+            frame?.Score, frame?.IdentityScore, frame?.Inverted, double.IsNaN(frameError) ? null : frameError, frame is null ? null : frameSeconds);
     }
 
     private static void WriteParticles(string path, IReadOnlyList<ParticleRecord> records, ParticleTable template, Func<string, string> imageName, Func<int, Matrix3> rotation)

@@ -25,9 +25,22 @@ public class PosesCommandTests
             Assert.Equal(12000, root.GetProperty("pairCount").GetInt32());
             Assert.InRange(root.GetProperty("angleErrorMeanDeg").GetDouble(), 0, 2);
             Assert.InRange(root.GetProperty("angleErrorMedianDeg").GetDouble(), 0, 2);
+
+            // The frame found from the images alone leaves only the map's rotation, which is what the one-sided
+            // error measures; the fitted orientations as they are do not.
+            Assert.InRange(root.GetProperty("frameErrorMeanDeg").GetDouble(), 0, 3);
+            Assert.True(root.GetProperty("oneSidedErrorMeanDeg").GetDouble() > 20, "the fit happened to land in the truth's frame");
+            Assert.True(root.GetProperty("frameScore").GetDouble() > root.GetProperty("frameIdentityScore").GetDouble());
         }
 
-        foreach (var name in new[] { "particles.star", "particles_aligned.star", "report.html" })
+        (code, output, error) = CliRunner.Run("score-poses", "--particles", Path.Combine(exact, "particles_frame.star"), "--truth", star, "--align", "--json");
+        Assert.True(code == 0, error);
+        using (var json = JsonDocument.Parse(output))
+        {
+            Assert.InRange(json.RootElement.GetProperty("meanDeg").GetDouble(), 0, 3);
+        }
+
+        foreach (var name in new[] { "particles.star", "particles_frame.star", "particles_aligned.star", "report.html" })
         {
             Assert.True(File.Exists(Path.Combine(exact, name)), name);
         }
@@ -42,7 +55,7 @@ public class PosesCommandTests
 
         string euclidean = temp.File("euclidean");
         (code, output, error) = CliRunner.Run("poses", "--particles", star, "--distance", "euclidean", "--pairs", "knn", "--pairs-per-particle", "10", "--epochs", "5",
-            "--restarts", "1", "--lowpass", "16", "--out", euclidean, "--json");
+            "--restarts", "1", "--lowpass", "16", "--find-frame", "false", "--out", euclidean, "--json");
         Assert.True(code == 0, error);
         using (var json = JsonDocument.Parse(output))
         {
@@ -50,6 +63,7 @@ public class PosesCommandTests
             Assert.InRange(json.RootElement.GetProperty("distanceCorrelation").GetDouble(), 0.1, 1);
         }
 
+        Assert.False(File.Exists(Path.Combine(euclidean, "particles_frame.star")));
         var report = File.ReadAllText(Path.Combine(euclidean, "report.html"));
         Assert.Contains("fitted pairs; correlation", report);
         Assert.Contains("True viewing directions", report);
