@@ -237,15 +237,22 @@ public static class PosesCommand
             IParticleSource source = s.Ctf ? stars.PhaseFlipped(context) : stars;
             int frameBox = Math.Min(source.Box, 32);
             var small = frameBox < source.Box ? source.FourierCropped(frameBox, context) : source;
-            var frameImages = new float[(long)small.Count * frameBox * frameBox];
-            console.Error.WriteLine(string.Create(C, $"poses: finding the frame from {Math.Min(small.Count, 1000)} images of {frameBox} px"));
-            small.ReadImages(0, small.Count, frameImages);
+            var frameOptions = new PoseFrameSearchOptions { Context = context };
+            var picked = PoseFrameSearch.Sample(small.Count, frameOptions);
+            int pixels = frameBox * frameBox;
+            var frameImages = new float[(long)picked.Length * pixels];
+            console.Error.WriteLine(string.Create(C, $"poses: finding the frame from {picked.Length} images of {frameBox} px"));
+            for (int k = 0; k < picked.Length; k++)
+            {
+                small.ReadImages(picked[k], 1, frameImages.AsSpan(k * pixels, pixels));
+            }
+
             var frameClock = Stopwatch.StartNew();
-            frame = PoseFrameSearch.Find(frameImages, small.Count, frameBox, [.. fit.Orientations.Select(q => q.ToMatrix())], new PoseFrameSearchOptions { Context = context });
+            frame = PoseFrameSearch.Find(frameImages, frameBox, [.. picked.Select(i => fit.Orientations[i].ToMatrix())], frameOptions);
             frameSeconds = frameClock.Elapsed.TotalSeconds;
             if (truth is not null)
             {
-                frameError = RotationAlignment.Align([.. truth.Select(q => q.ToMatrix())], frame.Orientations, allowReflection: true).MeanErrorRad * 180 / Math.PI;
+                frameError = RotationAlignment.Align([.. truth.Select(q => q.ToMatrix())], [.. fit.Orientations.Select(q => frame.Apply(q.ToMatrix()))], allowReflection: true).MeanErrorRad * 180 / Math.PI;
             }
         }
 
@@ -254,7 +261,7 @@ public static class PosesCommand
         WriteParticles(set.Stage("particles.star"), records, table, imageNames, i => fit.Orientations[i].ToMatrix());
         if (frame is not null)
         {
-            WriteParticles(set.Stage("particles_frame.star"), records, table, imageNames, i => frame.Orientations[i]);
+            WriteParticles(set.Stage("particles_frame.star"), records, table, imageNames, i => frame.Apply(fit.Orientations[i].ToMatrix()));
         }
         if (score is not null)
         {

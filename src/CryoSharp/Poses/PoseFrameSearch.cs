@@ -18,40 +18,45 @@ namespace CryoSharp.Poses;
 public static class PoseFrameSearch
 {
     /// <summary>
-    /// Finds A and T for <paramref name="estimated"/> (one per image) from <paramref name="images"/> (count × box²,
-    /// centred; a small box is enough: the score uses the low shells only).
+    /// Which of <paramref name="count"/> particles the search reads: at most <see cref="PoseFrameSearchOptions.MaxImages"/>,
+    /// evenly spaced through the set (so only those images need to be in memory).
     /// </summary>
-    public static PoseFrame Find(ReadOnlySpan<float> images, int count, int box, IReadOnlyList<Matrix3> estimated, PoseFrameSearchOptions? options = null)
+    public static int[] Sample(int count, PoseFrameSearchOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(estimated);
-        var o = options ?? new PoseFrameSearchOptions();
-        if (estimated.Count != count)
-        {
-            throw new ArgumentException($"{estimated.Count} orientations for {count} images.", nameof(estimated));
-        }
-
-        if (count < 4)
-        {
-            throw new InvalidParameterException("particles", count, "must be at least 4 to compare two halves");
-        }
-
-        var shape = GridShape.Square(box);
-        int used = Math.Min(count, o.MaxImages);
+        int used = Math.Min(count, (options ?? new PoseFrameSearchOptions()).MaxImages);
         var picked = new int[used];
         for (int s = 0; s < used; s++)
         {
             picked[s] = (int)((long)s * count / used);
         }
 
-        // Only the shells scored are inserted: the rest of each spectrum is zero and skipped by a zero CTF.
-        var spectra = new ComplexF[(long)used * shape.HalfComplexLength];
-        var subset = new float[(long)used * shape.Length];
-        for (int s = 0; s < used; s++)
+        return picked;
+    }
+
+    /// <summary>
+    /// Finds A and T from <paramref name="images"/> (one per orientation of <paramref name="estimated"/>, box² each,
+    /// centred; a small box is enough, since the score uses the low shells only); apply the result to every particle
+    /// with <see cref="PoseFrame.Apply"/>.
+    /// </summary>
+    public static PoseFrame Find(ReadOnlySpan<float> images, int box, IReadOnlyList<Matrix3> estimated, PoseFrameSearchOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(estimated);
+        var o = options ?? new PoseFrameSearchOptions();
+        int used = estimated.Count;
+        var shape = GridShape.Square(box);
+        if (images.Length != (long)used * shape.Length)
         {
-            images.Slice(picked[s] * shape.Length, shape.Length).CopyTo(subset.AsSpan(s * shape.Length, shape.Length));
+            throw new ArgumentException($"{images.Length} pixels for {used} images of {box}².", nameof(images));
         }
 
-        Fft.ForwardMany(subset, shape, used, spectra, context: o.Context);
+        if (used < 4)
+        {
+            throw new InvalidParameterException("particles", used, "must be at least 4 to find the frame of their orientations");
+        }
+
+        // Only the shells scored are inserted: the rest of each spectrum is zero and skipped by a zero CTF.
+        var spectra = new ComplexF[(long)used * shape.HalfComplexLength];
+        Fft.ForwardMany(images, shape, used, spectra, context: o.Context);
         int maxShell = Math.Min(o.MaxShell, (box / 2) - 1);
         var band = new float[shape.HalfComplexLength];
         int hx = (box / 2) + 1;
@@ -64,7 +69,7 @@ public static class PoseFrameSearch
             }
         }
 
-        var variants = new[] { false, true }.Select(inverted => picked.Select(i => inverted ? estimated[i].Transpose() : estimated[i]).ToArray()).ToArray();
+        var variants = new[] { false, true }.Select(inverted => estimated.Select(e => inverted ? e.Transpose() : e).ToArray()).ToArray();
         var scorer = new CoherenceScorer(spectra, band, box, maxShell, o.Context.Threads);
         double Score(Matrix3 a, bool inverted) => scorer.Score(a, variants[inverted ? 1 : 0]);
 
@@ -96,8 +101,7 @@ public static class PoseFrameSearch
 
         var best = candidates.MaxBy(c => c.Score);
         var left = new OrientationGrid(best.Order)[best.Index].ToMatrix();
-        var poses = estimated.Select(e => left * (best.Inverted ? e.Transpose() : e)).ToArray();
-        return new PoseFrame(left, best.Inverted, best.Score, identity, poses);
+        return new PoseFrame(left, best.Inverted, best.Score, identity);
     }
 
     /// <summary>

@@ -29,11 +29,12 @@ public class PoseFrameSearchTests
 
         var frame = Rotations.RandomUniform(2, new SeedSequence(8)).Select(q => q.ToMatrix()).ToArray();
         var fitted = truth.Select(r => frame[0] * r * frame[1]).Select(r => inverted ? r.Transpose() : r).ToArray();
-        var found = PoseFrameSearch.Find(images, n, box, fitted);
+        var found = PoseFrameSearch.Find(images, box, fitted);
+        var corrected = fitted.Select(found.Apply).ToArray();
 
         double Error(IReadOnlyList<Matrix3> estimate) => RotationAlignment.Align(truth, estimate, allowReflection: true).MeanErrorRad * 180 / Math.PI;
         Assert.Equal(inverted, found.Inverted);
-        Assert.True(Error(found.Orientations) < 3, $"mean error {Error(found.Orientations):0.0}° after the search");
+        Assert.True(Error(corrected) < 3, $"mean error {Error(corrected):0.0}° after the search");
         Assert.True(Error(fitted) > 30, $"mean error {Error(fitted):0.0}° before it");
         Assert.True(found.Score > 0.6 && found.Score > 1.5 * found.IdentityScore, $"score {found.Score:0.000}, at A = I {found.IdentityScore:0.000}");
     }
