@@ -59,7 +59,7 @@ public static class Mtd2dCommand
             SharedOptions.MtdMethodChoices, MtdMethod.Em);
         var emStart = SharedOptions.EmStart();
         var restarts = SharedOptions.Restarts(6, "the autocorrelation fit");
-        var rotations = new Option<int>("--rotations", "-K") { Description = "K, in-plane rotations tried (2π/K apart).", DefaultValueFactory = _ => 16 };
+        var rotations = new Option<int>("--rotations", "-K") { Description = "K, in-plane rotations tried (2π/K apart); 16 is the paper's setting, but its 22.5° steps leave a floor on the error (a 9-px target at SNR 2: 0.027 with K = 16, 0.009 with 32, at twice the time per iteration).", DefaultValueFactory = _ => 16 };
         var iterations = SharedOptions.MaxIterations(100);
         var tolerance = SharedOptions.Tolerance(1e-4);
         var bandLimit = new Option<double>("--band-limit") { Description = "Highest radial frequency of the Fourier–Bessel basis, cycles per pixel.", DefaultValueFactory = _ => 0.5 };

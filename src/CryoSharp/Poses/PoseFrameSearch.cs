@@ -120,6 +120,8 @@ public static class PoseFrameSearch
         private readonly int maxShell;
         private readonly int threads;
         private readonly int length;
+        private FourierBackProjector[] data = [];
+        private FourierBackProjector[] power = [];
 
         public CoherenceScorer(ComplexF[] spectra, float[] band, int box, int maxShell, int threads)
         {
@@ -140,12 +142,23 @@ public static class PoseFrameSearch
         public double Score(Matrix3 a, Matrix3[] rotations)
         {
             int n = rotations.Length, workers = Math.Min(threads, n);
-            var data = new FourierBackProjector[workers];
-            var power = new FourierBackProjector[workers];
+
+            // One pair of grids per worker for the whole search, cleared for each candidate.
+            if (data.Length != workers)
+            {
+                data = new FourierBackProjector[workers];
+                power = new FourierBackProjector[workers];
+                for (int w = 0; w < workers; w++)
+                {
+                    data[w] = new FourierBackProjector(box, 1, padding: 1, withWeights: true);
+                    power[w] = new FourierBackProjector(box, 1, padding: 1);
+                }
+            }
+
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {
-                data[w] = new FourierBackProjector(box, 1, padding: 1, withWeights: true);
-                power[w] = new FourierBackProjector(box, 1, padding: 1);
+                data[w].Clear();
+                power[w].Clear();
                 for (int i = w; i < n; i += workers)
                 {
                     var r = a * rotations[i];
