@@ -49,12 +49,17 @@ public static class PoseFrameSearch
             throw new ArgumentException($"{images.Length} pixels for {used} images of {box}².", nameof(images));
         }
 
+        if (o.MaxShell < 1 || o.FinestOrder < 1 || o.Keep < 1)
+        {
+            throw new InvalidParameterException("frame search", o, "needs at least one shell, order and candidate");
+        }
+
         if (used < 4)
         {
             throw new InvalidParameterException("particles", used, "must be at least 4 to find the frame of their orientations");
         }
 
-        // Only the shells scored are inserted: the rest of each spectrum is zero and skipped by a zero CTF.
+        // The band, passed as the CTF, keeps only the shells scored: beyond it data and weights stay zero.
         var spectra = new ComplexF[(long)used * shape.HalfComplexLength];
         Fft.ForwardMany(images, shape, used, spectra, context: o.Context);
         int maxShell = Math.Min(o.MaxShell, (box / 2) - 1);
@@ -82,7 +87,7 @@ public static class PoseFrameSearch
             candidates.Add((1, i, true, Score(a, true)));
         }
 
-        double identity = Math.Max(Score(Matrix3.Identity, false), Score(Matrix3.Identity, true));
+        double identity = Score(Matrix3.Identity, false);
         for (int order = 2; order <= o.FinestOrder; order++)
         {
             var coarse = new OrientationGrid(order - 1);
