@@ -29,7 +29,17 @@ public static class ClassAverageCommand
     };
 
     /// <summary>The --embedding-search choices: whether VDM and MFVDM search all images or re-rank the candidates.</summary>
-    public static readonly (string Name, bool Value)[] EmbeddingSearchChoices = [("all", true), ("candidates", false)];
+    public static readonly (string Name, EmbeddingSearch Value)[] EmbeddingSearchChoices = [("all", EmbeddingSearch.All), ("candidates", EmbeddingSearch.Candidates)];
+
+    /// <summary>Where VDM and MFVDM look for neighbours.</summary>
+    public enum EmbeddingSearch
+    {
+        /// <summary>Every image, by its embedding.</summary>
+        All,
+
+        /// <summary>Only the rotation-invariant candidates, re-ranked.</summary>
+        Candidates,
+    }
 
     /// <summary>Neighbour accuracy of one method against the true viewing directions.</summary>
     public sealed record MethodAccuracy(string Method, double FractionWithin10Deg, double MedianAngleDeg);
@@ -60,7 +70,7 @@ public static class ClassAverageCommand
         var vdmEigenvectors = new Option<int>("--vdm-eigenvectors") { Description = "Eigenvectors in VDM's embedding (frequency 1).", DefaultValueFactory = _ => 10 };
         var alpha = new Option<double>("--density-alpha") { Description = "α of the neighbour graph's density normalisation, edge weights 1/(dᵢdⱼ)^α with d the edge counts (1: the views' sampling density taken out; 0: unweighted).", DefaultValueFactory = _ => 1 };
         var embeddingSearch = ChoiceOption.Create("--embedding-search", "Where VDM and MFVDM look for neighbours: all (every image, by its embedding, as Singer and Wu and Fan and Zhao do) or candidates (re-rank the rotation-invariant candidates only: cheaper, cannot find what they missed).",
-            EmbeddingSearchChoices, true);
+            EmbeddingSearchChoices, EmbeddingSearch.All);
         var averages = new Option<int>("--averages") { Description = "Class averages to make.", DefaultValueFactory = _ => 100 };
         var ctf = SharedOptions.CorrectCtf();
         var radius = new Option<double?>("--radius") { Description = "Radius in Å of the disc the images are described on [default: half the box]." };
@@ -82,7 +92,7 @@ public static class ClassAverageCommand
                 ExactSearchUpTo = parse.GetValue(exactUpTo) ?? NearestNeighbourSearch.ExactUpTo,
                 MaxFrequency = parse.GetValue(kmax),
                 ExtraEigenvectors = parse.GetValue(extra),
-                EmbeddingSearchAll = parse.GetValue(embeddingSearch),
+                EmbeddingSearchAll = parse.GetValue(embeddingSearch) == EmbeddingSearch.All,
                 VdmEigenvectors = parse.GetValue(vdmEigenvectors),
                 DensityNormalisation = parse.GetValue(alpha),
                 Averages = parse.GetValue(averages),

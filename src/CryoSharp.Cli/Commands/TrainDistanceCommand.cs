@@ -55,7 +55,7 @@ public static class TrainDistanceCommand
         var dimension = new Option<int>("--embedding-dimension") { Description = "Dimension of the embedding.", DefaultValueFactory = _ => 32 };
         var output = SharedOptions.OutputFile("the network's weights (TorchSharp), with its description beside it as <out>.json");
         var target = ChoiceOption.Create("--target", "What the embedding distance is trained to be: angle (θ itself, as the paper) or chord (2√2·sin(θ/2), the distance between rotation matrices, which an embedding can match exactly).",
-            [("chord", true), ("angle", false)], false);
+            [("chord", DistanceTarget.Chord), ("angle", DistanceTarget.Angle)], DistanceTarget.Angle);
         var plot = SharedOptions.Plot("the training and validation curves");
         var json = SharedOptions.Json();
         var command = new Command("train-distance", "Train the Siamese network whose embedding distance is the rotation angle between two projections, on simulated projections of other maps.")
@@ -138,7 +138,7 @@ public static class TrainDistanceCommand
                 LearningRate = parse.GetValue(rate),
                 Channels = parse.GetValue(channels),
                 EmbeddingDimension = parse.GetValue(dimension),
-                Chordal = parse.GetValue(target),
+                Chordal = parse.GetValue(target) == DistanceTarget.Chord,
                 Seeds = root.Spawn("training"),
                 Threads = context.Threads,
             };
@@ -179,5 +179,11 @@ public static class TrainDistanceCommand
             });
         });
         return command;
+    }
+
+    private enum DistanceTarget
+    {
+        Angle,
+        Chord,
     }
 }

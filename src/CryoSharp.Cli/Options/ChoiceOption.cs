@@ -20,6 +20,13 @@ internal static class ChoiceOption
     public static Option<T> Create<T>(string name, string description, IReadOnlyList<(string Name, T Value)> choices, T defaultValue, params string[] aliases)
         where T : struct
     {
+        // System.CommandLine gives a bool option only 'true' or 'false' as its argument, so a word such as 'chord'
+        // would be refused as an unknown argument: choices need an enum.
+        if (typeof(T) == typeof(bool))
+        {
+            throw new ArgumentException($"{name}: a choice option needs an enum, not bool", nameof(choices));
+        }
+
         string names = string.Join('|', choices.Select(c => c.Name));
         string defaultName = NameOf(choices, defaultValue);
         var option = new Option<T>(name, aliases)
