@@ -166,6 +166,7 @@ public static class PosesCommand
         using var stars = StarParticleSource.Open(table, s.Particles, s.DataRoot);
         var records = stars.Records;
         var truth = hasTruth ? records.Select(r => UnitQuaternion.FromMatrix(r.Pose.Rotation)).ToArray() : null;
+        IParticleSource source = s.Ctf ? stars.PhaseFlipped(context) : stars;
         var clock = Stopwatch.StartNew();
         PairDistance distance;
         if (s.Distance == DistanceKind.Exact)
@@ -176,7 +177,6 @@ public static class PosesCommand
         {
             var engine = TrainDistanceCommand.Engine("poses --distance learned");
             var file = engine.Describe(s.Model!);
-            IParticleSource source = s.Ctf ? stars.PhaseFlipped(context) : stars;
             double inputPixel = source.PixelSizeA * source.Box / file.Box;
             if (file.PixelSizeA > 0 && Math.Abs(inputPixel / file.PixelSizeA - 1) > 0.1)
             {
@@ -194,7 +194,6 @@ public static class PosesCommand
         }
         else
         {
-            IParticleSource source = s.Ctf ? stars.PhaseFlipped(context) : stars;
             int box = source.Box;
             double bandLimit = 0.5;
             if (s.LowpassA is double res)
@@ -229,12 +228,13 @@ public static class PosesCommand
         PoseRecoveryResult fit = null!;
         ProgressDisplay.Run(console, "Fitting", (long)options.Epochs * options.Restarts, progress => fit = QuaternionPoseRecovery.Run(pairSet, options, progress));
         var score = truth is null ? null : PoseRecoveryScore.Compute(truth, fit.Orientations, pairSet, seeds.Spawn("score"));
+        var fitted = fit.Orientations.Select(q => q.ToMatrix()).ToArray();
         PoseFrame? frame = null;
+        Matrix3[]? framed = null;
         double frameSeconds = 0, frameError = double.NaN;
         if (s.FindFrame)
         {
             // The score uses low shells only: a box of at most 32 pixels (Fourier-cropped) keeps the search short.
-            IParticleSource source = s.Ctf ? stars.PhaseFlipped(context) : stars;
             int frameBox = Math.Min(source.Box, 32);
             var small = frameBox < source.Box ? source.FourierCropped(frameBox, context) : source;
             var frameOptions = new PoseFrameSearchOptions { Context = context };
@@ -248,24 +248,25 @@ public static class PosesCommand
             }
 
             var frameClock = Stopwatch.StartNew();
-            frame = PoseFrameSearch.Find(frameImages, frameBox, [.. picked.Select(i => fit.Orientations[i].ToMatrix())], frameOptions);
+            frame = PoseFrameSearch.Find(frameImages, frameBox, [.. picked.Select(i => fitted[i])], frameOptions);
             frameSeconds = frameClock.Elapsed.TotalSeconds;
+            framed = [.. fitted.Select(frame.Apply)];
             if (truth is not null)
             {
-                frameError = RotationAlignment.Align([.. truth.Select(q => q.ToMatrix())], [.. fit.Orientations.Select(q => frame.Apply(q.ToMatrix()))], allowReflection: true).MeanErrorRad * 180 / Math.PI;
+                frameError = RotationAlignment.Align([.. truth.Select(q => q.ToMatrix())], framed, allowReflection: true).MeanErrorRad * 180 / Math.PI;
             }
         }
 
         using var set = OutputSet.Begin(s.Output);
         var imageNames = IterationFolders.ImageNames(s.Particles, s.DataRoot);
-        WriteParticles(set.Stage("particles.star"), records, table, imageNames, i => fit.Orientations[i].ToMatrix());
-        if (frame is not null)
+        WriteParticles(set.Stage("particles.star"), records, table, imageNames, i => fitted[i]);
+        if (framed is not null)
         {
-            WriteParticles(set.Stage("particles_frame.star"), records, table, imageNames, i => frame.Apply(fit.Orientations[i].ToMatrix()));
+            WriteParticles(set.Stage("particles_frame.star"), records, table, imageNames, i => framed[i]);
         }
         if (score is not null)
         {
-            WriteParticles(set.Stage("particles_aligned.star"), records, table, imageNames, i => score.TwoSided.Apply(fit.Orientations[i].ToMatrix()));
+            WriteParticles(set.Stage("particles_aligned.star"), records, table, imageNames, i => score.TwoSided.Apply(fitted[i]));
         }
 
         double Deg(double rad) => rad * 180 / Math.PI;

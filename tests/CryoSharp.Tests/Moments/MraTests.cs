@@ -152,11 +152,7 @@ public class MraTests
         const int l = 41;
         static double Width(double[] f)
         {
-            int peak = 0;
-            for (int t = 1; t < f.Length; t++)
-            {
-                peak = Math.Abs(f[t]) > Math.Abs(f[peak]) ? t : peak;
-            }
+            int peak = System.Numerics.Tensors.TensorPrimitives.IndexOfMaxMagnitude<double>(f);
 
             double mass = 0, second = 0;
             for (int t = 0; t < f.Length; t++)
@@ -190,11 +186,7 @@ public class MraTests
         const int l = 21;
         static double Asymmetry(double[] f)
         {
-            int peak = 0;
-            for (int t = 1; t < f.Length; t++)
-            {
-                peak = Math.Abs(f[t]) > Math.Abs(f[peak]) ? t : peak;
-            }
+            int peak = System.Numerics.Tensors.TensorPrimitives.IndexOfMaxMagnitude<double>(f);
 
             double worst = 0;
             for (int d = 1; d <= f.Length / 2; d++)
